@@ -1,0 +1,60 @@
+# datapump-gateway — every entry point. `make run` and `make test` set up what is missing themselves.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+export REDOCLY_TELEMETRY := off
+export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
+export NODE_OPTIONS ?=
+
+BIN       := node_modules/.bin
+STAMP     := node_modules/.install-stamp
+GEN_DIR   ?= generated
+CONTRACTS := public ords
+
+.PHONY: help setup generate check-generated lint typecheck test check build run emulator bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+setup: $(STAMP) ## install the pinned dependencies (npm ci) when missing or stale
+
+generate: $(STAMP) ## bundle openapi/ into single files and generate TypeScript types into generated/
+	@mkdir -p $(GEN_DIR)/openapi
+	@for c in $(CONTRACTS); do \
+	  $(BIN)/redocly bundle openapi/$$c.yaml -o $(GEN_DIR)/openapi/$$c.json >/dev/null 2>&1 \
+	    || { $(BIN)/redocly bundle openapi/$$c.yaml -o $(GEN_DIR)/openapi/$$c.json; exit 1; }; \
+	  $(BIN)/openapi-typescript $(GEN_DIR)/openapi/$$c.json -o $(GEN_DIR)/$$c.ts --default-non-nullable false >/dev/null; \
+	  echo "generated $(GEN_DIR)/openapi/$$c.json and $(GEN_DIR)/$$c.ts"; \
+	done
+
+check-generated: $(STAMP) ## fail when generated/ is not what `make generate` writes from openapi/
+	@tmp=$$(mktemp -d); \
+	$(MAKE) --no-print-directory generate GEN_DIR=$$tmp >/dev/null; \
+	if diff -r -x README.md $$tmp generated >/dev/null; then echo "generated/ is up to date"; rm -rf $$tmp; \
+	else diff -r -x README.md $$tmp generated | head -40; rm -rf $$tmp; \
+	  echo "generated/ is stale: run 'make generate' and commit the result" >&2; exit 1; fi
+
+lint: $(STAMP) ## lint the contracts: Spectral (oas + OWASP) on the public one, Redocly recommended on both
+	$(BIN)/spectral lint openapi/public.yaml --fail-severity error --display-only-failures
+	$(BIN)/redocly lint openapi/public.yaml openapi/ords.yaml --format stylish 2>&1 | grep -v -E '^\s*[║╔╚]' || true
+	@$(BIN)/redocly lint openapi/public.yaml openapi/ords.yaml >/dev/null 2>&1 || { echo "redocly lint failed" >&2; exit 1; }
+
+typecheck: $(STAMP) ## tsc --noEmit over src/, generated/, test/ and bench/
+	$(BIN)/tsc --noEmit
+
+test: $(STAMP) ## run every test (vitest); writes test-results/vitest.json
+	@mkdir -p test-results
+	$(BIN)/vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+
+check: lint typecheck check-generated test ## everything CI checks
+
+build: $(STAMP) ## compile src/ to dist/
+	$(BIN)/tsc -p tsconfig.build.json
+
+clean: ## remove build output and test results
+	rm -rf dist test-results

@@ -1,0 +1,32 @@
+/** @module The gateway's request (and optionally response) validation against the public contract. */
+import * as OpenApiValidator from 'express-openapi-validator';
+import type { RequestHandler } from 'express';
+import type { OpenApiDocument } from '../../contract/documents.js';
+import { forRequestValidation } from '../../contract/validator-document.js';
+
+export interface ContractValidatorOptions {
+  /** The bundled public contract (generated/openapi/public.json). */
+  readonly document: OpenApiDocument;
+  /** Validate the gateway's own JSON answers too: on in development and tests, configurable in production. */
+  readonly validateResponses: boolean;
+}
+
+/**
+ * Builds the express-openapi-validator middleware exactly as the gateway mounts it.
+ *
+ * Requests: every fault is collected (`allErrors`), unknown query parameters are refused, and the
+ * body is never coerced (`"4"` is not a number). Security is not checked here: authentication runs
+ * earlier in the pipeline and knows more (tenants, hashed keys, JWT) than the contract can say.
+ */
+export function createContractValidator({ document, validateResponses }: ContractValidatorOptions): RequestHandler[] {
+  return OpenApiValidator.middleware({
+    apiSpec: forRequestValidation(document) as never,
+    validateApiSpec: false, // linted at build time (make lint); re-validating costs start-up time
+    // Query and path parameters are coerced from strings; JSON bodies never are (`"4"` stays a string).
+    validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
+    validateResponses: validateResponses ? { allErrors: true } : false,
+    validateSecurity: false,
+    validateFormats: true,
+    ignoreUndocumented: false,
+  }) as unknown as RequestHandler[];
+}
