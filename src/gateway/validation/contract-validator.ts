@@ -28,5 +28,7 @@ export function createContractValidator({ document, validateResponses }: Contrac
     validateSecurity: false,
     validateFormats: true,
     ignoreUndocumented: false,
+    // Match on req.url, which the path normaliser rewrote (`/jobs` → `/jobs/`), not on req.originalUrl.
+    useRequestUrl: true,
   }) as unknown as RequestHandler[];
 }

@@ -1,0 +1,91 @@
+/** @module The gateway's configuration as the rest of the gateway sees it: validated, defaults filled, frozen. */
+
+export type Operation = 'EXPORT' | 'IMPORT';
+export type JobMode = 'FULL' | 'SCHEMA' | 'TABLE' | 'TABLESPACE';
+
+export interface ListenConfig {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** How the gateway authenticates to one ORDS: HTTP Basic or OAuth2 client credentials. */
+export type UpstreamAuth =
+  | { readonly kind: 'basic'; readonly username: string; readonly password: string }
+  | { readonly kind: 'oauth2'; readonly clientId: string; readonly clientSecret: string; readonly tokenUrl: string };
+
+export interface DatabaseConfig {
+  readonly name: string;
+  /** ORDS base URL up to and including `/ords/{database}/{schema}/`, always ending in `/`. */
+  readonly url: string;
+  readonly apiVersion: 'stable' | 'latest';
+  /** `jobs`: POST jobs/ with `operation`; `rpc`: POST export / import (newer ORDS releases). */
+  readonly createEndpoint: 'jobs' | 'rpc';
+  readonly auth: UpstreamAuth;
+  readonly timeouts: {
+    readonly connectMs: number;
+    /** Time to the first byte of ORDS's answer to a create. */
+    readonly createMs: number;
+    /** Time to the first byte of ORDS's answer to a read (job, list, readiness probe). */
+    readonly readMs: number;
+    /** Longest pause between two chunks of a streamed file. */
+    readonly fileIdleMs: number;
+  };
+  /** Largest JSON body accepted from ORDS; files are streamed and not capped. */
+  readonly maxResponseBytes: number;
+  /** Most connections kept open to this ORDS. */
+  readonly connections: number;
+}
+
+export interface TenantGrants {
+  readonly operations: readonly Operation[];
+  readonly jobModes: readonly JobMode[];
+  /** Schemas the tenant may name; `['*']` means any name the grammar accepts. */
+  readonly schemas: readonly string[];
+  readonly tablespaces: readonly string[];
+  /** Schemas the tenant may remap into on IMPORT, beyond its own `schemas`. */
+  readonly remapTargets: readonly string[];
+  readonly maxThreads: number;
+  /** Sees every job of the database (ORDS's own list), not only its own. */
+  readonly allJobs: boolean;
+}
+
+export interface TenantConfig {
+  readonly id: string;
+  /** SHA-256 (hex, lower case) of each API key; keys themselves are never stored. */
+  readonly apiKeyHashes: readonly string[];
+  /** Databases this tenant may use; any other answers 404. */
+  readonly databases: readonly string[];
+  readonly grants: TenantGrants;
+}
+
+export interface GatewayConfig {
+  readonly listen: ListenConfig;
+  /** The gateway's own base URL for `Location` and links; never taken from the `Host` header. */
+  readonly publicUrl: string;
+  /** Number of proxy hops to trust for the client address (Express `trust proxy`). */
+  readonly trustProxy: number;
+  /** Origins allowed by CORS; empty means CORS is off. */
+  readonly corsOrigins: readonly string[];
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Validate the gateway's own JSON answers against the public contract. */
+  readonly validateResponses: boolean;
+  readonly bodyLimitBytes: number;
+  readonly server: {
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+  };
+  readonly metrics: {
+    /** When set, `/metrics` requires `Authorization: Bearer <token>`. */
+    readonly token: string | null;
+    /** When set, `/metrics` is served only on this separate address. */
+    readonly listen: ListenConfig | null;
+  };
+  readonly databases: Readonly<Record<string, DatabaseConfig>>;
+  readonly tenants: Readonly<Record<string, TenantConfig>>;
+}
+
+/** Hands out the current configuration; a reload swaps the snapshot without touching the holders. */
+export interface ConfigSource {
+  current(): GatewayConfig;
+}

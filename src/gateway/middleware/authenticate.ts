@@ -1,0 +1,95 @@
+/** @module Finds the calling tenant from its credential: X-API-Key, Bearer API key, or Basic tenant-id:key. */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import type { ConfigSource, GatewayConfig, TenantConfig } from '../config/types.js';
+import { GatewayError } from '../problems/gateway-error.js';
+
+export interface Caller {
+  readonly tenant: TenantConfig;
+  /** Who within the tenant: the tenant id for API keys; the JWT subject once JWTs are configured. */
+  readonly principal: string;
+  readonly method: 'api-key' | 'bearer' | 'basic';
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    caller?: Caller;
+  }
+}
+
+const CHALLENGE = 'Bearer realm="datapump-gateway", Basic realm="datapump-gateway", charset="UTF-8"';
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+/** Key hash → tenant id, built once per configuration snapshot (a reload brings a new snapshot). */
+function keyIndex(cache: WeakMap<GatewayConfig, Map<string, string>>, config: GatewayConfig): Map<string, string> {
+  let index = cache.get(config);
+  if (!index) {
+    index = new Map();
+    for (const tenant of Object.values(config.tenants)) {
+      for (const hash of tenant.apiKeyHashes) index.set(hash, tenant.id);
+    }
+    cache.set(config, index);
+  }
+  return index;
+}
+
+function unauthenticated(detail: string): GatewayError {
+  return new GatewayError('unauthenticated', { detail, headers: { 'WWW-Authenticate': CHALLENGE } });
+}
+
+interface Presented { method: Caller['method']; key: string; claimedTenant?: string }
+
+function presentedCredential(req: Request): Presented | undefined {
+  const apiKey = req.headers['x-api-key'];
+  const authorization = req.headers.authorization;
+  if (apiKey !== undefined && authorization !== undefined) throw unauthenticated('Send one credential, not both X-API-Key and Authorization.');
+  if (typeof apiKey === 'string') return { method: 'api-key', key: apiKey };
+  if (typeof authorization !== 'string') return undefined;
+  const [scheme, value = '', ...rest] = authorization.trim().split(/ +/);
+  if (rest.length > 0 || value === '') throw unauthenticated('The Authorization header is malformed.');
+  switch (scheme?.toLowerCase()) {
+    case 'bearer':
+      return { method: 'bearer', key: value };
+    case 'basic': {
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon < 1) throw unauthenticated('Basic credentials must be tenant-id:api-key.');
+      return { method: 'basic', key: decoded.slice(colon + 1), claimedTenant: decoded.slice(0, colon) };
+    }
+    default:
+      throw unauthenticated('Use X-API-Key, Authorization: Bearer, or Authorization: Basic.');
+  }
+}
+
+export interface AuthenticateOptions {
+  readonly config: ConfigSource;
+}
+
+export function authenticate({ config }: AuthenticateOptions): RequestHandler {
+  const indexes = new WeakMap<GatewayConfig, Map<string, string>>();
+  return function authenticateMiddleware(req, _res, next) {
+    const presented = presentedCredential(req);
+    if (!presented) throw unauthenticated('This API needs a credential: an API key, a Bearer token or Basic tenant-id:api-key.');
+    if (presented.key.length === 0 || presented.key.length > 512) throw unauthenticated('The credential is not one the gateway accepts.');
+    const current = config.current();
+    // Looked up by hash: the cost does not grow with the number of tenants, and the key itself is never stored.
+    const digest = sha256(presented.key);
+    const tenantId = keyIndex(indexes, current).get(digest.toString('hex'));
+    const tenant = tenantId === undefined ? undefined : current.tenants[tenantId];
+    const stored = tenant?.apiKeyHashes.find((h) => h === digest.toString('hex'));
+    // Constant-time confirmation of the match, and of the tenant id Basic claims.
+    if (!tenant || !stored || !timingSafeEqual(Buffer.from(stored, 'hex'), digest)) throw unauthenticated('The credential is not one the gateway accepts.');
+    if (presented.claimedTenant !== undefined && !sameText(presented.claimedTenant, tenant.id)) {
+      throw unauthenticated('The credential is not one the gateway accepts.');
+    }
+    req.caller = { tenant, principal: tenant.id, method: presented.method };
+    next();
+  };
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = sha256(a);
+  const y = sha256(b);
+  return timingSafeEqual(x, y);
+}

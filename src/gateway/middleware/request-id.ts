@@ -1,0 +1,28 @@
+/** @module Gives every request a correlation id: the caller's when well-formed, else a new one. */
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+
+export interface RequestIdOptions {
+  readonly generate?: () => string;
+}
+
+const WELL_FORMED = /^[A-Za-z0-9._~:=-]{1,128}$/;
+// W3C Trace Context: version-traceid-parentid-flags, lower-case hex, not all zeros.
+const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+export function requestId({ generate = randomUUID }: RequestIdOptions = {}): RequestHandler {
+  return function requestIdMiddleware(req, res, next) {
+    const inbound = req.headers['x-request-id'];
+    const id = typeof inbound === 'string' && WELL_FORMED.test(inbound) ? inbound : generate();
+    // Overwrite the header too: the contract validator and the access log then see only a well-formed id.
+    req.headers['x-request-id'] = id;
+    const traceparent = req.headers.traceparent;
+    if (typeof traceparent === 'string' && !TRACEPARENT.test(traceparent)) delete req.headers.traceparent;
+    res.setHeader('X-Request-Id', id);
+    next();
+  };
+}
+
+export function requestIdOf(req: { headers: Record<string, unknown> }): string {
+  return String(req.headers['x-request-id']);
+}

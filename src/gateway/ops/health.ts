@@ -1,0 +1,43 @@
+/** @module /healthz (the process answers) and /readyz (every ORDS answers its metadata catalogue, stores answer). */
+import { Router } from 'express';
+import type { ConfigSource } from '../config/types.js';
+import type { JobStore } from '../jobs/store.js';
+import type { UpstreamRegistry } from '../upstream/registry.js';
+
+export interface HealthOptions {
+  readonly config: ConfigSource;
+  readonly upstreams: UpstreamRegistry;
+  readonly jobs: JobStore;
+}
+
+type Check = { ok: boolean; detail?: string };
+
+export function healthRoutes({ config, upstreams, jobs }: HealthOptions): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (req, res) => {
+    const checks: Record<string, Check> = {};
+    const probes = Object.keys(config.current().databases).map(async (name) => {
+      checks[`ords:${name}`] = await probe(() => upstreams.probe(name, String(req.headers['x-request-id'])));
+    });
+    probes.push((async () => { checks.store = await probe(() => jobs.ping()); })());
+    await Promise.all(probes);
+    const ready = Object.values(checks).every((c) => c.ok);
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+  });
+  return router;
+}
+
+async function probe(fn: () => Promise<void>): Promise<Check> {
+  try {
+    await fn();
+    return { ok: true };
+  } catch (err) {
+    // Say what failed, not how: readiness output may be scraped by anyone who can reach it.
+    return { ok: false, detail: (err as { slug?: string }).slug ?? 'unreachable' };
+  }
+}

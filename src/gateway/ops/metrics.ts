@@ -1,0 +1,38 @@
+/** @module The gateway's Prometheus metrics: one registry per app, never the global one. */
+import type { RequestHandler } from 'express';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  readonly requests: Counter<'route' | 'method' | 'status' | 'tenant'>;
+  readonly duration: Histogram<'route' | 'method'>;
+  readonly upstream: Histogram<'database' | 'call' | 'outcome'>;
+  readonly rejections: Counter<'reason'>;
+}
+
+export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: boolean } = {}): GatewayMetrics {
+  const registry = new Registry();
+  if (defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'datapump_gateway_' });
+  const buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+  return {
+    registry,
+    requests: new Counter({ name: 'datapump_gateway_requests_total', help: 'Requests answered, by contract route, method, status and tenant.', labelNames: ['route', 'method', 'status', 'tenant'], registers: [registry] }),
+    duration: new Histogram({ name: 'datapump_gateway_request_duration_seconds', help: 'Time to answer, by contract route and method.', labelNames: ['route', 'method'], buckets, registers: [registry] }),
+    upstream: new Histogram({ name: 'datapump_gateway_ords_request_duration_seconds', help: 'Time ORDS took to answer (to the first byte), by database, call and outcome.', labelNames: ['database', 'call', 'outcome'], buckets, registers: [registry] }),
+    rejections: new Counter({ name: 'datapump_gateway_rejections_total', help: 'Problem answers, by problem type slug.', labelNames: ['reason'], registers: [registry] }),
+  };
+}
+
+/** Records every answered request, labelled by the contract route it matched (bounded cardinality). */
+export function measureRequests(metrics: GatewayMetrics): RequestHandler {
+  return function measureRequestsMiddleware(req, res, next) {
+    const end = metrics.duration.startTimer();
+    res.on('finish', () => {
+      const route = (req as { openapi?: { openApiRoute?: string } }).openapi?.openApiRoute ?? 'unmatched';
+      const labels = { route, method: req.method };
+      end(labels);
+      metrics.requests.inc({ ...labels, status: String(res.statusCode), tenant: req.caller?.tenant.id ?? 'none' });
+    });
+    next();
+  };
+}

@@ -1,0 +1,43 @@
+/** @module What every job route needs, handed down from createApp, and small helpers they share. */
+import type { Request, Response } from 'express';
+import type { ConfigSource } from '../config/types.js';
+import type { JobStore } from '../jobs/store.js';
+import type { OrdsContract } from '../upstream/ords-contract.js';
+import type { UpstreamRegistry } from '../upstream/registry.js';
+import { requestIdOf } from '../middleware/request-id.js';
+import { GatewayError } from '../problems/gateway-error.js';
+
+export interface RouteDeps {
+  readonly config: ConfigSource;
+  readonly upstreams: UpstreamRegistry;
+  readonly jobs: JobStore;
+  readonly ordsContract: OrdsContract;
+  readonly now: () => Date;
+}
+
+/** The authenticated caller and resolved database; the pipeline guarantees both before any job route. */
+export function scope(req: Request) {
+  const caller = req.caller;
+  const database = req.database;
+  if (!caller || !database) throw new GatewayError('internal-error', { logContext: { reason: 'route reached without caller or database' } });
+  return { caller, database, tenant: caller.tenant };
+}
+
+/** Fields every ORDS call carries: the correlation id and the trace context. */
+export function callMeta(req: Request) {
+  const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
+  return { requestId: requestIdOf(req), ...(traceparent ? { traceparent } : {}) };
+}
+
+/** Aborts the ORDS call of a read when the client goes away before its answer is complete. */
+export function abortOnClose(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.on('close', () => { if (!res.writableFinished) controller.abort(); });
+  return controller.signal;
+}
+
+export function pathParam(req: Request, name: string): string {
+  const value = req.params[name];
+  if (typeof value !== 'string') throw new GatewayError('not-found');
+  return value;
+}

@@ -1,0 +1,60 @@
+/** @module Turns an ORDS error answer into the problem the client gets; ORDS's own text never reaches the client. */
+import { GatewayError } from '../problems/gateway-error.js';
+import type { ProblemSlug } from '../problems/catalogue.js';
+import type { OrdsContract } from './ords-contract.js';
+import { InvalidJson, type OrdsJsonAnswer } from './ords-client.js';
+
+export interface AnswerContext {
+  /** What a 404 from ORDS means here. */
+  readonly notFound: Extract<ProblemSlug, 'job-not-found' | 'file-not-found' | 'database-not-found'>;
+  readonly path: string;
+}
+
+/**
+ * The mapping table (README "ORDS errors"):
+ * 400 → 422 upstream-rejected · 401/403 → 502 upstream-auth-failed · 404 → 404 · 3xx → 502 ·
+ * 503 → 503 with Retry-After · other 5xx → 502 · anything else unexpected → 502.
+ */
+export function ordsFailure(answer: Pick<OrdsJsonAnswer, 'status' | 'headers' | 'body'>, contract: OrdsContract, ctx: AnswerContext): GatewayError {
+  const { status } = answer;
+  const ords = contract.isError(answer.body) ? answer.body : undefined;
+  const extensions = ords ? { ords_code: String(ords.code).slice(0, 64) } : undefined;
+  // ORDS's message, ECID and any ORA- text go to the log only.
+  const logContext = { ordsStatus: status, ordsCode: ords?.code, ordsMessage: ords?.message, ordsInstance: ords?.instance, path: ctx.path };
+  const base = { extensions, logContext };
+  if (status === 400) {
+    return new GatewayError('upstream-rejected', { ...base, detail: 'ORDS refused a request the gateway accepted; the operators have been told.', logContext: { ...logContext, contractGap: true } });
+  }
+  if (status === 401 || status === 403) {
+    return new GatewayError('upstream-auth-failed', { ...base, detail: 'ORDS refused the gateway\'s own credentials; this is not the caller\'s fault.' });
+  }
+  if (status === 404) {
+    const detail = { 'job-not-found': 'No such job.', 'file-not-found': 'The job has no such file.', 'database-not-found': 'No such database.' }[ctx.notFound];
+    return new GatewayError(ctx.notFound, { ...base, detail });
+  }
+  if (status === 503) {
+    const retryAfter = retryAfterSeconds(answer.headers['retry-after']) ?? 5;
+    return new GatewayError('upstream-unavailable', { ...base, detail: 'ORDS is unavailable.', headers: { 'Retry-After': String(retryAfter) } });
+  }
+  if (status >= 300 && status < 400) {
+    return new GatewayError('upstream-error', { ...base, detail: 'ORDS answered with a redirect, which the gateway does not follow.', logContext: { ...logContext, location: answer.headers.location } });
+  }
+  if (answer.body === InvalidJson) {
+    return new GatewayError('upstream-invalid-response', { ...base, detail: 'ORDS answered with a body that is not JSON.' });
+  }
+  return new GatewayError('upstream-error', { ...base, detail: `ORDS failed (HTTP ${status}).` });
+}
+
+export function invalidAnswer(contract: OrdsContract, path: string): GatewayError {
+  return new GatewayError('upstream-invalid-response', {
+    detail: 'ORDS answered with a body that breaks its contract.',
+    logContext: { path, violations: contract.lastErrors() },
+  });
+}
+
+function retryAfterSeconds(value: string | string[] | undefined): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  const n = Number(text);
+  return Number.isInteger(n) && n >= 0 && n <= 86_400 ? n : undefined;
+}

@@ -1,0 +1,63 @@
+// Builds GatewayConfig snapshots for tests (deep-frozen like the real loader's), with three demo tenants.
+import { createHash } from 'node:crypto';
+import type { DatabaseConfig, GatewayConfig, TenantConfig, TenantGrants } from '../../src/gateway/config/types.js';
+
+export const DEMO_KEYS = { 'hr-team': 'hr-demo-key', 'sales-team': 'sales-demo-key', 'dba-team': 'dba-demo-key' } as const;
+
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+export function testDatabase(overrides: Partial<DatabaseConfig> = {}): DatabaseConfig {
+  return {
+    name: 'orcl',
+    url: 'http://127.0.0.1:8181/ords/orcl/pdbadmin/',
+    apiVersion: 'stable',
+    createEndpoint: 'jobs',
+    auth: { kind: 'basic', username: 'pdbadmin', password: 'oracle' },
+    timeouts: { connectMs: 1_000, createMs: 2_000, readMs: 2_000, fileIdleMs: 2_000 },
+    maxResponseBytes: 1_048_576,
+    connections: 4,
+    ...overrides,
+  };
+}
+
+const grants = (g: Partial<TenantGrants>): TenantGrants => ({
+  operations: ['EXPORT', 'IMPORT'], jobModes: ['SCHEMA', 'TABLE'], schemas: [], tablespaces: [], remapTargets: [],
+  maxThreads: 4, allJobs: false, ...g,
+});
+
+export function testTenants(databases: readonly string[] = ['orcl']): Record<string, TenantConfig> {
+  return {
+    'hr-team': { id: 'hr-team', apiKeyHashes: [sha256(DEMO_KEYS['hr-team'])], databases, grants: grants({ schemas: ['HR'] }) },
+    'sales-team': { id: 'sales-team', apiKeyHashes: [sha256(DEMO_KEYS['sales-team'])], databases, grants: grants({ operations: ['EXPORT'], schemas: ['SALES'], maxThreads: 2 }) },
+    'dba-team': {
+      id: 'dba-team', apiKeyHashes: [sha256(DEMO_KEYS['dba-team'])], databases,
+      grants: grants({ jobModes: ['FULL', 'SCHEMA', 'TABLE', 'TABLESPACE'], schemas: ['*'], remapTargets: ['*'], maxThreads: 16, allJobs: true }),
+    },
+  };
+}
+
+export function testConfig(overrides: Partial<GatewayConfig> = {}, database: Partial<DatabaseConfig> = {}): GatewayConfig {
+  const db = testDatabase(database);
+  return deepFreeze({
+    listen: { host: '127.0.0.1', port: 0 },
+    publicUrl: 'http://gateway.test',
+    trustProxy: 0,
+    corsOrigins: [],
+    logLevel: 'silent',
+    validateResponses: true,
+    bodyLimitBytes: 262_144,
+    server: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
+    metrics: { token: null, listen: null },
+    databases: { [db.name]: db },
+    tenants: testTenants([db.name]),
+    ...overrides,
+  });
+}
