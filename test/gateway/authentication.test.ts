@@ -1,0 +1,136 @@
+// Who is calling: API key header, Bearer key, Basic tenant:key; the tenant comes only from the credential.
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { testGateway } from '../helpers/gateway-app.js';
+import { testConfig, testTenants } from '../helpers/gateway-config.js';
+import { mockOrds, ORDS_JOBS } from '../helpers/mock-ords.js';
+
+const LIST = '/databases/orcl/datapump/jobs/';
+const basic = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`;
+
+function gatewayWithEmptyOrdsList() {
+  const ords = mockOrds();
+  ords.answer('GET', new RegExp(`^${ORDS_JOBS.replace(/\//g, '\\/')}\\?`), 200, { items: [], hasMore: false, limit: 25, offset: 0, count: 0 }, {}, 100);
+  return testGateway({ dispatcher: ords.agent });
+}
+
+describe('authentication', () => {
+  const gw = gatewayWithEmptyOrdsList();
+
+  it.each([
+    ['X-API-Key', { 'X-API-Key': 'hr-demo-key' }],
+    ['Bearer API key', { Authorization: 'Bearer hr-demo-key' }],
+    ['Basic tenant-id:key (ORDS curl -u style)', { Authorization: basic('hr-team:hr-demo-key') }],
+    ['lower-case scheme', { Authorization: 'bearer hr-demo-key' }],
+  ])('accepts %s', async (_how, headers) => {
+    const res = await request(gw.app).get(LIST).set(headers);
+    expect(res.status).toBe(200);
+  });
+
+  it.each([
+    ['no credential', {}],
+    ['an unknown key', { 'X-API-Key': 'not-a-key' }],
+    ['an empty key', { 'X-API-Key': '' }],
+    ['a key of another case', { 'X-API-Key': 'HR-DEMO-KEY' }],
+    ['Basic with the wrong tenant for the key', { Authorization: basic('sales-team:hr-demo-key') }],
+    ['Basic without a tenant', { Authorization: basic(':hr-demo-key') }],
+    ['Basic without a colon', { Authorization: basic('hr-demo-key') }],
+    ['an unknown scheme', { Authorization: 'Digest username="hr-team"' }],
+    ['a malformed Authorization header', { Authorization: 'Bearer a b' }],
+    ['two credentials at once', { 'X-API-Key': 'hr-demo-key', Authorization: 'Bearer hr-demo-key' }],
+    ['a key of 513 characters', { 'X-API-Key': 'k'.repeat(513) }],
+  ])('answers 401 with WWW-Authenticate for %s', async (_why, headers) => {
+    const res = await request(gw.app).get(LIST).set(headers);
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body.type).toBe('https://datapump-gateway.dev/problems/unauthenticated');
+    expect(res.headers['www-authenticate']).toMatch(/Bearer/);
+    expect(res.headers['www-authenticate']).toMatch(/Basic/);
+  });
+
+  it('ignores any tenant named in a header: the credential alone decides', async () => {
+    const ords = mockOrds();
+    const gateway = testGateway({ dispatcher: ords.agent });
+    const res = await request(gateway.app).get(LIST).set({ 'X-API-Key': 'hr-demo-key', 'X-Tenant-Id': 'dba-team' });
+    // hr-team has no all-jobs grant: its list comes from the registry, so ORDS is never asked.
+    expect(res.status).toBe(200);
+    expect(ords.received).toEqual([]);
+  });
+
+  it('answers 404 for a database the tenant is not granted, exactly as for one that does not exist', async () => {
+    const tenants = testTenants(['orcl']);
+    const config = testConfig({ tenants: { ...tenants, 'sales-team': { ...tenants['sales-team']!, databases: [] } } });
+    const gateway = testGateway({ config });
+    const notGranted = await request(gateway.app).get(LIST).set({ 'X-API-Key': 'sales-demo-key' });
+    const missing = await request(gateway.app).get('/databases/nope/datapump/jobs/').set({ 'X-API-Key': 'sales-demo-key' });
+    expect(notGranted.status).toBe(404);
+    expect(missing.status).toBe(404);
+    expect(notGranted.body.type).toBe(missing.body.type);
+    expect(notGranted.body.detail).toBe(missing.body.detail);
+  });
+});
+
+describe('request id', () => {
+  const gw = testGateway();
+
+  it('echoes a well-formed inbound X-Request-Id', async () => {
+    const res = await request(gw.app).get(LIST).set('X-Request-Id', 'abc-123.DEF:4');
+    expect(res.headers['x-request-id']).toBe('abc-123.DEF:4');
+    expect(res.body.request_id).toBe('abc-123.DEF:4');
+  });
+
+  it.each([['with spaces', 'a b'], ['too long', 'x'.repeat(129)], ['with a quote', 'a"b'], ['with CRLF-like text', 'a%0d%0ab']])(
+    'replaces an inbound id %s with its own', async (_why, id) => {
+      const res = await request(gw.app).get(LIST).set('X-Request-Id', id);
+      expect(res.headers['x-request-id']).not.toBe(id);
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    });
+});
+
+describe('answers outside the contract', () => {
+  const gw = testGateway();
+  const dba = { 'X-API-Key': 'dba-demo-key' };
+
+  it('answers 405 with Allow for a method the path does not have', async () => {
+    for (const method of ['delete', 'put', 'patch'] as const) {
+      const res = await request(gw.app)[method](LIST).set(dba);
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe('GET, POST');
+      expect(res.body.type).toBe('https://datapump-gateway.dev/problems/method-not-allowed');
+    }
+  });
+
+  it('answers 404 problem for a path outside the contract, and never exposes an ORDS passthrough', async () => {
+    for (const path of ['/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/', '/databases/orcl/datapump/', '/databases/orcl/datapump/jobs/A,B/C/D']) {
+      const res = await request(gw.app).get(path).set(dba);
+      expect(res.status, path).toBe(404);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+  });
+
+  it('answers 413 for a body over the limit, 400 for broken JSON, 415 for another media type', async () => {
+    const big = await request(gw.app).post(LIST).set(dba).set('Content-Type', 'application/json').send(`{"operation":"EXPORT","filter":"${'A'.repeat(300_000)}"}`);
+    expect(big.status).toBe(413);
+    expect(big.body.type).toBe('https://datapump-gateway.dev/problems/payload-too-large');
+    const broken = await request(gw.app).post(LIST).set(dba).set('Content-Type', 'application/json').send('{"operation":');
+    expect(broken.status).toBe(400);
+    expect(broken.body.type).toBe('https://datapump-gateway.dev/problems/malformed-json');
+    const text = await request(gw.app).post(LIST).set(dba).set('Content-Type', 'text/plain').send('operation=EXPORT');
+    expect(text.status).toBe(415);
+  });
+
+  it('sends no X-Powered-By and the helmet headers', async () => {
+    const res = await request(gw.app).get('/healthz');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+  });
+
+  it('lists every contract fault as a JSON Pointer into the body', async () => {
+    const res = await request(gw.app).post(LIST).set(dba).send({ operation: 'EXPORT', threads: '4', schema_expressions: [{ expression: '' }], bogus: 1 });
+    expect(res.status).toBe(400);
+    expect(res.body.type).toBe('https://datapump-gateway.dev/problems/request-invalid');
+    const pointers = res.body.errors.map((e: { pointer: string }) => e.pointer);
+    expect(pointers).toEqual(expect.arrayContaining(['/threads', '/schema_expressions/0/expression', '/bogus']));
+  });
+});
