@@ -56,5 +56,11 @@ check: lint typecheck check-generated test ## everything CI checks
 build: $(STAMP) ## compile src/ to dist/
 	$(BIN)/tsc -p tsconfig.build.json
 
+run: build ## start the ORDS emulator (:8181, EMULATOR_PORT) and the gateway (:8080, PORT) with config/example.yaml
+	node dist/src/dev/run-local.js
+
+emulator: build ## start only the ORDS emulator on 127.0.0.1:8181 (EMULATOR_PORT or ARGS="--port N" to change)
+	node dist/src/emulator/main.js $(ARGS)
+
 clean: ## remove build output and test results
 	rm -rf dist test-results

@@ -322,7 +322,7 @@ export interface components {
         JobState: string;
         /** Format: int32 */
         SessionCount: number;
-        /** @description A link relation as ORDS writes it. `rel` is `self` or `collection` for the job and its collection; each of a job's files is a `related` link whose `mediaType` tells the log (`text/plain`) from a dump file (`application/octet-stream`). */
+        /** @description A link relation as ORDS writes it. `rel` is `self` or `collection` for the job and its collection, `describedby` for the metadata catalogue, and `related` for each of a job's files. Oracle's answers carry only `rel` and `href`, so the log is told from a dump file by its name (`.LOG`); `mediaType` is optional and tolerated. */
         Link: {
             /** @example self */
             rel: string;
@@ -464,6 +464,8 @@ export interface components {
         /** @description The resource does not accept this method. */
         MethodNotAllowed: {
             headers: {
+                /** @description The methods the resource accepts. */
+                Allow?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -764,6 +766,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };
@@ -810,6 +813,8 @@ export interface operations {
             /** @description Unknown client or wrong secret (RFC 6749 §5.2). */
             401: {
                 headers: {
+                    /** @description RFC 6749 §5.2 requires it when the client authenticated with HTTP Basic. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -817,6 +822,8 @@ export interface operations {
                 };
             };
             405: components["responses"]["MethodNotAllowed"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

@@ -3,7 +3,7 @@ import type { Request, RequestHandler } from 'express';
 import type { components } from '../../../generated/public.js';
 import type { DatabaseConfig } from '../config/types.js';
 import { gatewayUrls, historicalJob, toPublicJob, type GatewayUrls, type PublicJob } from '../jobs/public-job.js';
-import { TERMINAL_STATES, type JobRecord } from '../jobs/store.js';
+import type { JobRecord } from '../jobs/store.js';
 import type { OrdsJob } from '../upstream/ords-contract.js';
 import { invalidAnswer, ordsFailure } from '../upstream/ords-answers.js';
 import { abortOnClose, callMeta, scope, type RouteDeps } from './context.js';
@@ -33,9 +33,9 @@ interface Page { items: PublicJob[]; hasMore: boolean }
 
 async function registryPage(deps: RouteDeps, req: Request, res: Parameters<RequestHandler>[1], database: DatabaseConfig, urls: GatewayUrls, tenant: string, limit: number, offset: number): Promise<Page> {
   const page = await deps.jobs.listForTenant(tenant, database.name, { limit, offset });
-  const live = page.items.some((r) => !TERMINAL_STATES.has(r.lastState))
-    ? await ordsJobsByKey(deps, req, res, database)
-    : new Map<string, OrdsJob>();
+  // One ORDS list read per page, even when every job is finished: items then look the same (with their
+  // file links) whether or not ORDS still shows them, until ORDS drops them.
+  const live = page.items.length > 0 ? await ordsJobsByKey(deps, req, res, database) : new Map<string, OrdsJob>();
   const seenAt = deps.now().toISOString();
   const items = await Promise.all(page.items.map(async (record: JobRecord) => {
     const current = live.get(`${record.ownerName},${record.jobName}`);

@@ -1,0 +1,60 @@
+/** @module The admin command line `datapump-gateway`: builds the commander program and runs it when executed directly. */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { registerCheckConfig } from './check-config.js';
+import { registerHashKey } from './hash-key.js';
+import type { CliIo, CommandRegistrar } from './io.js';
+
+export type { CliIo, CommandRegistrar } from './io.js';
+
+/** The built-in subcommands; `serve` and `emulator` are passed in as extra registrars. */
+export const BUILT_IN_COMMANDS: readonly CommandRegistrar[] = [registerHashKey, registerCheckConfig];
+
+export function buildProgram(io: CliIo, extra: readonly CommandRegistrar[] = []): Command {
+  const program = new Command('datapump-gateway')
+    .description('Admin commands of datapump-gateway, the governed HTTP gateway in front of ORDS Data Pump.')
+    // Set before adding subcommands, which inherit both: output goes to the injected streams, and
+    // commander throws instead of calling process.exit, so runCli decides how the process ends.
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .exitOverride();
+  for (const register of [...BUILT_IN_COMMANDS, ...extra]) register(program, io);
+  return program;
+}
+
+/** Runs one command line (without `node` and the script) and resolves to its exit code. */
+export async function runCli(argv: readonly string[], io: CliIo, extra: readonly CommandRegistrar[] = []): Promise<number> {
+  let code = 0;
+  try {
+    await buildProgram(io, extra).parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) code = error.exitCode;
+    else {
+      io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+      code = 1;
+    }
+  }
+  (io.exit ?? ((c: number) => void (process.exitCode = c)))(code);
+  return code;
+}
+
+function isMainModule(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    // realpath: run through a node_modules/.bin symlink, argv[1] is the link, import.meta.url the target.
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isMainModule()) {
+  // The long-running commands are loaded only when this file is the program, so tests of the
+  // admin commands do not pull in the gateway or the emulator.
+  const [{ registerServeCommand }, { registerEmulatorCommand }] = await Promise.all([
+    import('../gateway/serve-command.js'),
+    import('../emulator/cli.js'),
+  ]);
+  await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }, [registerServeCommand, registerEmulatorCommand]);
+}

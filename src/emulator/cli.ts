@@ -1,0 +1,117 @@
+// Command-line options of the emulator, shared by main.ts and the package CLI's `emulator` subcommand.
+import { Command, Option } from 'commander';
+import { checkConfig, loadConfigFile, toEmulatorOptions, type EmulatorConfig } from './config-file.js';
+import { createEmulator, type Emulator } from './server.js';
+import { parseByteSize } from './sizes.js';
+
+const int = (name: string) => (value: string): number => {
+  if (!/^\d+$/.test(value)) throw new Error(`${name} must be a non-negative integer, not ${JSON.stringify(value)}`);
+  return Number(value);
+};
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+/** Flag → config key. A flag overrides the config file only when given (or set through its env variable). */
+const FLAGS: Array<[Option, keyof EmulatorConfig | null]> = [
+  [new Option('-p, --port <port>', 'port to listen on; 0 picks a free one (default 8181)').env('EMULATOR_PORT').argParser(int('--port')), 'port'],
+  [new Option('-H, --host <host>', 'interface to bind (default 127.0.0.1)').env('EMULATOR_HOST'), 'host'],
+  [new Option('-c, --config <file>', 'JSON file with any factory option (flags win over it)'), null],
+  [new Option('--database <name>', 'database segment of the URL (default orcl)'), 'database'],
+  [new Option('--schema <alias>', 'schema alias segment of the URL (default pdbadmin)'), 'schema'],
+  [new Option('--user <name:password>', 'a database user for HTTP Basic; repeatable; replaces the default pdbadmin:oracle').argParser(collect), 'users'],
+  [new Option('--client <id:secret>', 'an OAuth2 client; repeatable; replaces the default emulator-client:emulator-secret').argParser(collect), 'clients'],
+  [new Option('--token-ttl <seconds>', 'access token lifetime (default 3600)').argParser(int('--token-ttl')), 'tokenTtlSeconds'],
+  [new Option('--job-duration <ms>', 'time a job stays EXECUTING (default 5000)').argParser(int('--job-duration')), 'jobDurationMs'],
+  [new Option('--retain-finished <ms>', 'time a finished job stays listed (default: kept)').argParser(int('--retain-finished')), 'retainFinishedMs'],
+  [new Option('--fail-when-file-name-contains <text>', 'jobs whose file_name contains <text> end NOT RUNNING'), 'failWhenFileNameContains'],
+  [new Option('--log-bytes <size>', 'exact size of every job log, streamed (e.g. 1GiB); default a short log').argParser(parseByteSize), 'logBytes'],
+  [new Option('--dump-bytes <size>', 'size of an export dump file (default 64KiB)').argParser(parseByteSize), 'dumpBytes'],
+  [new Option('--no-validate', 'skip checking create bodies against the upstream contract'), 'validate'],
+  [new Option('--faults <json>', 'initial fault list as JSON (see README)').argParser((v) => JSON.parse(v) as unknown), 'faults'],
+  [new Option('--fault-seed <n>', 'seed of the fault fraction PRNG (default 1)').argParser(int('--fault-seed')), 'faultSeed'],
+  [new Option('--record-requests <n>', 'how many requests /__emulator/requests keeps (default 1000)').argParser(int('--record-requests')), 'recordRequests'],
+  [new Option('--public-url <origin>', 'origin for Location and links (default: from the Host header)'), 'publicUrl'],
+  [new Option('--clock <kind>', 'real, or manual (moved by POST /__emulator/clock)').choices(['real', 'manual']), 'clock'],
+  [new Option('--clock-start <iso>', 'start of the manual clock (implies --clock manual)'), 'clockStart'],
+];
+
+function pairs(list: string[], flag: string): Record<string, string> {
+  return Object.fromEntries(list.map((item) => {
+    const colon = item.indexOf(':');
+    if (colon <= 0) throw new Error(`${flag} expects name:secret, not ${JSON.stringify(item)}`);
+    return [item.slice(0, colon), item.slice(colon + 1)];
+  }));
+}
+
+/** Adds the emulator's options to `command` (main.ts's program or the `emulator` subcommand). */
+export function addEmulatorOptions(command: Command): Command {
+  for (const [option] of FLAGS) command.addOption(option);
+  return command;
+}
+
+/** Config file, then env variables and flags that were actually given. */
+export function configFromCommand(command: Command): EmulatorConfig {
+  const values = command.opts<Record<string, unknown>>();
+  const base: Record<string, unknown> = typeof values.config === 'string' ? { ...loadConfigFile(values.config) } : {};
+  for (const [option, key] of FLAGS) {
+    const name = option.attributeName();
+    const source = command.getOptionValueSource(name);
+    if (!key || (source !== 'cli' && source !== 'env')) continue;
+    const value = values[name];
+    base[key] = key === 'users' || key === 'clients' ? pairs(value as string[], option.long ?? key) : value;
+  }
+  return checkConfig(base, 'options');
+}
+
+/** Where the command writes; structurally the package CLI's `CliIo`, so the lead's registrar list accepts it. */
+export interface EmulatorIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr?: { write(text: string): unknown };
+}
+
+const PROCESS_IO: EmulatorIo = { stdout: process.stdout, stderr: process.stderr };
+
+/** Starts the emulator and prints the listening line (tests and other teams' CI parse its exact prefix). */
+export async function startFromConfig(config: EmulatorConfig, io: EmulatorIo = PROCESS_IO): Promise<Emulator> {
+  const emulator = await createEmulator(toEmulatorOptions(config)).listen();
+  io.stdout.write(`ORDS emulator listening on ${emulator.apiUrl}\n`);
+  return emulator;
+}
+
+/** Runs until SIGTERM or SIGINT, then closes (hanging connections included) and resolves. */
+export async function runEmulator(config: EmulatorConfig, io: EmulatorIo = PROCESS_IO): Promise<void> {
+  const emulator = await startFromConfig(config, io);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      void emulator.close().then(resolve);
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
+function emulatorAction(io: EmulatorIo) {
+  return async function action(this: Command): Promise<void> {
+    let config: EmulatorConfig;
+    try {
+      config = configFromCommand(this);
+    } catch (error) {
+      // Through commander, so the exit code (1) follows the program's own exit handling.
+      this.error(`ORDS emulator: ${(error as Error).message}`, { exitCode: 1 });
+    }
+    await runEmulator(config, io);
+  };
+}
+
+/** Adds `emulator` (the ORDS emulator) to the package CLI: `datapump-gateway emulator [options]`. */
+export function registerEmulatorCommand(program: Command, io: EmulatorIo = PROCESS_IO): Command {
+  const command = program.command('emulator').description('run the ORDS Data Pump emulator (an HTTP double of ORDS)');
+  return addEmulatorOptions(command).action(emulatorAction(io));
+}
+
+/** The standalone program of main.ts. */
+export function emulatorProgram(io: EmulatorIo = PROCESS_IO): Command {
+  const program = new Command('ords-emulator').description('ORDS Data Pump emulator (an HTTP double of ORDS)');
+  return addEmulatorOptions(program).action(emulatorAction(io));
+}

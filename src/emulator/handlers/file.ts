@@ -1,0 +1,20 @@
+// GET jobs/{owner},{job}/{filename}: the job's log (text/plain) or an export's dump file, streamed.
+import type { AuthenticatedContext, EmulatorState } from '../context.js';
+import { dumpFile } from '../dump-stream.js';
+import { jobLog } from '../log-stream.js';
+import { servedFiles } from '../job-view.js';
+import { ordsError } from '../ords-errors.js';
+import type { Reply } from '../reply.js';
+
+export function getJobFile(state: EmulatorState, ctx: AuthenticatedContext): Reply {
+  const { owner, jobName, file } = ctx.route;
+  const job = state.jobs.find(owner, jobName);
+  if (!job) return ordsError(404, state.options.ids, `The Data Pump job ${owner},${jobName} does not exist`);
+  if (!servedFiles(job, ctx.now).includes(file)) {
+    return ordsError(404, state.options.ids, `The Data Pump job ${owner},${jobName} has no file ${file}`);
+  }
+  if (file === job.logFile) {
+    return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: jobLog(job, ctx.now, state.options.logBytes) };
+  }
+  return { status: 200, headers: { 'Content-Type': 'application/octet-stream' }, body: dumpFile(job, state.options.dumpBytes) };
+}

@@ -1,0 +1,82 @@
+// The lines of a job's log: its parameters (echoed as inert data), its progress and how it ended.
+import { jobStatus, type JobRecord } from './job-state.js';
+import { elapsed, oracleDate } from './time-format.js';
+
+/**
+ * Control characters become `\uXXXX`: expressions and file names are data, and with validation off a
+ * newline in one must not forge a log line (say, a fake "successfully completed").
+ */
+export function asData(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const quoted = (job: JobRecord) => `"${asData(job.owner)}"."${asData(job.name)}"`;
+
+/** Everything before the progress lines: what the job was asked to do. */
+export function logHead(job: JobRecord): string {
+  const p = job.params;
+  const tool = p.operation === 'EXPORT' ? 'Export' : 'Import';
+  const lines = [
+    ';;; ORDS emulator (datapump-gateway): a simulated Data Pump log; nothing was executed.',
+    `;;; ${tool}: Release 19.0.0.0.0 - Production on ${oracleDate(job.createdAt)}`,
+    ';;; Parameters:',
+    `;;;   operation: ${p.operation}`,
+    `;;;   job_mode: ${asData(p.jobMode)}`,
+    `;;;   datapump_dir: ${asData(p.datapumpDir)}`,
+    `;;;   file_name: ${asData(job.dumpPattern ?? p.fileName ?? '')}`,
+    `;;;   log_file: ${job.logFile}`,
+  ];
+  if (p.credentialName !== null) lines.push(`;;;   credential_name: ${asData(p.credentialName)}`);
+  if (p.filter !== null) lines.push(`;;;   filter: ${asData(p.filter)}`);
+  for (const e of p.nameExpressions) lines.push(`;;;   name_expression: ${asData(e)}`);
+  for (const e of p.schemaExpressions) lines.push(`;;;   schema_expression: ${asData(e)}`);
+  for (const e of p.tablespaceExpressions) lines.push(`;;;   tablespace_expression: ${asData(e)}`);
+  for (const r of p.remapSchemas) lines.push(`;;;   remap_schema: ${asData(r.source)}:${asData(r.target)}`);
+  lines.push(`;;;   threads: ${p.threads}`);
+  if (p.keepMaster !== null) lines.push(`;;;   keep_master: ${p.keepMaster}`);
+  lines.push(`Starting ${quoted(job)}:`);
+  return `${lines.join('\n')}\n`;
+}
+
+const STAGES = ['TABLE/TABLE_DATA', 'STATISTICS/TABLE_STATISTICS', 'USER', 'TABLE/TABLE', 'TABLE/INDEX/INDEX'];
+
+/** One "Processing object type" line per stage reached so far. */
+export function logProgress(job: JobRecord, now: number): string {
+  const { progress } = jobStatus(job, now);
+  const prefix = `${job.params.jobMode.toUpperCase() === 'FULL' ? 'DATABASE' : asData(job.params.jobMode)}_${job.params.operation}`;
+  const reached = Math.min(STAGES.length, Math.floor(progress * STAGES.length));
+  return STAGES.slice(0, reached).map((stage) => `Processing object type ${prefix}/${stage}\n`).join('');
+}
+
+/** The last lines: how far it got while executing, or how it ended. */
+export function logTail(job: JobRecord, now: number): string {
+  const status = jobStatus(job, now);
+  if (!status.finished) return `Percent done: ${Math.floor(status.progress * 100)}\n`;
+  const at = `${oracleDate(job.endsAt)} elapsed ${elapsed(job.endsAt - job.createdAt)}`;
+  if (status.state === 'NOT RUNNING') {
+    const file = asData(job.params.fileName ?? job.dumpPattern ?? '');
+    const cause = job.params.operation === 'EXPORT'
+      ? `ORA-31641: unable to create dump file "${file}"`
+      : `ORA-31640: unable to open dump file "${file}" for read`;
+    return ['ORA-39001: invalid argument value', 'ORA-39000: bad dump file specification', cause,
+      `Job ${quoted(job)} stopped due to fatal error at ${at}`, ''].join('\n');
+  }
+  const lines = [`Master table ${quoted(job)} successfully loaded/unloaded`];
+  if (job.dumpPattern !== null) {
+    lines.push('*'.repeat(78), `Dump file set for ${asData(job.owner)}.${asData(job.name)} is:`,
+      `  ${asData(job.params.datapumpDir)}:${asData(job.dumpFiles[0] ?? job.dumpPattern)}`);
+  }
+  lines.push(`Job ${quoted(job)} successfully completed at ${at}`, '');
+  return lines.join('\n');
+}
+
+/** 64 KiB of 64-byte filler lines (1024 tables), repeated to reach a configured log size cheaply. */
+export function fillerBlock(job: JobRecord): Buffer {
+  const verb = job.params.operation === 'EXPORT' ? 'exported' : 'imported';
+  let text = '';
+  for (let i = 0; i < 1024; i++) {
+    const line = `. . ${verb} "EMULATOR"."T${String(i).padStart(6, '0')}"   1000 rows`;
+    text += `${line.padEnd(63, ' ')}\n`;
+  }
+  return Buffer.from(text, 'latin1');
+}

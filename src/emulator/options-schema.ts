@@ -1,0 +1,47 @@
+// JSON Schema of the emulator's plain-data options: one definition for the factory, the config file and the CLI.
+import { faultListSchema } from './fault-spec.js';
+
+const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
+const credentials = {
+  type: 'object',
+  minProperties: 0,
+  propertyNames: { minLength: 1, maxLength: 128, pattern: '^[^:]+$' },
+  additionalProperties: { type: 'string', minLength: 1, maxLength: 1024 },
+} as const;
+
+export const optionsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    host: { type: 'string', minLength: 1 },
+    port: { type: 'integer', minimum: 0, maximum: 65535 },
+    publicUrl: { anyOf: [{ type: 'string', pattern: '^https?://[^/]+$' }, { type: 'null' }] },
+    database: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_-]{0,63}$' },
+    schema: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_$#-]{0,127}$' },
+    users: credentials,
+    clients: credentials,
+    tokenTtlSeconds: { type: 'integer', minimum: 1 },
+    jobDurationMs: nonNegativeInt,
+    retainFinishedMs: { anyOf: [nonNegativeInt, { type: 'null' }] },
+    failWhenFileNameContains: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'null' }] },
+    logBytes: { anyOf: [nonNegativeInt, { type: 'null' }] },
+    dumpBytes: nonNegativeInt,
+    validate: { type: 'boolean' },
+    defaultLimit: nonNegativeInt,
+    maxLimit: { type: 'integer', minimum: 1 },
+    bodyLimitBytes: { type: 'integer', minimum: 1 },
+    faults: faultListSchema,
+    faultSeed: { type: 'integer' },
+    recordRequests: nonNegativeInt,
+  },
+} as const;
+
+/** The config file adds the clock choice, which the factory takes as an object instead. */
+export const configFileSchema = {
+  ...optionsSchema,
+  properties: {
+    ...optionsSchema.properties,
+    clock: { enum: ['real', 'manual'] },
+    clockStart: { type: 'string', format: 'date-time' },
+  },
+} as const;

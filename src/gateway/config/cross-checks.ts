@@ -1,0 +1,88 @@
+/** @module Rules that span fields and that JSON Schema cannot say: references between sections, uniqueness across tenants. */
+import type { Problem } from './messages.js';
+import { formatPath, isRecord } from './paths.js';
+
+/**
+ * Runs on the validated-with-defaults tree, even when the schema found faults elsewhere, so that
+ * one run reports everything; each rule therefore checks the shape it reads instead of trusting it.
+ */
+export function crossCheck(data: unknown): Problem[] {
+  if (!isRecord(data)) return [];
+  return [...tenantDatabases(data), ...uniqueKeyHashes(data), ...grantRules(data), ...serverTimeouts(data), ...metricsAddress(data)];
+}
+
+function tenants(data: Record<string, unknown>): Array<[string, Record<string, unknown>]> {
+  return isRecord(data.tenants) ? Object.entries(data.tenants).filter((e): e is [string, Record<string, unknown>] => isRecord(e[1])) : [];
+}
+
+function tenantDatabases(data: Record<string, unknown>): Problem[] {
+  if (!isRecord(data.databases)) return [];
+  const configured = Object.keys(data.databases);
+  const problems: Problem[] = [];
+  for (const [id, tenant] of tenants(data)) {
+    if (!Array.isArray(tenant.databases)) continue;
+    tenant.databases.forEach((name: unknown, index) => {
+      if (typeof name !== 'string' || configured.includes(name)) return;
+      // Names are case-sensitive (they appear in URLs); a near miss is most likely a typo.
+      const nearMiss = configured.find((c) => c.toLowerCase() === name.toLowerCase());
+      const hint = nearMiss === undefined ? '' : ` (did you mean "${nearMiss}"?)`;
+      problems.push({ path: formatPath(['tenants', id, 'databases', index]), message: `database "${name}" is not configured${hint}` });
+    });
+  }
+  return problems;
+}
+
+/** A presented key must resolve to exactly one tenant, or authentication would be ambiguous. */
+function uniqueKeyHashes(data: Record<string, unknown>): Problem[] {
+  const firstSeen = new Map<string, string>();
+  const problems: Problem[] = [];
+  for (const [id, tenant] of tenants(data)) {
+    if (!Array.isArray(tenant.api_keys)) continue;
+    tenant.api_keys.forEach((key: unknown, index) => {
+      if (!isRecord(key) || typeof key.sha256 !== 'string') return;
+      const path = formatPath(['tenants', id, 'api_keys', index, 'sha256']);
+      const earlier = firstSeen.get(key.sha256);
+      if (earlier === undefined) firstSeen.set(key.sha256, path);
+      else problems.push({ path, message: `is the same key as ${earlier} (a key must identify one tenant)` });
+    });
+  }
+  return problems;
+}
+
+function grantRules(data: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
+  for (const [id, tenant] of tenants(data)) {
+    const grants = tenant.grants;
+    if (!isRecord(grants)) continue;
+    for (const list of ['schemas', 'tablespaces', 'remap_targets'] as const) {
+      const names = grants[list];
+      if (Array.isArray(names) && names.includes('*') && names.length > 1) {
+        problems.push({ path: formatPath(['tenants', id, 'grants', list]), message: '"*" (any name) must be the only entry' });
+      }
+    }
+    // A FULL job exports or imports every schema: granting it beside a schema list would void the list.
+    const schemas = grants.schemas;
+    const wildcard = Array.isArray(schemas) && schemas.length === 1 && schemas[0] === '*';
+    if (Array.isArray(grants.job_modes) && grants.job_modes.includes('FULL') && !wildcard) {
+      problems.push({ path: formatPath(['tenants', id, 'grants', 'job_modes']), message: 'FULL needs schemas ["*"] (a FULL job covers every schema)' });
+    }
+  }
+  return problems;
+}
+
+/** Node refuses to start a server whose headers timeout exceeds its request timeout. */
+function serverTimeouts(data: Record<string, unknown>): Problem[] {
+  const server = data.server;
+  if (!isRecord(server)) return [];
+  const { headers_timeout_ms: headers, request_timeout_ms: request } = server;
+  if (typeof headers !== 'number' || typeof request !== 'number' || headers <= request) return [];
+  return [{ path: 'server.headers_timeout_ms', message: `must be <= server.request_timeout_ms (${request})` }];
+}
+
+function metricsAddress(data: Record<string, unknown>): Problem[] {
+  const main = data.listen;
+  const metrics = isRecord(data.metrics) ? data.metrics.listen : undefined;
+  if (!isRecord(main) || !isRecord(metrics)) return [];
+  if (main.host !== metrics.host || main.port !== metrics.port || main.port === 0) return [];
+  return [{ path: 'metrics.listen', message: `must differ from listen (both ${String(main.host)}:${String(main.port)})` }];
+}

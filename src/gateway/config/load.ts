@@ -1,0 +1,97 @@
+/** @module Reads the YAML config, checks secrets, interpolates, validates, maps and freezes: the gateway's one way in. */
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import { crossCheck } from './cross-checks.js';
+import { ConfigError } from './errors.js';
+import { deepFreeze } from './freeze.js';
+import { interpolateTree, type Env } from './interpolate.js';
+import type { Problem } from './messages.js';
+import { isAtOrBelow } from './paths.js';
+import { checkSecretReferences } from './secrets.js';
+import { toGatewayConfig, type RawConfig } from './to-gateway-config.js';
+import type { GatewayConfig } from './types.js';
+import { validateConfigTree } from './validate.js';
+
+export interface ParseConfigOptions {
+  /** Names the text in messages (a file path); defaults to `<config>`. */
+  readonly sourceName?: string;
+}
+
+export interface LoadConfigOptions {
+  readonly path: string;
+  /** Usually `process.env`; injected so tests and `check-config` control it. */
+  readonly env: Env;
+  /** Defaults to reading the file as UTF-8. */
+  readonly readFile?: (path: string) => string;
+}
+
+export function loadConfig({ path, env, readFile = (p) => readFileSync(p, 'utf8') }: LoadConfigOptions): GatewayConfig {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(path, [`${path}: cannot read the file${code ? ` (${code})` : ''}`]);
+  }
+  return parseConfig(text, env, { sourceName: path });
+}
+
+/**
+ * Parses config text into a validated, deep-frozen `GatewayConfig`, or throws one `ConfigError`
+ * listing every problem found. Only YAML syntax errors stop early: without a tree there is nothing
+ * else to check.
+ */
+export function parseConfig(text: string, env: Env, { sourceName = '<config>' }: ParseConfigOptions = {}): GatewayConfig {
+  const raw = parseYaml(text, sourceName);
+
+  // Secrets are judged on what was written, before interpolation could hide a literal.
+  const secretProblems = checkSecretReferences(raw);
+  const interpolated = interpolateTree(raw, env);
+  const data = interpolated.value;
+  // A value is reported once, for its first fault: a literal secret need not also hear about its
+  // references, and a value that could not be interpolated is not judged again by the schema.
+  const notReportedYet = (reported: readonly Problem[]) => (p: Problem) => !reported.some((r) => isAtOrBelow(p.path, r.path));
+  const referenceProblems = interpolated.problems.filter(notReportedYet(secretProblems));
+  const unreadable = notReportedYet([...secretProblems, ...referenceProblems]);
+  const schemaProblems = validateConfigTree(data, { wholeReferences: interpolated.wholeReferences }).filter(unreadable);
+  const problems = unique([...secretProblems, ...referenceProblems, ...schemaProblems, ...crossCheck(data).filter(unreadable)]);
+  if (problems.length > 0) throw new ConfigError(sourceName, problems);
+
+  return deepFreeze(toGatewayConfig(data as RawConfig));
+}
+
+function parseYaml(text: string, sourceName: string): unknown {
+  const lineCounter = new LineCounter();
+  // YAML 1.2 core schema (the default): `on`, `yes`, `no` stay strings; duplicate keys are errors.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const faults = [...doc.errors, ...doc.warnings];
+  if (faults.length === 0) {
+    try {
+      // The alias cap stops a few lines of anchors from expanding into gigabytes ("billion laughs").
+      return doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      throw new ConfigError(sourceName, [`${sourceName}: ${error instanceof Error ? error.message : String(error)}`]);
+    }
+  }
+
+  const lines = text.split(/\r?\n/);
+  const seenLines = new Set<number>();
+  const problems: string[] = [];
+  for (const fault of faults) {
+    const { line, col } = lineCounter.linePos(fault.pos[0]);
+    // One broken line makes the parser trip several times; its first complaint is the useful one.
+    if (seenLines.has(line)) continue;
+    seenLines.add(line);
+    // The offending line is not quoted: it might hold a secret written by mistake.
+    let problem = `${sourceName}:${line}:${col}: ${fault.message}`;
+    if (/[{[][^#]*\$\{/.test(lines[line - 1] ?? '')) {
+      problem += ' (inside { } or [ ], quote a ${VAR} reference: "${VAR}")';
+    }
+    problems.push(problem);
+  }
+  throw new ConfigError(sourceName, problems);
+}
+
+function unique(problems: readonly Problem[]): string[] {
+  return [...new Set(problems.map((p) => `${p.path}: ${p.message}`))];
+}

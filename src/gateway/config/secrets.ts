@@ -1,0 +1,39 @@
+/** @module Secrets may only be written as `${VAR}`: a literal in the file would end up in Git and in backups. */
+import { formatPath, isRecord, type PathSegment } from './paths.js';
+
+/** Where secrets live in the YAML (`*` matches any key), with the variable name a message suggests. */
+const SECRET_FIELDS: ReadonlyArray<{ readonly pattern: readonly string[]; readonly example: string }> = [
+  { pattern: ['databases', '*', 'auth', 'basic', 'password'], example: 'ORDS_PASSWORD' },
+  { pattern: ['databases', '*', 'auth', 'oauth2', 'client_secret'], example: 'ORDS_CLIENT_SECRET' },
+  { pattern: ['metrics', 'token'], example: 'METRICS_TOKEN' },
+];
+
+const EXACT_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
+const REFERENCE_WITH_DEFAULT = /^\$\{[A-Za-z_][A-Za-z0-9_]*:-[^}]*\}$/;
+
+/** Checks the raw (not yet interpolated) tree; returns one problem per secret written any other way. */
+export function checkSecretReferences(raw: unknown): Array<{ path: string; message: string }> {
+  const problems: Array<{ path: string; message: string }> = [];
+  for (const { pattern, example } of SECRET_FIELDS) {
+    for (const { path, value } of matches(raw, pattern, [])) {
+      if (typeof value === 'string' && EXACT_REFERENCE.test(value)) continue;
+      const message =
+        typeof value === 'string' && REFERENCE_WITH_DEFAULT.test(value)
+          ? `must be a reference to an environment variable without a default, like \${${example}}`
+          : `must be a reference to an environment variable, like \${${example}}`;
+      problems.push({ path: formatPath(path), message });
+    }
+  }
+  return problems;
+}
+
+function* matches(node: unknown, pattern: readonly string[], path: PathSegment[]): Generator<{ path: PathSegment[]; value: unknown }> {
+  const [head, ...rest] = pattern;
+  if (head === undefined) {
+    yield { path, value: node };
+    return;
+  }
+  if (!isRecord(node)) return;
+  const keys = head === '*' ? Object.keys(node) : Object.hasOwn(node, head) ? [head] : [];
+  for (const key of keys) yield* matches(node[key], rest, [...path, key]);
+}

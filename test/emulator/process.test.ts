@@ -1,0 +1,81 @@
+// The emulator as a real child process (test/helpers/emulator-process.ts): the seed's flow, control endpoints, clean exit.
+import { spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.js';
+import { BASIC, call } from './helpers/client.js';
+
+const auth = { authorization: BASIC };
+let running: EmulatorProcess | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+describe('the emulator process', () => {
+  it("runs the seed's flow: create, poll to COMPLETED under the manual clock, read the log; exits 0 on SIGTERM", async () => {
+    running = await startEmulatorProcess({ clock: 'manual', config: { jobDurationMs: 3000 } });
+    const emu = running;
+    expect(emu.baseUrl).toBe(`http://127.0.0.1:${emu.port}`);
+    expect(emu.ordsUrl).toBe(`${emu.baseUrl}/ords/orcl/pdbadmin/`);
+    expect(emu.output()).toBe(`ORDS emulator listening on ${emu.ordsUrl}_/db-api/stable/\n`);
+
+    const jobs = `${emu.ordsUrl}_/db-api/stable/database/datapump/jobs/`;
+    const created = await call(jobs, { headers: { ...auth, 'content-type': 'application/json' }, body: '{"operation":"EXPORT","schema_expressions":[{"expression":"IN ( \'HR\' )"}]}' });
+    expect(created.status).toBe(201);
+    expect(created.json.job_name).toBe('DATAPUMP_REST_EXPORT_20190906155736');
+    const self = created.headers.location!;
+    expect(self).toBe(`${jobs}PDBADMIN,DATAPUMP_REST_EXPORT_20190906155736/`);
+
+    let state = created.json.state as string;
+    let polls = 0;
+    while (state === 'EXECUTING') {
+      await emu.advanceClock(1000);
+      state = (await call(self, { headers: auth })).json.state;
+      polls += 1;
+    }
+    expect(state).toBe('COMPLETED');
+    expect(polls).toBe(3);
+
+    const job = (await call(self, { headers: auth })).json;
+    const log = await call(job.links.find((l: { rel: string }) => l.rel === 'related').href, { headers: auth });
+    expect(log.text).toContain(";;;   schema_expression: IN ( 'HR' )\n");
+    expect(log.text.trimEnd().split('\n').pop()).toBe('Job "PDBADMIN"."DATAPUMP_REST_EXPORT_20190906155736" successfully completed at Fri Sep 6 15:57:39 2019 elapsed 0 00:00:03');
+
+    const recorded = await emu.requests();
+    expect(recorded[0]).toMatchObject({ method: 'POST', body: { operation: 'EXPORT' } });
+    await emu.clearRequests();
+    expect(await emu.requests()).toEqual([]);
+
+    await emu.stop();
+    expect(await emu.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('faults set at run time act on the process, and SIGTERM still exits 0 with a request hanging', async () => {
+    running = await startEmulatorProcess({ config: { database: 'pdb1', schema: 'hr', users: { hr: 'hr' } } });
+    const emu = running;
+    expect(emu.ordsUrl).toBe(`${emu.baseUrl}/ords/pdb1/hr/`);
+    const jobs = `${emu.ordsUrl}_/db-api/stable/database/datapump/jobs/`;
+    const hr = { authorization: `Basic ${Buffer.from('hr:hr').toString('base64')}` };
+    expect(await emu.setFaults([{ route: 'list', kind: 'status', count: 1 }, { route: 'job', kind: 'hang' }])).toHaveLength(2);
+    expect((await call(jobs, { headers: hr })).status).toBe(503);
+    expect((await emu.faults())[0]).toMatchObject({ remaining: 0 });
+    expect((await call(jobs, { headers: hr })).status).toBe(200);
+    const created = await call(jobs, { headers: hr, body: { operation: 'EXPORT' } });
+    const hanging = call(created.headers.location!, { headers: hr }).catch((error: Error) => error);
+    while ((await emu.requests()).length < 4) await new Promise((r) => setTimeout(r, 10));
+    await emu.clearFaults();
+    expect(await emu.faults()).toEqual([]);
+    await emu.stop();
+    expect(await emu.exited).toEqual({ code: 0, signal: null });
+    expect(await hanging).toBeInstanceOf(Error);
+  });
+
+  it('refuses a bad option with exit code 1 and a message', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/emulator/main.ts', '--port', '0', '--job-duration', 'soon'], { cwd: new URL('../../', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/--job-duration/);
+  });
+});

@@ -1,0 +1,154 @@
+// Runs the ORDS emulator as a real child process (`node --import tsx src/emulator/main.ts --port 0 …`) for process-level tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EmulatorConfig } from '../../src/emulator/config-file.js';
+import type { ActiveFault, Fault, RecordedRequest } from '../../src/emulator/index.js';
+
+export type { ActiveFault, Fault, RecordedRequest };
+
+export interface EmulatorProcessOptions {
+  /** Any option of the emulator (the factory's names), written to a temporary `--config` file. */
+  config?: EmulatorConfig;
+  /** Shortcut for `config.clock`; `manual` makes time move only through `advanceClock`. */
+  clock?: 'real' | 'manual';
+  /** Shortcut for `config.clockStart` (ISO 8601). */
+  clockStart?: string;
+  /** Shortcut for `config.faults`. */
+  faults?: Fault[];
+  /** Extra command-line flags (they win over `config`). */
+  args?: string[];
+  /** Extra environment variables for the child. */
+  env?: NodeJS.ProcessEnv;
+  /** How long to wait for the listening line. Default 15000. */
+  startTimeoutMs?: number;
+}
+
+export interface ClockState {
+  now: string;
+  epochMs: number;
+  manual: boolean;
+}
+
+export interface EmulatorProcess {
+  /** `http://127.0.0.1:PORT` */
+  baseUrl: string;
+  /** `http://127.0.0.1:PORT/ords/orcl/pdbadmin/` (database and schema as configured) */
+  ordsUrl: string;
+  /** The URL printed on the listening line: `…/ords/orcl/pdbadmin/_/db-api/stable/` */
+  apiUrl: string;
+  port: number;
+  child: ChildProcess;
+  /** Settles when the child exits, with its exit code (0 after a clean SIGTERM) or signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Everything the child printed so far (stdout and stderr), for failure messages. */
+  output(): string;
+  setFaults(faults: Fault[]): Promise<ActiveFault[]>;
+  faults(): Promise<ActiveFault[]>;
+  clearFaults(): Promise<void>;
+  requests(): Promise<RecordedRequest[]>;
+  clearRequests(): Promise<void>;
+  /** Forgets every job (a fresh job table between tests sharing one process). */
+  clearJobs(): Promise<void>;
+  /** Moves the manual clock forward (the child must run with `clock: 'manual'`). */
+  advanceClock(ms: number): Promise<ClockState>;
+  /** SIGTERM, then SIGKILL if it has not exited within 5 s; removes the temporary config. */
+  stop(): Promise<void>;
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const LISTENING = /ORDS emulator listening on (\S+)/;
+
+async function control(baseUrl: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${baseUrl}/__emulator/${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} /__emulator/${path} → ${res.status}: ${text}`);
+  return text ? (JSON.parse(text) as unknown) : undefined;
+}
+
+export async function startEmulatorProcess(options: EmulatorProcessOptions = {}): Promise<EmulatorProcess> {
+  const config: EmulatorConfig = { ...options.config };
+  if (options.clock) config.clock = options.clock;
+  if (options.clockStart) config.clockStart = options.clockStart;
+  if (options.faults) config.faults = options.faults;
+  const dir = mkdtempSync(join(tmpdir(), 'ords-emulator-'));
+  const configFile = join(dir, 'config.json');
+  writeFileSync(configFile, JSON.stringify(config));
+
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/emulator/main.ts', '--port', '0', '--config', configFile, ...(options.args ?? [])], {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  // Never leave an orphan behind if the test process ends first.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const cleanup = () => {
+    process.off('exit', killOnExit);
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  let apiUrl: string;
+  try {
+    apiUrl = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`emulator did not start within ${options.startTimeoutMs ?? 15000} ms:\n${output}`)), options.startTimeoutMs ?? 15000);
+      const onData = () => {
+        const match = LISTENING.exec(output);
+        if (!match) return;
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        resolve(match[1]!);
+      };
+      child.stdout!.on('data', onData);
+      void exited.then(({ code, signal }) => {
+        clearTimeout(timer);
+        reject(new Error(`emulator exited (code ${code}, signal ${signal}) before listening:\n${output}`));
+      });
+    });
+  } catch (error) {
+    child.kill('SIGKILL');
+    cleanup();
+    throw error;
+  }
+
+  const url = new URL(apiUrl);
+  const baseUrl = url.origin;
+  const ordsUrl = `${baseUrl}${url.pathname.replace(/_\/db-api\/[^/]+\/$/, '')}`;
+  return {
+    baseUrl,
+    ordsUrl,
+    apiUrl,
+    port: Number(url.port),
+    child,
+    exited,
+    output: () => output,
+    setFaults: async (faults) => (await control(baseUrl, 'PUT', 'faults', faults)) as ActiveFault[],
+    faults: async () => (await control(baseUrl, 'GET', 'faults')) as ActiveFault[],
+    clearFaults: async () => { await control(baseUrl, 'DELETE', 'faults'); },
+    requests: async () => (await control(baseUrl, 'GET', 'requests')) as RecordedRequest[],
+    clearRequests: async () => { await control(baseUrl, 'DELETE', 'requests'); },
+    clearJobs: async () => { await control(baseUrl, 'DELETE', 'jobs'); },
+    advanceClock: async (ms) => (await control(baseUrl, 'POST', 'clock', { advanceMs: ms })) as ClockState,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      cleanup();
+    },
+  };
+}
