@@ -1,10 +1,11 @@
 /** @module The job registry held in process memory (tests, single-process demos). */
-import { compareJobs, type JobRecord, type JobStore } from './store.js';
+import { compareJobs, TERMINAL_STATES, type AuditEvent, type JobRecord, type JobStore } from './store.js';
 
 const key = (database: string, owner: string, job: string) => `${database}\u0000${owner}\u0000${job}`;
 
 export function createMemoryJobStore(): JobStore {
   const jobs = new Map<string, JobRecord>();
+  let audit: AuditEvent[] = [];
   return {
     async record(job) {
       jobs.set(key(job.database, job.ownerName, job.jobName), job);
@@ -21,7 +22,26 @@ export function createMemoryJobStore(): JobStore {
       const current = jobs.get(k);
       if (current) jobs.set(k, { ...current, lastState: state, lastSeenAt: seenAt });
     },
+    async countActiveJobs(tenant) {
+      return [...jobs.values()].filter((j) => j.tenant === tenant && !TERMINAL_STATES.has(j.lastState)).length;
+    },
+    async countJobsCreatedSince(tenant, since) {
+      return [...jobs.values()].filter((j) => j.tenant === tenant && j.createdAt >= since).length;
+    },
+    async appendAudit(event) {
+      audit.push(event);
+    },
+    async listAudit({ tenant, limit }) {
+      return audit.filter((e) => tenant === undefined || e.tenant === tenant).slice(-limit).reverse();
+    },
+    async purgeOlderThan(cutoff) {
+      let purged = 0;
+      for (const [k, j] of jobs) if (j.createdAt < cutoff) { jobs.delete(k); purged++; }
+      const before = audit.length;
+      audit = audit.filter((e) => e.at >= cutoff);
+      return { jobs: purged, audit: before - audit.length };
+    },
     async ping() {},
-    async close() { jobs.clear(); },
+    async close() { jobs.clear(); audit = []; },
   };
 }
