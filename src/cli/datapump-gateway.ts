@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /** @module The admin command line `datapump-gateway`: builds the commander program and runs it when executed directly. */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
