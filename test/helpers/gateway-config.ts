@@ -1,6 +1,6 @@
 // Builds GatewayConfig snapshots for tests (deep-frozen like the real loader's), with three demo tenants.
 import { createHash } from 'node:crypto';
-import type { DatabaseConfig, GatewayConfig, TenantConfig, TenantGrants } from '../../src/gateway/config/types.js';
+import type { DatabaseConfig, GatewayConfig, TenantConfig, TenantGrants, TenantLimits } from '../../src/gateway/config/types.js';
 
 export const DEMO_KEYS = { 'hr-team': 'hr-demo-key', 'sales-team': 'sales-demo-key', 'dba-team': 'dba-demo-key' } as const;
 
@@ -30,16 +30,21 @@ export function testDatabase(overrides: Partial<DatabaseConfig> = {}): DatabaseC
 
 const grants = (g: Partial<TenantGrants>): TenantGrants => ({
   operations: ['EXPORT', 'IMPORT'], jobModes: ['SCHEMA', 'TABLE'], schemas: [], tablespaces: [], remapTargets: [],
-  maxThreads: 4, allJobs: false, ...g,
+  maxThreads: 4, allJobs: false, directories: ['DATA_PUMP_DIR'], credentials: [], filePrefix: null, objectStorage: [], ...g,
 });
+
+/** Generous enough that no test trips them unless it sets its own. */
+export const TEST_LIMITS: TenantLimits = {
+  create: { limit: 10_000, windowMs: 60_000 }, read: { limit: 10_000, windowMs: 60_000 }, concurrentJobs: 10_000, jobsPerDay: 100_000,
+};
 
 export function testTenants(databases: readonly string[] = ['orcl']): Record<string, TenantConfig> {
   return {
-    'hr-team': { id: 'hr-team', apiKeyHashes: [sha256(DEMO_KEYS['hr-team'])], databases, grants: grants({ schemas: ['HR'] }) },
-    'sales-team': { id: 'sales-team', apiKeyHashes: [sha256(DEMO_KEYS['sales-team'])], databases, grants: grants({ operations: ['EXPORT'], schemas: ['SALES'], maxThreads: 2 }) },
+    'hr-team': { id: 'hr-team', apiKeyHashes: [sha256(DEMO_KEYS['hr-team'])], databases, limits: TEST_LIMITS, grants: grants({ schemas: ['HR'], filePrefix: 'HR_' }) },
+    'sales-team': { id: 'sales-team', apiKeyHashes: [sha256(DEMO_KEYS['sales-team'])], databases, limits: TEST_LIMITS, grants: grants({ operations: ['EXPORT'], schemas: ['SALES'], maxThreads: 2, filePrefix: 'SALES_' }) },
     'dba-team': {
-      id: 'dba-team', apiKeyHashes: [sha256(DEMO_KEYS['dba-team'])], databases,
-      grants: grants({ jobModes: ['FULL', 'SCHEMA', 'TABLE', 'TABLESPACE'], schemas: ['*'], remapTargets: ['*'], maxThreads: 16, allJobs: true }),
+      id: 'dba-team', apiKeyHashes: [sha256(DEMO_KEYS['dba-team'])], databases, limits: TEST_LIMITS,
+      grants: grants({ jobModes: ['FULL', 'SCHEMA', 'TABLE', 'TABLESPACE'], schemas: ['*'], tablespaces: ['*'], remapTargets: ['*'], directories: ['*'], credentials: ['*'], maxThreads: 16, allJobs: true }),
     },
   };
 }
@@ -58,6 +63,10 @@ export function testConfig(overrides: Partial<GatewayConfig> = {}, database: Par
     metrics: { token: null, listen: null },
     databases: { [db.name]: db },
     tenants: testTenants([db.name]),
+    store: { backend: { kind: 'memory' }, retentionMs: 90 * 86_400_000, purgeIntervalMs: 3_600_000 },
+    limits: { redisUrl: null, keyPrefix: 'dpg-test' },
+    jwt: null,
+    policy: { maxListNames: 1000 },
     ...overrides,
   });
 }

@@ -6,6 +6,9 @@ const SECRET_FIELDS: ReadonlyArray<{ readonly pattern: readonly string[]; readon
   { pattern: ['databases', '*', 'auth', 'basic', 'password'], example: 'ORDS_PASSWORD' },
   { pattern: ['databases', '*', 'auth', 'oauth2', 'client_secret'], example: 'ORDS_CLIENT_SECRET' },
   { pattern: ['metrics', 'token'], example: 'METRICS_TOKEN' },
+  // Connection URLs may carry a password: the same rule.
+  { pattern: ['store', 'postgres', 'url'], example: 'DATABASE_URL' },
+  { pattern: ['limits', 'redis'], example: 'REDIS_URL' },
 ];
 
 const EXACT_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;

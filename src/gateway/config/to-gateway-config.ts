@@ -1,5 +1,5 @@
 /** @module Maps the validated snake_case YAML tree (defaults filled) to the camelCase `GatewayConfig`, normalising URLs. */
-import type { DatabaseConfig, GatewayConfig, JobMode, ListenConfig, Operation, TenantConfig, UpstreamAuth } from './types.js';
+import type { DatabaseConfig, GatewayConfig, JobMode, JwtConfig, ListenConfig, Operation, RateLimit, StoreBackend, TenantConfig, TenantLimits, UpstreamAuth } from './types.js';
 
 /** The YAML tree after schema validation and defaults: what config/gateway-config.schema.json guarantees. */
 interface RawListen { host: string; port: number }
@@ -26,7 +26,17 @@ interface RawTenant {
     remap_targets: string[];
     max_threads: number;
     all_jobs: boolean;
+    directories: string[];
+    credentials: string[];
+    file_prefix?: string;
+    object_storage: Array<{ namespace: string; bucket: string }>;
   };
+  limits: RawLimits;
+}
+interface RawLimits { create?: string; read?: string; concurrent_jobs?: number; jobs_per_day?: number }
+interface RawJwt {
+  jwks_url: string; issuer: string; audience: string; algorithms: string[];
+  tenant_claim: string; principal_claim: string; clock_tolerance_seconds: number;
 }
 export interface RawConfig {
   listen: RawListen;
@@ -40,7 +50,15 @@ export interface RawConfig {
   metrics: { token?: string; listen?: RawListen };
   databases: Record<string, RawDatabase>;
   tenants: Record<string, RawTenant>;
+  store: { sqlite?: { path: string }; postgres?: { url: string; schema: string }; memory?: true; retention_days: number; purge_interval_minutes: number };
+  limits: { redis?: string; key_prefix: string; defaults: RawLimits };
+  jwt?: RawJwt;
+  policy: { max_list_names: number };
 }
+
+/** What a tenant gets when neither it nor limits.defaults says otherwise. */
+const BUILT_IN_LIMITS: Required<RawLimits> = { create: '10/hour', read: '600/minute', concurrent_jobs: 10, jobs_per_day: 100 };
+const WINDOW_MS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 
 /** Must only be given a tree that passed validation: it trusts the shape. */
 export function toGatewayConfig(raw: RawConfig): GatewayConfig {
@@ -63,8 +81,36 @@ export function toGatewayConfig(raw: RawConfig): GatewayConfig {
       listen: raw.metrics.listen ? listen(raw.metrics.listen) : null,
     },
     databases: mapEntries(raw.databases, database),
-    tenants: mapEntries(raw.tenants, tenant),
+    tenants: mapEntries(raw.tenants, (id, t) => tenant(id, t, raw.limits.defaults)),
+    store: { backend: storeBackend(raw.store), retentionMs: raw.store.retention_days * WINDOW_MS.day, purgeIntervalMs: raw.store.purge_interval_minutes * WINDOW_MS.minute },
+    limits: { redisUrl: raw.limits.redis ?? null, keyPrefix: raw.limits.key_prefix },
+    jwt: raw.jwt ? jwt(raw.jwt) : null,
+    policy: { maxListNames: raw.policy.max_list_names },
   };
+}
+
+function storeBackend(raw: RawConfig['store']): StoreBackend {
+  if (raw.postgres) return { kind: 'postgres', url: raw.postgres.url, schema: raw.postgres.schema };
+  if (raw.memory) return { kind: 'memory' };
+  return { kind: 'sqlite', path: raw.sqlite?.path ?? 'data/gateway.db' };
+}
+
+function jwt(raw: RawJwt): JwtConfig {
+  return {
+    jwksUrl: raw.jwks_url, issuer: raw.issuer, audience: raw.audience, algorithms: [...raw.algorithms],
+    tenantClaim: raw.tenant_claim, principalClaim: raw.principal_claim, clockToleranceSec: raw.clock_tolerance_seconds,
+  };
+}
+
+/** `10/hour` → { limit: 10, windowMs: 3_600_000 }; the schema guarantees the form. */
+export function parseRate(text: string): RateLimit {
+  const [count, unit] = text.split('/') as [string, keyof typeof WINDOW_MS];
+  return { limit: Number(count), windowMs: WINDOW_MS[unit] };
+}
+
+function limits(own: RawLimits, defaults: RawLimits): TenantLimits {
+  const pick = <K extends keyof RawLimits>(key: K): Required<RawLimits>[K] => (own[key] ?? defaults[key] ?? BUILT_IN_LIMITS[key]) as Required<RawLimits>[K];
+  return { create: parseRate(pick('create')), read: parseRate(pick('read')), concurrentJobs: pick('concurrent_jobs'), jobsPerDay: pick('jobs_per_day') };
 }
 
 function listen(raw: RawListen): ListenConfig {
@@ -104,7 +150,7 @@ function auth(raw: RawDatabase['auth'], url: string): UpstreamAuth {
   };
 }
 
-function tenant(id: string, raw: RawTenant): TenantConfig {
+function tenant(id: string, raw: RawTenant, defaultLimits: RawLimits): TenantConfig {
   return {
     id,
     apiKeyHashes: raw.api_keys.map((key) => key.sha256),
@@ -117,7 +163,12 @@ function tenant(id: string, raw: RawTenant): TenantConfig {
       remapTargets: [...raw.grants.remap_targets],
       maxThreads: raw.grants.max_threads,
       allJobs: raw.grants.all_jobs,
+      directories: [...raw.grants.directories],
+      credentials: [...raw.grants.credentials],
+      filePrefix: raw.grants.file_prefix ?? null,
+      objectStorage: raw.grants.object_storage.map((o) => ({ namespace: o.namespace, bucket: o.bucket })),
     },
+    limits: limits(raw.limits, defaultLimits),
   };
 }
 

@@ -47,6 +47,41 @@ export interface TenantGrants {
   readonly maxThreads: number;
   /** Sees every job of the database (ORDS's own list), not only its own. */
   readonly allJobs: boolean;
+  /** Directory objects allowed as `datapump_dir`; the first is injected when absent; `['*']` any. */
+  readonly directories: readonly string[];
+  /** Credentials allowed as `credential_name` (object storage); `[]` forbids object storage; `['*']` any. */
+  readonly credentials: readonly string[];
+  /** Enforced dump-file-name prefix in directory mode; null for none. */
+  readonly filePrefix: string | null;
+  /** Object Storage buckets the tenant may use. */
+  readonly objectStorage: readonly { readonly namespace: string; readonly bucket: string }[];
+}
+
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+export interface TenantLimits {
+  readonly create: RateLimit;
+  readonly read: RateLimit;
+  readonly concurrentJobs: number;
+  readonly jobsPerDay: number;
+}
+
+export type StoreBackend =
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema: string };
+
+export interface JwtConfig {
+  readonly jwksUrl: string;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly algorithms: readonly string[];
+  readonly tenantClaim: string;
+  readonly principalClaim: string;
+  readonly clockToleranceSec: number;
 }
 
 export interface TenantConfig {
@@ -56,6 +91,8 @@ export interface TenantConfig {
   /** Databases this tenant may use; any other answers 404. */
   readonly databases: readonly string[];
   readonly grants: TenantGrants;
+  /** This tenant's limits, defaults filled from `limits.defaults`. */
+  readonly limits: TenantLimits;
 }
 
 export interface GatewayConfig {
@@ -83,6 +120,19 @@ export interface GatewayConfig {
   };
   readonly databases: Readonly<Record<string, DatabaseConfig>>;
   readonly tenants: Readonly<Record<string, TenantConfig>>;
+  readonly store: {
+    readonly backend: StoreBackend;
+    readonly retentionMs: number;
+    readonly purgeIntervalMs: number;
+  };
+  readonly limits: {
+    /** Redis URL for shared counters; null keeps them in this process. */
+    readonly redisUrl: string | null;
+    readonly keyPrefix: string;
+  };
+  /** JWT authentication; null when only API keys are accepted. */
+  readonly jwt: JwtConfig | null;
+  readonly policy: { readonly maxListNames: number };
 }
 
 /** Hands out the current configuration; a reload swaps the snapshot without touching the holders. */

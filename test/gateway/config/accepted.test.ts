@@ -52,9 +52,18 @@ describe('accepted configs', () => {
             remapTargets: [],
             maxThreads: 4,
             allJobs: false,
+            directories: ['DATA_PUMP_DIR'],
+            credentials: [],
+            filePrefix: null,
+            objectStorage: [],
           },
+          limits: { create: { limit: 10, windowMs: 3_600_000 }, read: { limit: 600, windowMs: 60_000 }, concurrentJobs: 10, jobsPerDay: 100 },
         },
       },
+      store: { backend: { kind: 'sqlite', path: 'data/gateway.db' }, retentionMs: 90 * 86_400_000, purgeIntervalMs: 3_600_000 },
+      limits: { redisUrl: null, keyPrefix: 'dpg' },
+      jwt: null,
+      policy: { maxListNames: 1000 },
     } satisfies GatewayConfig);
   });
 
@@ -81,9 +90,18 @@ describe('accepted configs', () => {
           remap_targets: ['HR_COPY'],
           max_threads: 1024,
           all_jobs: true,
+          directories: ['HR_DIR'],
+          credentials: ['HR_CRED'],
+          file_prefix: 'HR-',
+          object_storage: [{ namespace: 'acme', bucket: 'hr-exports' }],
         });
+        setAt(c, 'tenants.hr-team.limits', { create: '3/second', jobs_per_day: 7 });
+        setAt(c, 'limits', { redis: '${REDIS_URL}', key_prefix: 'gw1', defaults: { read: '5/day', concurrent_jobs: 2 } });
+        setAt(c, 'store', { postgres: { url: '${DATABASE_URL}' }, retention_days: 7, purge_interval_minutes: 5 });
+        setAt(c, 'jwt', { jwks_url: 'https://idp.example.com/jwks', issuer: 'https://idp.example.com/', audience: 'datapump', tenant_claim: 'team' });
+        setAt(c, 'policy', { max_list_names: 500 });
       },
-      { ...ENV, METRICS_TOKEN: 'metrics-secret' },
+      { ...ENV, METRICS_TOKEN: 'metrics-secret', REDIS_URL: 'redis://127.0.0.1:6379', DATABASE_URL: 'postgres://u:p@db/x' },
     );
     expect(config.listen).toEqual({ host: '0.0.0.0', port: 0 });
     expect([config.trustProxy, config.logLevel, config.validateResponses, config.bodyLimitBytes]).toEqual([2, 'debug', false, 1048576]);
@@ -100,7 +118,21 @@ describe('accepted configs', () => {
       remapTargets: ['HR_COPY'],
       maxThreads: 1024,
       allJobs: true,
+      directories: ['HR_DIR'],
+      credentials: ['HR_CRED'],
+      filePrefix: 'HR-',
+      objectStorage: [{ namespace: 'acme', bucket: 'hr-exports' }],
     });
+    expect(config.tenants['hr-team']!.limits).toEqual({
+      create: { limit: 3, windowMs: 1_000 }, read: { limit: 5, windowMs: 86_400_000 }, concurrentJobs: 2, jobsPerDay: 7,
+    });
+    expect(config.limits).toEqual({ redisUrl: 'redis://127.0.0.1:6379', keyPrefix: 'gw1' });
+    expect(config.store).toEqual({ backend: { kind: 'postgres', url: 'postgres://u:p@db/x', schema: 'datapump_gateway' }, retentionMs: 7 * 86_400_000, purgeIntervalMs: 300_000 });
+    expect(config.jwt).toEqual({
+      jwksUrl: 'https://idp.example.com/jwks', issuer: 'https://idp.example.com/', audience: 'datapump', algorithms: ['RS256', 'ES256'],
+      tenantClaim: 'team', principalClaim: 'sub', clockToleranceSec: 30,
+    });
+    expect(config.policy).toEqual({ maxListNames: 500 });
   });
 
   it.each([
@@ -270,7 +302,15 @@ describe('config/example.yaml', () => {
       remapTargets: ['*'],
       maxThreads: 16,
       allJobs: true,
+      directories: ['*'],
+      credentials: ['*'],
+      filePrefix: null,
+      objectStorage: [],
     });
+    expect(tenants['hr-team']!.grants).toMatchObject({ directories: ['DATA_PUMP_DIR'], filePrefix: 'HR_' });
+    expect(tenants['sales-team']!.limits.create).toEqual({ limit: 5, windowMs: 60_000 });
+    expect(tenants['hr-team']!.limits).toMatchObject({ create: { limit: 120, windowMs: 60_000 }, concurrentJobs: 10 });
+    expect(tenants['dba-team']!.limits.create).toEqual({ limit: 120, windowMs: 60_000 });
   });
 
   it('refuses to load without ORDS_PASSWORD', () => {

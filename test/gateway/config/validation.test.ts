@@ -24,6 +24,18 @@ const set = (path: string, value: unknown) => (c: Tree) => setAt(c, path, value)
 const remove = (path: string) => (c: Tree) => deleteAt(c, path);
 
 const cases: readonly BadCase[] = [
+  // store, limits, jwt, policy (issues 5 and 6)
+  { name: 'a rate without a unit', edit: set('limits', { defaults: { create: '10' } }), problems: ['limits.defaults.create: must be a rate like 10/hour (N/second, N/minute, N/hour or N/day)'] },
+  { name: 'a rate of zero', edit: set('tenants.hr-team.limits', { read: '0/minute' }), problems: ['tenants.hr-team.limits.read: must be a rate like 10/hour (N/second, N/minute, N/hour or N/day)'] },
+  { name: 'a quota of zero concurrent jobs', edit: set('tenants.hr-team.limits', { concurrent_jobs: 0 }), problems: ['tenants.hr-team.limits.concurrent_jobs: must be >= 1'] },
+  { name: 'a literal Redis URL', edit: set('limits', { redis: 'redis://:pw@127.0.0.1:6379' }), problems: ['limits.redis: must be a reference to an environment variable, like ${REDIS_URL}'] },
+  { name: 'a literal PostgreSQL URL', edit: set('store', { postgres: { url: 'postgres://u:pw@db/x' } }), problems: ['store.postgres.url: must be a reference to an environment variable, like ${DATABASE_URL}'] },
+  { name: 'a store schema that is not an identifier', edit: set('store', { postgres: { url: '${DATABASE_URL}', schema: 'x; drop' } }), env: { ...ENV, DATABASE_URL: 'postgres://h/x' }, problems: ['store.postgres.schema: must be a lower-case SQL identifier'] },
+  { name: 'a JWT section without an audience', edit: set('jwt', { jwks_url: 'https://idp/jwks', issuer: 'https://idp/', tenant_claim: 'team' }), problems: ['jwt.audience: is required'] },
+  { name: 'a JWT algorithm that is symmetric', edit: set('jwt', { jwks_url: 'https://idp/jwks', issuer: 'i', audience: 'a', tenant_claim: 't', algorithms: ['HS256'] }), problems: ['jwt.algorithms[0]: must be one of: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA'] },
+  { name: 'a file prefix with a slash', edit: set('tenants.hr-team.grants.file_prefix', 'HR/'), problems: ["tenants.hr-team.grants.file_prefix: must be letters, digits, '_' or '-', at most 64 characters"] },
+  { name: 'an object-storage namespace in upper case', edit: set('tenants.hr-team.grants.object_storage', [{ namespace: 'ACME', bucket: 'b' }]), problems: ["tenants.hr-team.grants.object_storage[0].namespace: must be an Object Storage namespace (lower-case letters, digits, '-')"] },
+  { name: 'a policy list cap over 10,000', edit: set('policy', { max_list_names: 10001 }), problems: ['policy.max_list_names: must be <= 10000'] },
   // URLs
   { name: 'database URL that is no URL', edit: set('databases.orcl.url', 'not a url'), problems: ['databases.orcl.url: must be a URL'] },
   { name: 'database URL with an impossible port', edit: set('databases.orcl.url', 'http://h:99999/ords/orcl/pdbadmin/'), problems: ['databases.orcl.url: must be a URL'] },
