@@ -5,8 +5,12 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { OpenApiDocument } from '../contract/documents.js';
 import type { ConfigSource } from './config/types.js';
+import { guardStore } from './jobs/guarded-store.js';
 import type { JobStore } from './jobs/store.js';
+import { createCounterStores, type CounterStores } from './limits/counter-stores.js';
+import { tenantRateLimits } from './limits/rate-limit.js';
 import { accessLog } from './middleware/access-log.js';
+import { createJwtVerifier, type JwtVerifier } from './auth/jwt-verifier.js';
 import { authenticate } from './middleware/authenticate.js';
 import { databaseScope } from './middleware/database-scope.js';
 import { normalizePath } from './middleware/normalize-path.js';
@@ -32,6 +36,10 @@ export interface AppDeps {
   readonly upstreams: UpstreamRegistry;
   readonly jobs: JobStore;
   readonly metrics: GatewayMetrics;
+  /** Verifies tenants' JWTs; made from `config.jwt` when not given (tests inject one with a fixed clock). */
+  readonly jwt?: JwtVerifier;
+  /** Rate-limit counters; in this process unless given (the server passes Redis-backed ones when configured). */
+  readonly counters?: CounterStores;
   /** The bundled contracts (generated/openapi/*.json), loaded once by the caller. */
   readonly contracts: { readonly public: OpenApiDocument; readonly ords: OpenApiDocument };
   readonly now?: () => Date;
@@ -47,7 +55,10 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger, metrics } = deps;
   // Settings read once: a reload that changes them restarts the app (tenants and keys are read per request).
   const settings = config.current();
-  const routeDeps = { config, upstreams: deps.upstreams, jobs: deps.jobs, ordsContract: createOrdsContract(deps.contracts.ords), now: deps.now ?? (() => new Date()) };
+  const jobs = guardStore(deps.jobs);
+  const jwt = deps.jwt ?? (settings.jwt ? createJwtVerifier(settings.jwt) : undefined);
+  const counters = deps.counters ?? createCounterStores({ redisUrl: null, keyPrefix: settings.limits.keyPrefix, logger });
+  const routeDeps = { config, upstreams: deps.upstreams, jobs, ordsContract: createOrdsContract(deps.contracts.ords), now: deps.now ?? (() => new Date()) };
 
   const app = express();
   app.disable('x-powered-by');
@@ -71,14 +82,16 @@ export function createApp(deps: AppDeps): Express {
   }
 
   // 2. Operational endpoints: outside the contract, no tenant credential.
-  app.use(healthRoutes({ config, upstreams: deps.upstreams, jobs: deps.jobs }));
+  app.use(healthRoutes({ config, upstreams: deps.upstreams, jobs, counters }));
   if (!settings.metrics.listen) app.get('/metrics', metricsEndpoint({ metrics, token: settings.metrics.token }));
   app.use(docsRoutes({ publicContract: deps.contracts.public }));
   app.use(problemPages({ publicContract: deps.contracts.public }));
 
-  // 3. The governed API: path form → tenant → body → contract → database scope → route (→ ORDS → answer).
+  // 3. The governed API: path form → tenant → rate limit → body → contract → database scope → route
+  //    (→ quotas → ORDS → registry → answer).
   app.use(normalizePath());
-  app.use(authenticate({ config }));
+  app.use(authenticate({ config, ...(jwt ? { jwt } : {}) }));
+  app.use(tenantRateLimits({ stores: counters }));
   app.use(express.json({ limit: settings.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(createContractValidator({ document: deps.contracts.public, validateResponses: settings.validateResponses }));
   const scoped = databaseScope({ config });

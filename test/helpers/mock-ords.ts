@@ -48,5 +48,16 @@ export function mockOrds() {
       .times(times);
   }
 
-  return { agent, pool, received, answer };
+  /** Answers every create with a new job (DATAPUMP_REST_EXPORT_…_1, _2, …) in `state`. */
+  function answerCreates(state = 'EXECUTING') {
+    let n = 0;
+    pool.intercept({ method: 'POST', path: ORDS_JOBS }).reply((opts) => {
+      received.push({ method: opts.method, path: opts.path, headers: headersOf(opts.headers), body: typeof opts.body === 'string' ? JSON.parse(opts.body) : undefined });
+      n += 1;
+      const job = ordsJob({ job_name: `DATAPUMP_REST_EXPORT_20260101000000_${n}`, state });
+      return { statusCode: 201, data: JSON.stringify(job), responseOptions: { headers: { 'content-type': 'application/json', etag: `"${n}"` } } };
+    }).persist();
+  }
+
+  return { agent, pool, received, answer, answerCreates };
 }

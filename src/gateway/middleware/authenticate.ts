@@ -1,14 +1,15 @@
-/** @module Finds the calling tenant from its credential: X-API-Key, Bearer API key, or Basic tenant-id:key. */
+/** @module Finds the calling tenant from its credential: X-API-Key, Bearer API key or JWT, or Basic tenant-id:key. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
+import { invalidToken, looksLikeJwt, type JwtVerifier } from '../auth/jwt-verifier.js';
 import type { ConfigSource, GatewayConfig, TenantConfig } from '../config/types.js';
 import { GatewayError } from '../problems/gateway-error.js';
 
 export interface Caller {
   readonly tenant: TenantConfig;
-  /** Who within the tenant: the tenant id for API keys; the JWT subject once JWTs are configured. */
+  /** Who within the tenant: the tenant id for API keys; the JWT's principal claim (`sub` by default) for JWTs. */
   readonly principal: string;
-  readonly method: 'api-key' | 'bearer' | 'basic';
+  readonly method: 'api-key' | 'bearer' | 'basic' | 'jwt';
 }
 
 declare module 'express-serve-static-core' {
@@ -64,13 +65,32 @@ function presentedCredential(req: Request): Presented | undefined {
 
 export interface AuthenticateOptions {
   readonly config: ConfigSource;
+  /** Verifies Bearer JWTs; without it a JWT-shaped Bearer value is refused. */
+  readonly jwt?: JwtVerifier;
 }
 
-export function authenticate({ config }: AuthenticateOptions): RequestHandler {
+/** A JWT-shaped Bearer value is only ever a JWT: it is never looked up as an API key, even when no verifier is configured. */
+async function jwtCaller(token: string, jwt: JwtVerifier | undefined, config: ConfigSource): Promise<Caller> {
+  if (!jwt) throw invalidToken('JWT authentication is not configured.');
+  const { tenantId, principal } = await jwt.verify(token);
+  const { tenants } = config.current();
+  // Own properties only: a claim of "constructor" or "__proto__" must not find Object.prototype's members.
+  const tenant = Object.hasOwn(tenants, tenantId) ? tenants[tenantId] : undefined;
+  if (!tenant) throw invalidToken('The token names a tenant this gateway does not serve.', { jwt: { tenant: tenantId } });
+  return { tenant, principal, method: 'jwt' };
+}
+
+export function authenticate({ config, jwt }: AuthenticateOptions): RequestHandler {
   const indexes = new WeakMap<GatewayConfig, Map<string, string>>();
-  return function authenticateMiddleware(req, _res, next) {
+  // Async for the JWKS fetch; Express 5 passes a rejected promise to the problem handler.
+  return async function authenticateMiddleware(req, _res, next) {
     const presented = presentedCredential(req);
     if (!presented) throw unauthenticated('This API needs a credential: an API key, a Bearer token or Basic tenant-id:api-key.');
+    if (presented.method === 'bearer' && looksLikeJwt(presented.key)) {
+      req.caller = await jwtCaller(presented.key, jwt, config);
+      next();
+      return;
+    }
     if (presented.key.length === 0 || presented.key.length > 512) throw unauthenticated('The credential is not one the gateway accepts.');
     const current = config.current();
     // Looked up by hash: the cost does not grow with the number of tenants, and the key itself is never stored.

@@ -2,17 +2,19 @@
 import { Router } from 'express';
 import type { ConfigSource } from '../config/types.js';
 import type { JobStore } from '../jobs/store.js';
+import type { CounterStores } from '../limits/counter-stores.js';
 import type { UpstreamRegistry } from '../upstream/registry.js';
 
 export interface HealthOptions {
   readonly config: ConfigSource;
   readonly upstreams: UpstreamRegistry;
   readonly jobs: JobStore;
+  readonly counters?: CounterStores;
 }
 
 type Check = { ok: boolean; detail?: string };
 
-export function healthRoutes({ config, upstreams, jobs }: HealthOptions): Router {
+export function healthRoutes({ config, upstreams, jobs, counters }: HealthOptions): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -24,6 +26,8 @@ export function healthRoutes({ config, upstreams, jobs }: HealthOptions): Router
       checks[`ords:${name}`] = await probe(() => upstreams.probe(name, String(req.headers['x-request-id'])));
     });
     probes.push((async () => { checks.store = await probe(() => jobs.ping()); })());
+    // Redis down does not make the gateway unready: reads fall back to local counters, creates answer 503.
+    if (counters) probes.push((async () => { const c = await probe(() => counters.ping()); if (!c.ok) checks.rate_limits = { ok: true, detail: 'degraded: counters local to this process' }; })());
     await Promise.all(probes);
     const ready = Object.values(checks).every((c) => c.ok);
     res.setHeader('Cache-Control', 'no-store');

@@ -8,6 +8,7 @@ export interface GatewayMetrics {
   readonly duration: Histogram<'route' | 'method'>;
   readonly upstream: Histogram<'database' | 'call' | 'outcome'>;
   readonly rejections: Counter<'reason'>;
+  readonly limitStoreFailures: Counter<'class' | 'outcome'>;
 }
 
 export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: boolean } = {}): GatewayMetrics {
@@ -20,6 +21,7 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
     duration: new Histogram({ name: 'datapump_gateway_request_duration_seconds', help: 'Time to answer, by contract route and method.', labelNames: ['route', 'method'], buckets, registers: [registry] }),
     upstream: new Histogram({ name: 'datapump_gateway_ords_request_duration_seconds', help: 'Time ORDS took to answer (to the first byte), by database, call and outcome.', labelNames: ['database', 'call', 'outcome'], buckets, registers: [registry] }),
     rejections: new Counter({ name: 'datapump_gateway_rejections_total', help: 'Problem answers, by problem type slug.', labelNames: ['reason'], registers: [registry] }),
+    limitStoreFailures: new Counter({ name: 'datapump_gateway_rate_limit_store_failures_total', help: 'Rate-limit store (Redis) failures, by limit class and what the gateway did (fallback: counted locally; refused: 503).', labelNames: ['class', 'outcome'], registers: [registry] }),
   };
 }
 

@@ -2,6 +2,8 @@
 import type { RequestHandler } from 'express';
 import type { components } from '../../../generated/public.js';
 import { gatewayUrls, toPublicJob } from '../jobs/public-job.js';
+import { enforceQuotas } from '../limits/quotas.js';
+import { refreshActiveJobs } from './refresh-active.js';
 import { invalidAnswer, ordsFailure } from '../upstream/ords-answers.js';
 import { callMeta, scope, type RouteDeps } from './context.js';
 
@@ -19,6 +21,8 @@ export function createJob(deps: RouteDeps): RequestHandler {
     const { caller, database, tenant } = scope(req);
     const body = req.body as JobRequest;
     const forwarded = upstreamBody(body, database.createEndpoint);
+    // Quotas before ORDS: counted from the registry, which also proves the store is up (fail closed).
+    await enforceQuotas({ tenant, jobs: deps.jobs, now: deps.now(), refreshActive: () => refreshActiveJobs(deps, req, tenant) });
     const path = deps.upstreams.client(database).paths.create(body.operation);
     // No abort signal: once sent, a create must run to its answer so the job is recorded, whatever the client does.
     const answer = await deps.upstreams.json(database, { method: 'POST', path, kind: 'create', body: forwarded, ...callMeta(req) });

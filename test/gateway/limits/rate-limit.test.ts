@@ -1,0 +1,139 @@
+// Per-tenant rate limits for creates and reads (counters in memory), and the job quotas.
+import request from 'supertest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { GatewayConfig, TenantLimits } from '../../../src/gateway/config/types.js';
+import type { JobStore } from '../../../src/gateway/jobs/store.js';
+import { testGateway } from '../../helpers/gateway-app.js';
+import { TEST_LIMITS, testConfig, testTenants } from '../../helpers/gateway-config.js';
+import { mockOrds, ordsJob, ORDS_JOBS } from '../../helpers/mock-ords.js';
+
+const JOBS = '/databases/orcl/datapump/jobs/';
+const EXPORT = { operation: 'EXPORT' };
+const SALES = { 'X-API-Key': 'sales-demo-key' };
+const HR = { 'X-API-Key': 'hr-demo-key' };
+
+function configWith(limits: Partial<Record<'hr-team' | 'sales-team' | 'dba-team', Partial<TenantLimits>>>): GatewayConfig {
+  const tenants = testTenants();
+  for (const [id, l] of Object.entries(limits)) tenants[id] = { ...tenants[id]!, limits: { ...TEST_LIMITS, ...l } };
+  return testConfig({ tenants });
+}
+
+afterEach(() => { vi.useRealTimers(); });
+
+/** A job store whose every call fails, as one whose database went away would. */
+function brokenStore(): JobStore {
+  const fail = async () => { throw new Error('connection refused'); };
+  return {
+    record: fail, find: fail, listForTenant: fail, updateState: fail, countActiveJobs: fail, countJobsCreatedSince: fail,
+    appendAudit: fail, listAudit: fail, purgeOlderThan: fail, ping: fail, close: async () => {},
+  };
+}
+
+describe('rate limits per tenant and per class', () => {
+  it('answers 429 with Retry-After and the IETF RateLimit headers once a tenant\'s create budget is spent, and frees it after the window', async () => {
+    // Only Date: express-rate-limit's memory store resets a window by Date.now(), and faking Node's timers
+    // would also fake the HTTP server's own header-timeout checks.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const ords = mockOrds();
+    ords.answerCreates();
+    const gw = testGateway({ dispatcher: ords.agent, config: configWith({ 'sales-team': { create: { limit: 2, windowMs: 60_000 } } }) });
+    const first = await request(gw.app).post(JOBS).set(SALES).send(EXPORT);
+    expect(first.status).toBe(201);
+    expect(first.headers['ratelimit-policy']).toMatch(/^"create"; q=2; w=60; pk=:[A-Za-z0-9+/=]+:$/);
+    expect(first.headers.ratelimit).toBe('"create"; r=1; t=60');
+    expect((await request(gw.app).post(JOBS).set(SALES).send(EXPORT)).status).toBe(201);
+    const refused = await request(gw.app).post(JOBS).set(SALES).send(EXPORT);
+    expect(refused.status).toBe(429);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body.type).toBe('https://datapump-gateway.dev/problems/rate-limited');
+    expect(refused.headers.ratelimit).toBe('"create"; r=0; t=60');
+    expect(Number(refused.headers['retry-after'])).toBe(60);
+    expect(ords.received).toHaveLength(2); // the refused create never reached ORDS
+
+    // Another tenant, and this tenant's reads, are not affected.
+    ords.answer('GET', /\/datapump\/jobs\/\?/, 200, { items: [], hasMore: false, limit: 500, offset: 0, count: 0 });
+    expect((await request(gw.app).post(JOBS).set(HR).send(EXPORT)).status).toBe(201);
+    expect((await request(gw.app).get(JOBS).set(SALES)).status).toBe(200);
+
+    vi.advanceTimersByTime(60_001);
+    expect((await request(gw.app).post(JOBS).set(SALES).send(EXPORT)).status).toBe(201);
+  });
+
+  it('limits reads separately from creates', async () => {
+    // Only Date: express-rate-limit's memory store resets a window by Date.now(), and faking Node's timers
+    // would also fake the HTTP server's own header-timeout checks.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const gw = testGateway({ config: configWith({ 'hr-team': { read: { limit: 3, windowMs: 1_000 } } }) });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await request(gw.app).get(JOBS).set(HR)).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    const refused = await request(gw.app).get(JOBS).set(HR);
+    expect(refused.headers['ratelimit-policy']).toMatch(/^"read"; q=3; w=1; pk=:[A-Za-z0-9+/=]+:$/);
+    vi.advanceTimersByTime(1_001);
+    expect((await request(gw.app).get(JOBS).set(HR)).status).toBe(200);
+  });
+
+  it('keys on the tenant, never on the client address', async () => {
+    const gw = testGateway({ config: configWith({ 'hr-team': { read: { limit: 2, windowMs: 60_000 } } }) });
+    const from = (ip: string) => request(gw.app).get(JOBS).set(HR).set('X-Forwarded-For', ip);
+    expect((await from('10.0.0.1')).status).toBe(200);
+    expect((await from('10.0.0.2')).status).toBe(200);
+    expect((await from('10.0.0.3')).status).toBe(429); // a new address buys no new budget
+  });
+
+  it('does not count requests that fail authentication against any tenant', async () => {
+    const gw = testGateway({ config: configWith({ 'hr-team': { read: { limit: 1, windowMs: 60_000 } } }) });
+    for (let i = 0; i < 3; i++) expect((await request(gw.app).get(JOBS).set('X-API-Key', 'wrong')).status).toBe(401);
+    expect((await request(gw.app).get(JOBS).set(HR)).status).toBe(200);
+  });
+});
+
+describe('job quotas', () => {
+  it('refuses a create beyond the concurrent-jobs quota until ORDS shows a job finished', async () => {
+    const ords = mockOrds();
+    ords.answerCreates('EXECUTING');
+    const gw = testGateway({ dispatcher: ords.agent, config: configWith({ 'hr-team': { concurrentJobs: 1 } }) });
+    expect((await request(gw.app).post(JOBS).set(HR).send(EXPORT)).status).toBe(201);
+    const list = (state: string) => ({ items: [ordsJob({ job_name: 'DATAPUMP_REST_EXPORT_20260101000000_1', state })], hasMore: false, limit: 10000, offset: 0, count: 1 });
+    ords.answer('GET', /\/datapump\/jobs\/\?/, 200, list('EXECUTING'));
+    const refused = await request(gw.app).post(JOBS).set(HR).send(EXPORT);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ type: 'https://datapump-gateway.dev/problems/quota-exceeded', quota: 'concurrent_jobs' });
+    expect(refused.headers['retry-after']).toBeDefined();
+    ords.answer('GET', /\/datapump\/jobs\/\?/, 200, list('COMPLETED'));
+    expect((await request(gw.app).post(JOBS).set(HR).send(EXPORT)).status).toBe(201);
+  });
+
+  it('refuses a create beyond the daily quota, saying when it frees', async () => {
+    const ords = mockOrds();
+    ords.answerCreates('COMPLETED');
+    let now = new Date('2026-11-25T23:59:00.000Z');
+    const gw = testGateway({ dispatcher: ords.agent, now: () => now, config: configWith({ 'hr-team': { jobsPerDay: 2 } }) });
+    expect((await request(gw.app).post(JOBS).set(HR).send(EXPORT)).status).toBe(201);
+    expect((await request(gw.app).post(JOBS).set(HR).send(EXPORT)).status).toBe(201);
+    const refused = await request(gw.app).post(JOBS).set(HR).send(EXPORT);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ quota: 'daily_jobs', resets_at: '2026-11-26T00:00:00.000Z' });
+    expect(refused.headers['retry-after']).toBe('60');
+    now = new Date('2026-11-26T00:00:01.000Z');
+    expect((await request(gw.app).post(JOBS).set(HR).send(EXPORT)).status).toBe(201);
+  });
+});
+
+describe('when the job registry is unavailable', () => {
+  it('refuses creates with 503 and Retry-After before calling ORDS, and reads that need it', async () => {
+    const ords = mockOrds();
+    ords.answerCreates();
+    const gw = testGateway({ dispatcher: ords.agent, jobs: brokenStore() });
+    const create = await request(gw.app).post(JOBS).set(HR).send(EXPORT);
+    expect(create.status).toBe(503);
+    expect(create.body.type).toBe('https://datapump-gateway.dev/problems/store-unavailable');
+    expect(create.headers['retry-after']).toBe('5');
+    expect(ords.received).toHaveLength(0);
+    const list = await request(gw.app).get(JOBS).set(HR);
+    expect(list.status).toBe(503);
+    const ready = await request(gw.app).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks.store.ok).toBe(false);
+  });
+});

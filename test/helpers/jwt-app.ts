@@ -1,0 +1,53 @@
+// A minimal Express app for JWT tests: authenticate → echo the caller → problem handler, on a fixed clock.
+import express, { type Express } from 'express';
+import type { JWTPayload } from 'jose';
+import { pino } from 'pino';
+import { createJwtVerifier, type JwtOptions, type JwtVerifier } from '../../src/gateway/auth/jwt-verifier.js';
+import type { GatewayConfig } from '../../src/gateway/config/types.js';
+import { authenticate } from '../../src/gateway/middleware/authenticate.js';
+import { createProblemHandler } from '../../src/gateway/problems/handler.js';
+import { testConfig } from './gateway-config.js';
+
+export const ISSUER = 'https://idp.example.test/realms/data';
+export const AUDIENCE = 'datapump-gateway';
+/** The verification clock: tokens are dated around it, so no test depends on the wall clock or sleeps. */
+export const NOW = new Date('2030-01-01T00:00:00Z');
+export const NOW_SEC = NOW.getTime() / 1000;
+
+/** Claims of a good token for hr-team; override or drop (undefined) any of them. */
+export function claims(overrides: Record<string, unknown> = {}): JWTPayload {
+  const all: Record<string, unknown> = {
+    iss: ISSUER, aud: AUDIENCE, sub: 'alice@example.test', tenant: 'hr-team', iat: NOW_SEC - 60, exp: NOW_SEC + 300, ...overrides,
+  };
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
+}
+
+export function testVerifier(jwksUrl: string, overrides: Partial<JwtOptions> = {}): JwtVerifier {
+  return createJwtVerifier(
+    { jwksUrl, issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256', 'RS256'], tenantClaim: 'tenant', ...overrides },
+    { now: () => NOW },
+  );
+}
+
+export function jwtApp(jwt: JwtVerifier | undefined, config: GatewayConfig = testConfig()): Express {
+  const app = express();
+  app.use(authenticate({ config: { current: () => config }, ...(jwt ? { jwt } : {}) }));
+  app.get('/whoami', (req, res) => {
+    res.json({ tenant: req.caller?.tenant.id, principal: req.caller?.principal, method: req.caller?.method });
+  });
+  app.use(createProblemHandler({ logger: pino({ level: 'silent' }) }));
+  return app;
+}
+
+const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** A token with any header and no real signature (alg none, forged headers). */
+export function unsignedToken(header: Record<string, unknown>, payload: JWTPayload, signature = ''): string {
+  return `${b64url(header)}.${b64url(payload)}.${signature}`;
+}
+
+/** The same token with another payload and the original signature: a tampered token. */
+export function withPayload(token: string, payload: JWTPayload): string {
+  const [header, , signature] = token.split('.');
+  return `${header}.${b64url(payload)}.${signature}`;
+}
