@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { OpenApiDocument } from '../contract/documents.js';
 import type { ConfigSource } from './config/types.js';
+import { createAuditTrail } from './jobs/audit.js';
 import { guardStore } from './jobs/guarded-store.js';
 import type { JobStore } from './jobs/store.js';
 import { createCounterStores, type CounterStores } from './limits/counter-stores.js';
@@ -44,6 +45,8 @@ export interface AppDeps {
   readonly contracts: { readonly public: OpenApiDocument; readonly ords: OpenApiDocument };
   readonly now?: () => Date;
   readonly generateRequestId?: () => string;
+  /** Where audit events are logged; by default the logger, tagged `log: "audit"`. */
+  readonly auditLog?: Logger;
 }
 
 const JOBS = '/databases/:database/datapump/jobs/';
@@ -95,7 +98,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: settings.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(createContractValidator({ document: deps.contracts.public, validateResponses: settings.validateResponses }));
   const scoped = databaseScope({ config });
-  app.post(JOBS, scoped, createJob(routeDeps));
+  const audit = createAuditTrail({ jobs, log: deps.auditLog ?? logger.child({ log: 'audit' }) });
+  app.post(JOBS, scoped, createJob({ ...routeDeps, audit }));
   app.get(JOBS, scoped, listJobs(routeDeps));
   app.get(JOB, scoped, getJob(routeDeps));
   app.get(FILE, scoped, getJobFile(routeDeps));

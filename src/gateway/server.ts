@@ -6,8 +6,10 @@ import { loadContract } from '../contract/documents.js';
 import { createApp, createMetricsApp } from './app.js';
 import { createConfigSource } from './config/source.js';
 import type { GatewayConfig } from './config/types.js';
-import { createMemoryJobStore } from './jobs/memory-store.js';
+import { openJobStore } from './jobs/open-store.js';
+import { startRetentionPurge } from './jobs/retention.js';
 import type { JobStore } from './jobs/store.js';
+import { createCounterStores } from './limits/counter-stores.js';
 import { REDACT_PATHS } from './middleware/access-log.js';
 import { createMetrics } from './ops/metrics.js';
 import { createUpstreamRegistry } from './upstream/registry.js';
@@ -15,6 +17,7 @@ import { createUpstreamRegistry } from './upstream/registry.js';
 export interface StartGatewayOptions {
   readonly config: GatewayConfig;
   readonly logger?: Logger;
+  /** Overrides the configured store (tests). */
   readonly jobs?: JobStore;
   /** How long in-flight requests may take to finish on shutdown. */
   readonly shutdownGraceMs?: number;
@@ -31,12 +34,26 @@ export function createLogger(level: GatewayConfig['logLevel']): Logger {
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'datapump-gateway' } });
 }
 
-export async function startGateway({ config, logger = createLogger(config.logLevel), jobs = createMemoryJobStore(), shutdownGraceMs = 10_000 }: StartGatewayOptions): Promise<RunningGateway> {
+export async function startGateway({ config, logger = createLogger(config.logLevel), jobs: given, shutdownGraceMs = 10_000 }: StartGatewayOptions): Promise<RunningGateway> {
   const source = createConfigSource(config);
   const metrics = createMetrics();
+  // Opening the store applies its migrations: a gateway that cannot record jobs does not start.
+  const jobs = given ?? await openJobStore(config.store.backend, {
+    onConnectionError: (err: Error) => logger.warn({ err: err.message }, 'state store connection lost'),
+  });
+  const purge = startRetentionPurge({
+    store: jobs, retentionMs: config.store.retentionMs, intervalMs: config.store.purgeIntervalMs,
+    onPurged: (counts) => logger.info(counts, 'purged records past retention'),
+    onError: (err) => logger.warn({ err: String(err) }, 'retention purge failed'),
+  });
+  const counters = createCounterStores({
+    redisUrl: config.limits.redisUrl, keyPrefix: config.limits.keyPrefix, logger,
+    onFallback: (c) => metrics.limitStoreFailures.inc({ class: c, outcome: 'fallback' }),
+    onFailClosed: (c) => metrics.limitStoreFailures.inc({ class: c, outcome: 'refused' }),
+  });
   const upstreams = createUpstreamRegistry({ config: source, metrics });
   const contracts = { public: loadContract('public'), ords: loadContract('ords') };
-  const app = createApp({ config: source, logger, upstreams, jobs, metrics, contracts });
+  const app = createApp({ config: source, logger, upstreams, jobs, metrics, contracts, counters });
 
   const server = configure(createServer(app), config);
   const url = await listen(server, config.listen.host, config.listen.port);
@@ -56,7 +73,9 @@ export async function startGateway({ config, logger = createLogger(config.logLev
     close() {
       closing ??= (async () => {
         await Promise.all([drain(server, shutdownGraceMs), metricsServer ? drain(metricsServer, 1_000) : undefined]);
+        await purge.stop();
         await upstreams.close();
+        await counters.close();
         await jobs.close();
       })();
       return closing;

@@ -31,7 +31,11 @@ describe('forwarding a create', () => {
     expect(sent.headers['x-api-key']).toBeUndefined();
     expect(sent.headers['x-request-id']).toBe('req-123');
     expect(sent.headers.traceparent).toBe('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
-    expect(sent.body).toEqual(EXPORT_HR);
+    // The canonical request: the tenant's directory and a file name inside its prefix are filled in.
+    expect(sent.body).toEqual({
+      operation: 'EXPORT', datapump_dir: 'DATA_PUMP_DIR', file_name: expect.stringMatching(/^HR_\d{14}_%U\.DMP$/),
+      schema_expressions: [{ expression: "IN ('HR')" }],
+    });
     expect(res.headers['x-request-id']).toBe('req-123');
   });
 

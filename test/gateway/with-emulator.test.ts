@@ -62,7 +62,9 @@ describe('the ORDS reference flow through the gateway', () => {
     expect(logText.status).toBe(200);
     expect(logText.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(logText.body).toMatch(/successfully completed/);
-    expect(logText.body).toContain("IN ( 'HR' )");
+    // ORDS received the gateway's canonical expression, never the client's text.
+    expect(logText.body).toContain("IN ('HR')");
+    expect(logText.body).not.toContain("IN ( 'HR' )");
     const dumpFile = await request(`${gw.gateway.url}${new URL(dump.href).pathname}`, { headers: HR });
     const viaGateway = Buffer.from(await dumpFile.body.arrayBuffer());
     const direct = await request(`${emulator.baseUrl}${new URL(dump.href).pathname.replace('/databases/orcl/datapump/jobs/', '/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/')}`, { headers: { authorization: basic('pdbadmin:oracle'), 'x-test-direct': '1' } });

@@ -66,6 +66,10 @@ function grantRules(data: Record<string, unknown>): Problem[] {
     if (Array.isArray(grants.job_modes) && grants.job_modes.includes('FULL') && !wildcard) {
       problems.push({ path: formatPath(['tenants', id, 'grants', 'job_modes']), message: 'FULL needs schemas ["*"] (a FULL job covers every schema)' });
     }
+    // A TABLESPACE job takes every object stored in the tablespaces, whoever owns it: the same reasoning.
+    if (Array.isArray(grants.job_modes) && grants.job_modes.includes('TABLESPACE') && !wildcard) {
+      problems.push({ path: formatPath(['tenants', id, 'grants', 'job_modes']), message: 'TABLESPACE needs schemas ["*"] (a TABLESPACE job covers every owner\'s objects in it)' });
+    }
   }
   return problems;
 }

@@ -32,11 +32,15 @@ export function createMemoryJobStore(): JobStore {
       audit.push(event);
     },
     async listAudit({ tenant, limit }) {
-      return audit.filter((e) => tenant === undefined || e.tenant === tenant).slice(-limit).reverse();
+      // Newest first by time, then by append order, as the SQL stores list them.
+      const indexed = audit.map((e, i) => ({ e, i })).filter(({ e }) => tenant === undefined || e.tenant === tenant);
+      indexed.sort((a, b) => (a.e.at === b.e.at ? b.i - a.i : a.e.at < b.e.at ? 1 : -1));
+      return indexed.slice(0, limit).map(({ e }) => e);
     },
     async purgeOlderThan(cutoff) {
       let purged = 0;
-      for (const [k, j] of jobs) if (j.createdAt < cutoff) { jobs.delete(k); purged++; }
+      // Only finished jobs: one still running past the retention period keeps counting towards its quota.
+      for (const [k, j] of jobs) if (j.createdAt < cutoff && TERMINAL_STATES.has(j.lastState)) { jobs.delete(k); purged++; }
       const before = audit.length;
       audit = audit.filter((e) => e.at >= cutoff);
       return { jobs: purged, audit: before - audit.length };

@@ -192,6 +192,11 @@ const cases: readonly BadCase[] = [
   },
   { name: '"*" beside schema names', edit: set('tenants.hr-team.grants.schemas', ['*', 'HR']), problems: ['tenants.hr-team.grants.schemas: "*" (any name) must be the only entry'] },
   {
+    name: 'TABLESPACE mode with a schema list',
+    edit: set('tenants.hr-team.grants.job_modes', ['TABLESPACE']),
+    problems: ['tenants.hr-team.grants.job_modes: TABLESPACE needs schemas ["*"] (a TABLESPACE job covers every owner\'s objects in it)'],
+  },
+  {
     name: 'FULL mode with a schema list',
     edit: set('tenants.hr-team.grants.job_modes', ['FULL', 'SCHEMA']),
     problems: ['tenants.hr-team.grants.job_modes: FULL needs schemas ["*"] (a FULL job covers every schema)'],

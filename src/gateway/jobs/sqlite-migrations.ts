@@ -1,0 +1,83 @@
+/** @module The SQLite job store's numbered schema migrations and the runner that applies the pending ones. */
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  /** Strictly increasing; never renumber or edit an applied migration, add a new one. */
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+// Times are ISO 8601 text: the fixed-width toISOString() form sorts lexicographically in time order, and
+// text round-trips exactly what the caller gave. BINARY collation orders like JavaScript's `<` for these values.
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'job registry and audit trail',
+    sql: `
+      create table jobs (
+        database_name text not null,
+        owner_name text not null,
+        job_name text not null,
+        tenant text not null,
+        operation text not null,
+        job_mode text not null,
+        principal text not null,
+        request_id text not null,
+        canonical_request text check (canonical_request is null or json_valid(canonical_request)),
+        created_at text not null,
+        last_state text not null,
+        last_seen_at text not null,
+        primary key (database_name, owner_name, job_name)
+      );
+      create index jobs_tenant_listing on jobs (tenant, database_name, created_at desc, job_name, owner_name);
+      create index jobs_tenant_state on jobs (tenant, last_state);
+      create index jobs_tenant_created on jobs (tenant, created_at);
+      create index jobs_created on jobs (created_at);
+
+      -- id breaks ties between events of the same instant: later appended is newer.
+      create table audit_events (
+        id integer primary key autoincrement,
+        at text not null,
+        tenant text not null,
+        principal text not null,
+        database_name text not null,
+        request_id text not null,
+        decision text not null check (decision in ('allowed', 'refused', 'failed')),
+        status integer not null,
+        request text check (request is null or json_valid(request)),
+        violations text check (violations is null or json_valid(violations)),
+        job_owner_name text,
+        job_name text
+      );
+      create index audit_tenant_at on audit_events (tenant, at desc, id desc);
+      create index audit_at on audit_events (at desc, id desc);
+    `,
+  },
+];
+
+/**
+ * Applies the migrations not yet recorded in `schema_migrations`, all in one IMMEDIATE transaction so a second
+ * process opening the same file waits (busy timeout) and then finds them applied. Returns the versions applied.
+ */
+export function applySqliteMigrations(db: Database.Database, migrations: readonly Migration[], now: () => Date): number[] {
+  const run = db.transaction((): number[] => {
+    db.exec(`create table if not exists schema_migrations (
+      version integer primary key, name text not null, applied_at text not null)`);
+    const done = new Set(
+      db.prepare<[], { version: number }>('select version from schema_migrations').all().map((r) => r.version),
+    );
+    const insert = db.prepare<[number, string, string]>(
+      'insert into schema_migrations (version, name, applied_at) values (?, ?, ?)',
+    );
+    const applied: number[] = [];
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(m.version)) continue;
+      db.exec(m.sql);
+      insert.run(m.version, m.name, now().toISOString());
+      applied.push(m.version);
+    }
+    return applied;
+  });
+  return run.immediate();
+}

@@ -1,0 +1,54 @@
+/** @module evaluatePolicy: a tenant's grants applied to one job request, answered with the canonical upstream request or every violation. */
+import { serializeExpression } from './expression.js';
+import { EXPRESSION_FIELDS } from './expression-fields.js';
+import { checkExpressions } from './expressions.js';
+import { checkMode, checkOperation, checkRemaps, checkThreads } from './grants.js';
+import { checkStorage } from './storage.js';
+import { assertPolicyInput, resolveLimits } from './tenant.js';
+import type { JobRequest, PolicyDecision, PolicyInput, Violation } from './types.js';
+import { decide, pointerToken, unsafe } from './violations.js';
+
+/** The contract's fields, in the contract's order; the upstream request is always written in this order. */
+const FIELDS = [
+  'operation', 'job_mode', 'datapump_dir', 'file_name', 'credential_name', 'filter', 'threads',
+  'name_expressions', 'schema_expressions', 'tablespace_expressions', 'remap_schemas',
+] as const;
+const KNOWN: ReadonlySet<string> = new Set(FIELDS);
+
+/**
+ * Pure: no I/O, no clock, no mutation of `input`. Throws TypeError only for a malformed tenant, limits or
+ * timestamp (the caller's bug, never the client's).
+ */
+export function evaluatePolicy(input: PolicyInput): PolicyDecision {
+  const { tenant, timestamp } = input;
+  assertPolicyInput(tenant, timestamp);
+  const limits = resolveLimits(input.limits);
+  const body = input.request as unknown as Readonly<Record<string, unknown>>;
+  const violations: Violation[] = [];
+
+  // Unknown fields are refused, not dropped: the contract already forbids them, so one here means a gap upstream of us.
+  for (const key of Object.keys(body)) {
+    if (!KNOWN.has(key)) violations.push(unsafe(key.length <= 64 ? `/${pointerToken(key)}` : '', 'This field is not accepted.'));
+  }
+  const operation = checkOperation(body.operation, tenant, violations);
+  const mode = checkMode(body.job_mode, tenant, violations);
+  const lists = checkExpressions(body, mode, tenant, limits, violations);
+  const remaps = checkRemaps(body.remap_schemas, operation, tenant, violations);
+  const threads = checkThreads(body.threads, tenant, violations);
+  const storage = checkStorage(body, operation, tenant, timestamp, violations);
+
+  return decide(violations, () => {
+    // Built field by field from checked values only: no client text reaches ORDS except through a check or the serializer.
+    const upstream: Record<string, unknown> = { operation };
+    if (body.job_mode !== undefined) upstream.job_mode = mode;
+    if (storage.datapump_dir !== undefined) upstream.datapump_dir = storage.datapump_dir;
+    if (storage.file_name !== undefined) upstream.file_name = storage.file_name;
+    if (storage.credential_name !== undefined) upstream.credential_name = storage.credential_name;
+    if (threads !== undefined) upstream.threads = threads;
+    for (const field of EXPRESSION_FIELDS) {
+      if (lists[field].length > 0) upstream[field] = lists[field].map((e) => ({ expression: serializeExpression(e) }));
+    }
+    if (remaps !== undefined) upstream.remap_schemas = remaps;
+    return upstream as unknown as JobRequest;
+  });
+}
