@@ -24,6 +24,7 @@ export function testDatabase(overrides: Partial<DatabaseConfig> = {}): DatabaseC
     timeouts: { connectMs: 1_000, createMs: 2_000, readMs: 2_000, fileIdleMs: 2_000 },
     maxResponseBytes: 1_048_576,
     connections: 4,
+    resilience: { failureThreshold: 1000, halfOpenAfterMs: 10_000, getRetries: 0, retryBaseMs: 10, maxConcurrent: 1000 },
     ...overrides,
   };
 }
@@ -40,10 +41,10 @@ export const TEST_LIMITS: TenantLimits = {
 
 export function testTenants(databases: readonly string[] = ['orcl']): Record<string, TenantConfig> {
   return {
-    'hr-team': { id: 'hr-team', apiKeyHashes: [sha256(DEMO_KEYS['hr-team'])], databases, limits: TEST_LIMITS, grants: grants({ schemas: ['HR'], filePrefix: 'HR_' }) },
-    'sales-team': { id: 'sales-team', apiKeyHashes: [sha256(DEMO_KEYS['sales-team'])], databases, limits: TEST_LIMITS, grants: grants({ operations: ['EXPORT'], schemas: ['SALES'], maxThreads: 2, filePrefix: 'SALES_' }) },
+    'hr-team': { id: 'hr-team', apiKeyHashes: [sha256(DEMO_KEYS['hr-team'])], databases, limits: TEST_LIMITS, requireIdempotencyKey: false, grants: grants({ schemas: ['HR'], filePrefix: 'HR_' }) },
+    'sales-team': { id: 'sales-team', apiKeyHashes: [sha256(DEMO_KEYS['sales-team'])], databases, limits: TEST_LIMITS, requireIdempotencyKey: false, grants: grants({ operations: ['EXPORT'], schemas: ['SALES'], maxThreads: 2, filePrefix: 'SALES_' }) },
     'dba-team': {
-      id: 'dba-team', apiKeyHashes: [sha256(DEMO_KEYS['dba-team'])], databases, limits: TEST_LIMITS,
+      id: 'dba-team', apiKeyHashes: [sha256(DEMO_KEYS['dba-team'])], databases, limits: TEST_LIMITS, requireIdempotencyKey: false,
       grants: grants({ jobModes: ['FULL', 'SCHEMA', 'TABLE', 'TABLESPACE'], schemas: ['*'], tablespaces: ['*'], remapTargets: ['*'], directories: ['*'], credentials: ['*'], maxThreads: 16, allJobs: true }),
     },
   };
@@ -59,7 +60,7 @@ export function testConfig(overrides: Partial<GatewayConfig> = {}, database: Par
     logLevel: 'silent',
     validateResponses: true,
     bodyLimitBytes: 262_144,
-    server: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
+    server: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, shutdownGraceMs: 5_000 },
     metrics: { token: null, listen: null },
     databases: { [db.name]: db },
     tenants: testTenants([db.name]),
@@ -67,6 +68,8 @@ export function testConfig(overrides: Partial<GatewayConfig> = {}, database: Par
     limits: { redisUrl: null, keyPrefix: 'dpg-test' },
     jwt: null,
     policy: { maxListNames: 1000 },
+    idempotency: { ttlMs: 86_400_000 },
+    reconcile: { intervalMs: 30_000, matchWindowMs: 120_000, giveUpAfterMs: 900_000 },
     ...overrides,
   });
 }

@@ -14,6 +14,7 @@ interface RawDatabase {
   timeouts: { connect_ms: number; create_ms: number; read_ms: number; file_idle_ms: number };
   max_response_bytes: number;
   connections: number;
+  resilience: { failure_threshold: number; half_open_after_ms: number; get_retries: number; retry_base_ms: number; max_concurrent: number };
 }
 interface RawTenant {
   api_keys: Array<{ sha256: string }>;
@@ -32,6 +33,7 @@ interface RawTenant {
     object_storage: Array<{ namespace: string; bucket: string }>;
   };
   limits: RawLimits;
+  require_idempotency_key: boolean;
 }
 interface RawLimits { create?: string; read?: string; concurrent_jobs?: number; jobs_per_day?: number }
 interface RawJwt {
@@ -46,7 +48,7 @@ export interface RawConfig {
   log_level: GatewayConfig['logLevel'];
   validate_responses: boolean;
   body_limit_bytes: number;
-  server: { headers_timeout_ms: number; request_timeout_ms: number; keep_alive_timeout_ms: number };
+  server: { headers_timeout_ms: number; request_timeout_ms: number; keep_alive_timeout_ms: number; shutdown_grace_ms: number };
   metrics: { token?: string; listen?: RawListen };
   databases: Record<string, RawDatabase>;
   tenants: Record<string, RawTenant>;
@@ -54,6 +56,8 @@ export interface RawConfig {
   limits: { redis?: string; key_prefix: string; defaults: RawLimits };
   jwt?: RawJwt;
   policy: { max_list_names: number };
+  idempotency: { ttl_hours: number };
+  reconcile: { interval_ms: number; match_window_ms: number; give_up_after_ms: number };
 }
 
 /** What a tenant gets when neither it nor limits.defaults says otherwise. */
@@ -75,6 +79,7 @@ export function toGatewayConfig(raw: RawConfig): GatewayConfig {
       headersTimeoutMs: raw.server.headers_timeout_ms,
       requestTimeoutMs: raw.server.request_timeout_ms,
       keepAliveTimeoutMs: raw.server.keep_alive_timeout_ms,
+      shutdownGraceMs: raw.server.shutdown_grace_ms,
     },
     metrics: {
       token: raw.metrics.token ?? null,
@@ -86,6 +91,8 @@ export function toGatewayConfig(raw: RawConfig): GatewayConfig {
     limits: { redisUrl: raw.limits.redis ?? null, keyPrefix: raw.limits.key_prefix },
     jwt: raw.jwt ? jwt(raw.jwt) : null,
     policy: { maxListNames: raw.policy.max_list_names },
+    idempotency: { ttlMs: raw.idempotency.ttl_hours * WINDOW_MS.hour },
+    reconcile: { intervalMs: raw.reconcile.interval_ms, matchWindowMs: raw.reconcile.match_window_ms, giveUpAfterMs: raw.reconcile.give_up_after_ms },
   };
 }
 
@@ -135,6 +142,10 @@ function database(name: string, raw: RawDatabase): DatabaseConfig {
     },
     maxResponseBytes: raw.max_response_bytes,
     connections: raw.connections,
+    resilience: {
+      failureThreshold: raw.resilience.failure_threshold, halfOpenAfterMs: raw.resilience.half_open_after_ms,
+      getRetries: raw.resilience.get_retries, retryBaseMs: raw.resilience.retry_base_ms, maxConcurrent: raw.resilience.max_concurrent,
+    },
   };
 }
 
@@ -169,6 +180,7 @@ function tenant(id: string, raw: RawTenant, defaultLimits: RawLimits): TenantCon
       objectStorage: raw.grants.object_storage.map((o) => ({ namespace: o.namespace, bucket: o.bucket })),
     },
     limits: limits(raw.limits, defaultLimits),
+    requireIdempotencyKey: raw.require_idempotency_key,
   };
 }
 

@@ -34,6 +34,17 @@ export interface DatabaseConfig {
   readonly maxResponseBytes: number;
   /** Most connections kept open to this ORDS. */
   readonly connections: number;
+  readonly resilience: {
+    /** Consecutive failures that open the circuit breaker. */
+    readonly failureThreshold: number;
+    /** How long the breaker stays open before a probe may pass. */
+    readonly halfOpenAfterMs: number;
+    /** Retries of a GET after a connection error or 503; a POST is never retried. */
+    readonly getRetries: number;
+    readonly retryBaseMs: number;
+    /** Bulkhead: requests in flight at once; beyond, 503 at once. */
+    readonly maxConcurrent: number;
+  };
 }
 
 export interface TenantGrants {
@@ -93,6 +104,8 @@ export interface TenantConfig {
   readonly grants: TenantGrants;
   /** This tenant's limits, defaults filled from `limits.defaults`. */
   readonly limits: TenantLimits;
+  /** Creates without an Idempotency-Key are refused (400). */
+  readonly requireIdempotencyKey: boolean;
 }
 
 export interface GatewayConfig {
@@ -111,6 +124,8 @@ export interface GatewayConfig {
     readonly headersTimeoutMs: number;
     readonly requestTimeoutMs: number;
     readonly keepAliveTimeoutMs: number;
+    /** On SIGTERM/SIGINT, how long in-flight requests may take to finish. */
+    readonly shutdownGraceMs: number;
   };
   readonly metrics: {
     /** When set, `/metrics` requires `Authorization: Bearer <token>`. */
@@ -133,6 +148,8 @@ export interface GatewayConfig {
   /** JWT authentication; null when only API keys are accepted. */
   readonly jwt: JwtConfig | null;
   readonly policy: { readonly maxListNames: number };
+  readonly idempotency: { readonly ttlMs: number };
+  readonly reconcile: { readonly intervalMs: number; readonly matchWindowMs: number; readonly giveUpAfterMs: number };
 }
 
 /** Hands out the current configuration; a reload swaps the snapshot without touching the holders. */

@@ -25,7 +25,7 @@ describe('accepted configs', () => {
       logLevel: 'info',
       validateResponses: true,
       bodyLimitBytes: 262144,
-      server: { headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 },
+      server: { headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000, shutdownGraceMs: 10000 },
       metrics: { token: null, listen: null },
       databases: {
         orcl: {
@@ -37,6 +37,7 @@ describe('accepted configs', () => {
           timeouts: { connectMs: 5000, createMs: 30000, readMs: 10000, fileIdleMs: 30000 },
           maxResponseBytes: 1048576,
           connections: 16,
+          resilience: { failureThreshold: 5, halfOpenAfterMs: 10000, getRetries: 2, retryBaseMs: 100, maxConcurrent: 64 },
         },
       },
       tenants: {
@@ -58,12 +59,15 @@ describe('accepted configs', () => {
             objectStorage: [],
           },
           limits: { create: { limit: 10, windowMs: 3_600_000 }, read: { limit: 600, windowMs: 60_000 }, concurrentJobs: 10, jobsPerDay: 100 },
+          requireIdempotencyKey: false,
         },
       },
       store: { backend: { kind: 'sqlite', path: 'data/gateway.db' }, retentionMs: 90 * 86_400_000, purgeIntervalMs: 3_600_000 },
       limits: { redisUrl: null, keyPrefix: 'dpg' },
       jwt: null,
       policy: { maxListNames: 1000 },
+      idempotency: { ttlMs: 86_400_000 },
+      reconcile: { intervalMs: 30000, matchWindowMs: 120000, giveUpAfterMs: 900000 },
     } satisfies GatewayConfig);
   });
 
@@ -105,7 +109,7 @@ describe('accepted configs', () => {
     );
     expect(config.listen).toEqual({ host: '0.0.0.0', port: 0 });
     expect([config.trustProxy, config.logLevel, config.validateResponses, config.bodyLimitBytes]).toEqual([2, 'debug', false, 1048576]);
-    expect(config.server).toEqual({ headersTimeoutMs: 5000, requestTimeoutMs: 5000, keepAliveTimeoutMs: 1000 });
+    expect(config.server).toEqual({ headersTimeoutMs: 5000, requestTimeoutMs: 5000, keepAliveTimeoutMs: 1000, shutdownGraceMs: 10000 });
     expect(config.metrics).toEqual({ token: 'metrics-secret', listen: { host: '127.0.0.1', port: 9464 } });
     const db = config.databases.orcl!;
     expect([db.apiVersion, db.createEndpoint, db.maxResponseBytes, db.connections]).toEqual(['latest', 'rpc', 2048, 1]);
