@@ -1,12 +1,48 @@
 /** @module The job registry held in process memory (tests, single-process demos). */
-import { compareJobs, TERMINAL_STATES, type AuditEvent, type JobRecord, type JobStore } from './store.js';
+import { compareJobs, TERMINAL_STATES, type AuditEvent, type Intent, type JobRecord, type JobStore } from './store.js';
 
 const key = (database: string, owner: string, job: string) => `${database}\u0000${owner}\u0000${job}`;
 
 export function createMemoryJobStore(): JobStore {
   const jobs = new Map<string, JobRecord>();
   let audit: AuditEvent[] = [];
+  const intents = new Map<string, Intent>();
+  const leases = new Map<string, { holder: string; until: number }>();
+  const byKey = (tenant: string, k: string) => [...intents.values()].find((i) => i.tenant === tenant && i.idempotencyKey === k);
   return {
+    async claimIntent(intent) {
+      if (intent.idempotencyKey !== null) {
+        const existing = byKey(intent.tenant, intent.idempotencyKey);
+        if (existing && existing.expiresAt > intent.createdAt) return { claimed: false, existing };
+        if (existing) intents.delete(existing.id);
+      }
+      intents.set(intent.id, intent);
+      return { claimed: true };
+    },
+    async getIntent(tenant, k) {
+      return byKey(tenant, k);
+    },
+    async updateIntent(id, patch) {
+      const current = intents.get(id);
+      if (current) intents.set(id, { ...current, ...patch });
+    },
+    async deleteIntent(id) {
+      intents.delete(id);
+    },
+    async listIntents(states, createdBefore) {
+      return [...intents.values()].filter((i) => states.includes(i.state) && i.createdAt < createdBefore)
+        .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+    },
+    async tryLease(name, holder, ttlMs, now) {
+      const at = Date.parse(now);
+      const lease = leases.get(name);
+      if (lease && lease.holder !== holder && lease.until > at) return false;
+      leases.set(name, { holder, until: at + ttlMs });
+      return true;
+    },
+    async releaseLease(name, holder) {
+      if (leases.get(name)?.holder === holder) leases.delete(name);
+    },
     async record(job) {
       jobs.set(key(job.database, job.ownerName, job.jobName), job);
     },
@@ -43,6 +79,8 @@ export function createMemoryJobStore(): JobStore {
       for (const [k, j] of jobs) if (j.createdAt < cutoff && TERMINAL_STATES.has(j.lastState)) { jobs.delete(k); purged++; }
       const before = audit.length;
       audit = audit.filter((e) => e.at >= cutoff);
+      // Settled intents whose key has expired; pending, in-doubt and quarantined ones stay until settled.
+      for (const [id, i] of intents) if (i.state === 'created' && i.expiresAt < cutoff) intents.delete(id);
       return { jobs: purged, audit: before - audit.length };
     },
     async ping() {},

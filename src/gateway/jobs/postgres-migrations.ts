@@ -66,6 +66,34 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       create index audit_at on ${s}.audit_events (at desc, id desc);
     `,
   },
+  {
+    version: 2,
+    name: 'intent journal, idempotency keys and leases',
+    sql: (s) => `
+      create table ${s}.intents (
+        id text primary key,
+        tenant text not null,
+        principal text not null,
+        database_name text not null,
+        idempotency_key text,
+        fingerprint text not null,
+        operation text not null,
+        job_mode text not null,
+        canonical_request jsonb,
+        request_id text not null,
+        state text not null check (state in ('pending', 'created', 'in-doubt', 'quarantined')),
+        created_at text collate "C" not null,
+        updated_at text collate "C" not null,
+        expires_at text collate "C" not null,
+        job_owner_name text,
+        job_name text,
+        answer jsonb
+      );
+      create unique index intents_key on ${s}.intents (tenant, idempotency_key) where idempotency_key is not null;
+      create index intents_state on ${s}.intents (state, created_at);
+      create table ${s}.leases (name text primary key, holder text not null, until text collate "C" not null);
+    `,
+  },
 ];
 
 /**

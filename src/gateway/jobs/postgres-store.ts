@@ -1,5 +1,6 @@
 /** @module The job registry in PostgreSQL (several gateway replicas share it), via a pg pool. */
 import pg from 'pg';
+import { postgresIntentMethods } from './postgres-intents.js';
 import { applyPostgresMigrations, POSTGRES_MIGRATIONS, quoteSchema } from './postgres-migrations.js';
 import { AUDIT_COLUMNS, auditToRow, JOB_COLUMNS, jobToRow, rowToAudit, rowToJob, type AuditRow, type JobRow } from './sql-rows.js';
 import { TERMINAL_STATES, type JobStore } from './store.js';
@@ -53,7 +54,8 @@ function statements(s: string) {
     // A table of ours, not just `select 1`: a store whose schema was dropped is not ready.
     ping: `select 1 from ${s}.schema_migrations limit 1`,
     purge: `with j as (delete from ${s}.jobs where created_at < $1 and last_state in ('COMPLETED', 'STOPPED', 'NOT RUNNING') returning 1),
-      a as (delete from ${s}.audit_events where at < $1 returning 1)
+      a as (delete from ${s}.audit_events where at < $1 returning 1),
+      i as (delete from ${s}.intents where state = 'created' and expires_at < $1 returning 1)
       select (select count(*) from j)::int as jobs, (select count(*) from a)::int as audit`,
   };
 }
@@ -142,6 +144,7 @@ export async function createPostgresJobStore({
         : await q<AuditRow>('listAuditTenant', [tenant, limit]);
       return rows.map(rowToAudit);
     },
+    ...postgresIntentMethods(pool, s),
     async purgeOlderThan(cutoff) {
       const { rows } = await q<{ jobs: number; audit: number }>('purge', [cutoff]);
       return { jobs: rows[0]?.jobs ?? 0, audit: rows[0]?.audit ?? 0 };

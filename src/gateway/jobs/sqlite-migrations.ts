@@ -54,6 +54,34 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       create index audit_at on audit_events (at desc, id desc);
     `,
   },
+  {
+    version: 2,
+    name: 'intent journal, idempotency keys and leases',
+    sql: `
+      create table intents (
+        id text primary key,
+        tenant text not null,
+        principal text not null,
+        database_name text not null,
+        idempotency_key text,
+        fingerprint text not null,
+        operation text not null,
+        job_mode text not null,
+        canonical_request text check (canonical_request is null or json_valid(canonical_request)),
+        request_id text not null,
+        state text not null check (state in ('pending', 'created', 'in-doubt', 'quarantined')),
+        created_at text not null,
+        updated_at text not null,
+        expires_at text not null,
+        job_owner_name text,
+        job_name text,
+        answer text check (answer is null or json_valid(answer))
+      );
+      create unique index intents_key on intents (tenant, idempotency_key) where idempotency_key is not null;
+      create index intents_state on intents (state, created_at);
+      create table leases (name text primary key, holder text not null, until text not null);
+    `,
+  },
 ];
 
 /**

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { sqliteIntentMethods } from './sqlite-intents.js';
 import { applySqliteMigrations, SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { AUDIT_COLUMNS, auditToRow, JOB_COLUMNS, jobToRow, rowToAudit, rowToJob, type AuditRow, type JobRow } from './sql-rows.js';
 import { TERMINAL_STATES, type JobStore } from './store.js';
@@ -79,7 +80,10 @@ export function createSqliteJobStore({ path, now = () => new Date(), busyTimeout
     total: countListing.get(tenant, database)?.n ?? 0,
     items: pageListing.all(tenant, database, limit, offset).map(rowToJob),
   }));
+  // Settled intents whose key expired; pending, in-doubt and quarantined ones stay until settled.
+  const purgeIntents = db.prepare<[string]>("delete from intents where state = 'created' and expires_at < ?");
   const purge = db.transaction((cutoff: string) => ({
+    intents: purgeIntents.run(cutoff).changes,
     jobs: purgeJobs.run(cutoff).changes,
     audit: purgeAudit.run(cutoff).changes,
   }));
@@ -112,8 +116,10 @@ export function createSqliteJobStore({ path, now = () => new Date(), busyTimeout
       const rows = tenant === undefined ? listAuditAll.all(limit) : listAuditTenant.all(tenant, limit);
       return rows.map(rowToAudit);
     },
+    ...sqliteIntentMethods(db),
     async purgeOlderThan(cutoff) {
-      return purge(cutoff);
+      const { jobs, audit } = purge(cutoff);
+      return { jobs, audit };
     },
     async ping() {
       selectOne.get();

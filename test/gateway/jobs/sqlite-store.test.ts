@@ -48,7 +48,7 @@ describe('SQLite job store specifics', () => {
       );
       const indexes = db.prepare("select name from sqlite_master where type = 'index' and name not like 'sqlite_%' order by name").all();
       expect(indexes.map((r) => (r as { name: string }).name)).toEqual([
-        'audit_at', 'audit_tenant_at', 'jobs_created', 'jobs_tenant_created', 'jobs_tenant_listing', 'jobs_tenant_state',
+        'audit_at', 'audit_tenant_at', 'intents_key', 'intents_state', 'jobs_created', 'jobs_tenant_created', 'jobs_tenant_listing', 'jobs_tenant_state',
       ]);
     });
   });

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { JobStore } from '../../../src/gateway/jobs/store.js';
 import { recordAndListingCases } from './store-suite-listing.js';
+import { intentCases } from './store-suite-intents.js';
 import { stateAndAuditCases } from './store-suite-state.js';
 
 export type StoreFactory = () => Promise<{ store: JobStore; cleanup(): Promise<void> }>;
@@ -25,5 +26,6 @@ export function describeJobStore(name: string, makeStore: StoreFactory): void {
     };
     recordAndListingCases(current);
     stateAndAuditCases(current);
+    intentCases(current);
   });
 }

@@ -26,6 +26,7 @@ function brokenStore(): JobStore {
   return {
     record: fail, find: fail, listForTenant: fail, updateState: fail, countActiveJobs: fail, countJobsCreatedSince: fail,
     appendAudit: fail, listAudit: fail, purgeOlderThan: fail, ping: fail, close: async () => {},
+    claimIntent: fail, getIntent: fail, updateIntent: fail, deleteIntent: fail, listIntents: fail, tryLease: fail, releaseLease: fail,
   };
 }
 
