@@ -10,6 +10,7 @@ import { guardStore } from './jobs/guarded-store.js';
 import type { JobStore } from './jobs/store.js';
 import { createCounterStores, type CounterStores } from './limits/counter-stores.js';
 import { tenantRateLimits } from './limits/rate-limit.js';
+import { replayOf } from './reliability/replay-check.js';
 import { accessLog } from './middleware/access-log.js';
 import { createJwtVerifier, type JwtVerifier } from './auth/jwt-verifier.js';
 import { authenticate } from './middleware/authenticate.js';
@@ -94,7 +95,7 @@ export function createApp(deps: AppDeps): Express {
   //    (→ quotas → ORDS → registry → answer).
   app.use(normalizePath());
   app.use(authenticate({ config, ...(jwt ? { jwt } : {}) }));
-  app.use(tenantRateLimits({ stores: counters }));
+  app.use(tenantRateLimits({ stores: counters, skip: replayOf(jobs, routeDeps.now) }));
   app.use(express.json({ limit: settings.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(createContractValidator({ document: deps.contracts.public, validateResponses: settings.validateResponses }));
   const scoped = databaseScope({ config });

@@ -1,11 +1,13 @@
 /** @module Per-tenant rate limits, separately for creating jobs and for reads, keyed on the tenant only. */
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { rateLimit, type RateLimitInfo, type RateLimitRequestHandler } from 'express-rate-limit';
 import { GatewayError } from '../problems/gateway-error.js';
 import type { CounterStores, LimitClass } from './counter-stores.js';
 
 export interface TenantRateLimitOptions {
   readonly stores: CounterStores;
+  /** Requests that spend no budget (a replay of an idempotent create). */
+  readonly skip?: (req: Request, kind: LimitClass) => Promise<boolean>;
 }
 
 /**
@@ -13,7 +15,7 @@ export interface TenantRateLimitOptions {
  * per instance, while the limit is read per request from the caller's tenant (so a reload that changes
  * a tenant's limit takes effect at once).
  */
-export function tenantRateLimits({ stores }: TenantRateLimitOptions): RequestHandler {
+export function tenantRateLimits({ stores, skip }: TenantRateLimitOptions): RequestHandler {
   const limiters = new Map<string, RateLimitRequestHandler>();
 
   function limiter(kind: LimitClass, windowMs: number): RateLimitRequestHandler {
@@ -26,6 +28,7 @@ export function tenantRateLimits({ stores }: TenantRateLimitOptions): RequestHan
         // Never the IP or X-Forwarded-For: tenants share proxies, and XFF is whatever the client says.
         keyGenerator: (req) => `${req.caller!.tenant.id}`,
         identifier: kind,
+        ...(skip ? { skip: (req: Request) => skip(req, kind) } : {}),
         standardHeaders: 'draft-8',
         legacyHeaders: false,
         store: stores.storeFor(kind, windowMs),
