@@ -152,13 +152,25 @@ describe('object-level authorisation', () => {
     expect(sales.body.items).toEqual([]);
   });
 
-  it('gives the all-jobs tenant ORDS\'s own list, paged by ORDS', async () => {
+  it('gives the all-jobs tenant every job of the database: ORDS\'s list merged with the registry\'s history, paged stably', async () => {
     const ords = mockOrds();
-    const gw = testGateway({ dispatcher: ords.agent });
-    ords.answer('GET', `${ORDS_JOBS}?limit=1&offset=1`, 200, { items: [ordsJob()], hasMore: true, limit: 1, offset: 1, count: 1 });
-    const res = await request(gw.app).get('/databases/orcl/datapump/jobs/?limit=1&offset=1').set({ 'X-API-Key': 'dba-demo-key' });
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ count: 1, hasMore: true, limit: 1, offset: 1 });
-    expect(res.body.links.map((l: { rel: string }) => l.rel)).toEqual(['self', 'first', 'prev', 'next']);
+    const gw = testGateway({ dispatcher: ords.agent, now: () => new Date('2026-01-01T00:00:00.000Z') });
+    // hr-team created a job through the gateway on 1 January; ORDS has since dropped it (history only).
+    ords.answer('POST', ORDS_JOBS, 201, ordsJob({ job_name: 'DATAPUMP_REST_EXPORT_20260101000000' }));
+    await request(gw.app).post('/databases/orcl/datapump/jobs/').set(HR).send(EXPORT_HR);
+    const live = [
+      ordsJob({ owner_name: 'SALES', job_name: 'DATAPUMP_REST_EXPORT_20260301000000' }),
+      ordsJob({ owner_name: 'OPS', job_name: 'SYS_EXPORT_SCHEMA_01' }),
+    ];
+    ords.answer('GET', /\/datapump\/jobs\/\?/, 200, { items: live, hasMore: false, limit: 500, offset: 0, count: 2 }, {}, 10);
+    const names: string[] = [];
+    for (let offset = 0; offset < 4; offset++) {
+      const res = await request(gw.app).get(`/databases/orcl/datapump/jobs/?limit=1&offset=${offset}`).set({ 'X-API-Key': 'dba-demo-key' });
+      expect(res.status).toBe(200);
+      expect(res.body.hasMore).toBe(offset < 2);
+      names.push(...res.body.items.map((j: { job_name: string }) => j.job_name));
+    }
+    // Newest first by the registry's time or the time in ORDS's name; a name without a time comes last.
+    expect(names).toEqual(['DATAPUMP_REST_EXPORT_20260301000000', 'DATAPUMP_REST_EXPORT_20260101000000', 'SYS_EXPORT_SCHEMA_01']);
   });
 });

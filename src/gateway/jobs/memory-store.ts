@@ -53,6 +53,9 @@ export function createMemoryJobStore(): JobStore {
       const mine = [...jobs.values()].filter((j) => j.tenant === tenant && j.database === database).sort(compareJobs);
       return { items: mine.slice(offset, offset + limit), total: mine.length };
     },
+    async listForDatabase(database, limit) {
+      return [...jobs.values()].filter((j) => j.database === database).sort(compareJobs).slice(0, limit);
+    },
     async updateState(database, owner, job, state, seenAt) {
       const k = key(database, owner, job);
       const current = jobs.get(k);

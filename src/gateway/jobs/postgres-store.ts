@@ -43,6 +43,7 @@ function statements(s: string) {
       left join lateral (select ${jobCols} from ${s}.jobs where tenant = $1 and database_name = $2
         order by created_at desc, job_name, owner_name limit $3 offset $4) p on true
       order by p.created_at desc, p.job_name, p.owner_name`,
+    listForDatabase: `select ${jobCols} from ${s}.jobs where database_name = $1 order by created_at desc, job_name, owner_name limit $2`,
     updateState: `update ${s}.jobs set last_state = $1, last_seen_at = $2
       where database_name = $3 and owner_name = $4 and job_name = $5`,
     countActive: `select count(*)::int as n from ${s}.jobs where tenant = $1 and last_state <> all($2::text[])`,
@@ -145,6 +146,10 @@ export async function createPostgresJobStore({
       return rows.map(rowToAudit);
     },
     ...postgresIntentMethods(pool, s),
+    async listForDatabase(database, limit) {
+      const { rows } = await q<JobRow>('listForDatabase', [database, limit]);
+      return rows.map(rowToJob);
+    },
     async purgeOlderThan(cutoff) {
       const { rows } = await q<{ jobs: number; audit: number }>('purge', [cutoff]);
       return { jobs: rows[0]?.jobs ?? 0, audit: rows[0]?.audit ?? 0 };

@@ -50,6 +50,7 @@ export function createSqliteJobStore({ path, now = () => new Date(), busyTimeout
   const pageListing = db.prepare<[string, string, number, number], JobRow>(
     `${JOB_SELECT} where tenant = ? and database_name = ? ${LISTING_ORDER} limit ? offset ?`,
   );
+  const databaseListing = db.prepare<[string, number], JobRow>(`${JOB_SELECT} where database_name = ? ${LISTING_ORDER} limit ?`);
   const setState = db.prepare<[string, string, string, string, string]>(
     'update jobs set last_state = ?, last_seen_at = ? where database_name = ? and owner_name = ? and job_name = ?',
   );
@@ -117,6 +118,9 @@ export function createSqliteJobStore({ path, now = () => new Date(), busyTimeout
       return rows.map(rowToAudit);
     },
     ...sqliteIntentMethods(db),
+    async listForDatabase(database, limit) {
+      return databaseListing.all(database, limit).map(rowToJob);
+    },
     async purgeOlderThan(cutoff) {
       const { jobs, audit } = purge(cutoff);
       return { jobs, audit };

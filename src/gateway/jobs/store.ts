@@ -91,6 +91,8 @@ export interface JobStore {
   /** The tenant's jobs on one database, newest first then by job name, so paging never skips or repeats. */
   listForTenant(tenant: string, database: string, page: { limit: number; offset: number }): Promise<JobPage>;
   updateState(database: string, ownerName: string, jobName: string, state: string, seenAt: string): Promise<void>;
+  /** Every tenant's jobs on one database, newest first (the all-jobs view), at most `limit`. */
+  listForDatabase(database: string, limit: number): Promise<readonly JobRecord[]>;
   /** The tenant's jobs (all databases) whose last known state is not terminal: the concurrent-jobs quota. */
   countActiveJobs(tenant: string): Promise<number>;
   /** The tenant's jobs created at or after `since` (ISO 8601): the daily quota. */

@@ -58,9 +58,34 @@ async function ordsJobsByKey(deps: RouteDeps, req: Request, res: Parameters<Requ
   return byKey;
 }
 
+/** How much history the all-jobs view merges in: the newest records of the database. */
+const HISTORY_LIMIT = 10_000;
+
+/**
+ * The all-jobs view: ORDS's own list of every owner's jobs, merged with the registry's history of jobs
+ * ORDS no longer shows, ordered newest first (registry time, else the time in ORDS's job name), then by
+ * name and owner, so that pages neither skip nor repeat.
+ */
 async function ordsPage(deps: RouteDeps, req: Request, res: Parameters<RequestHandler>[1], database: DatabaseConfig, urls: GatewayUrls, limit: number, offset: number): Promise<Page> {
-  const page = await fetchOrdsPage(deps, req, database, limit, offset, abortOnClose(res));
-  return { items: page.items.map((job) => toPublicJob(job, urls)), hasMore: page.hasMore };
+  const [live, history] = await Promise.all([ordsJobsByKey(deps, req, res, database), deps.jobs.listForDatabase(database.name, HISTORY_LIMIT)]);
+  const recorded = new Map(history.map((r) => [`${r.ownerName},${r.jobName}`, r]));
+  type Row = { time: string; name: string; owner: string; job: PublicJob };
+  const rows: Row[] = [];
+  for (const [key, job] of live) {
+    const time = recorded.get(key)?.createdAt ?? nameTime(job.job_name);
+    rows.push({ time, name: job.job_name, owner: job.owner_name, job: toPublicJob(job, urls) });
+  }
+  for (const [key, record] of recorded) {
+    if (!live.has(key)) rows.push({ time: record.createdAt, name: record.jobName, owner: record.ownerName, job: historicalJob(record, urls) });
+  }
+  rows.sort((a, b) => (a.time !== b.time ? (a.time < b.time ? 1 : -1) : a.name !== b.name ? (a.name < b.name ? -1 : 1) : a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0));
+  return { items: rows.slice(offset, offset + limit).map((r) => r.job), hasMore: offset + limit < rows.length };
+}
+
+/** The time in an ORDS job name (`…_YYYYMMDDHH24MISS[_n]`) as ISO 8601, or '' (sorts last) for other names. */
+function nameTime(name: string): string {
+  const m = /_(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:_\d+)?$/.exec(name);
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z` : '';
 }
 
 async function fetchOrdsPage(deps: RouteDeps, req: Request, database: DatabaseConfig, limit: number, offset: number, signal: AbortSignal) {

@@ -139,4 +139,19 @@ export function recordAndListingCases(current: () => JobStore): void {
       );
     });
   });
+  describe('listForDatabase', () => {
+    it('lists every tenant\'s jobs of one database, newest first, up to the limit', async () => {
+      const store = current();
+      const all = [
+        job({ jobName: 'A', tenant: 'hr-team', createdAt: at(1) }),
+        job({ jobName: 'B', tenant: 'sales-team', createdAt: at(3) }),
+        job({ jobName: 'C', tenant: 'hr-team', createdAt: at(2), database: 'other' }),
+        job({ jobName: 'D', tenant: 'dba-team', createdAt: at(2) }),
+      ];
+      for (const j of all) await store.record(j);
+      expect((await store.listForDatabase('orcl', 10)).map((j) => j.jobName)).toEqual(['B', 'D', 'A']);
+      expect((await store.listForDatabase('orcl', 2)).map((j) => j.jobName)).toEqual(['B', 'D']);
+      expect(await store.listForDatabase('nowhere', 10)).toEqual([]);
+    });
+  });
 }

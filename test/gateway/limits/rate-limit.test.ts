@@ -25,7 +25,7 @@ function brokenStore(): JobStore {
   const fail = async () => { throw new Error('connection refused'); };
   return {
     record: fail, find: fail, listForTenant: fail, updateState: fail, countActiveJobs: fail, countJobsCreatedSince: fail,
-    appendAudit: fail, listAudit: fail, purgeOlderThan: fail, ping: fail, close: async () => {},
+    appendAudit: fail, listAudit: fail, purgeOlderThan: fail, ping: fail, close: async () => {}, listForDatabase: fail,
     claimIntent: fail, getIntent: fail, updateIntent: fail, deleteIntent: fail, listIntents: fail, tryLease: fail, releaseLease: fail,
   };
 }
