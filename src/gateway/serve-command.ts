@@ -1,14 +1,18 @@
-/** @module `datapump-gateway serve`: load the YAML config, start the gateway, stop cleanly on SIGTERM/SIGINT. */
+/**
+ * @module `datapump-gateway serve`: load the YAML config, start the gateway; SIGTERM/SIGINT shut it down
+ * gracefully (a second one cuts the requests still draining), SIGHUP reloads the config file (reload.ts).
+ */
 import type { Command } from 'commander';
 import type { CliIo } from '../cli/io.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
+import { reloadConfig } from './reload.js';
 import { startGateway } from './server.js';
 
 export function registerServeCommand(program: Command, io: CliIo): void {
   program
     .command('serve')
-    .description('Start the gateway (config: --config, $GATEWAY_CONFIG, or config/example.yaml).')
+    .description('Start the gateway (config: --config, $GATEWAY_CONFIG, or config/example.yaml). SIGHUP reloads the config; SIGTERM/SIGINT drain and stop.')
     .option('-c, --config <path>', 'the YAML configuration file')
     .action(async (options: { config?: string }) => {
       const path = options.config ?? io.env.GATEWAY_CONFIG ?? 'config/example.yaml';
@@ -22,14 +26,43 @@ export function registerServeCommand(program: Command, io: CliIo): void {
         return;
       }
       const gateway = await startGateway({ config });
-      io.stdout.write(`datapump-gateway listening on ${gateway.url}${gateway.metricsUrl ? ` (metrics on ${gateway.metricsUrl})` : ''}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          gateway.logger.info({ signal }, 'shutting down');
-          void gateway.close().then(resolve);
+      const { logger } = gateway;
+      let closing: Promise<void> | undefined;
+
+      const onHangUp = () => {
+        if (closing) {
+          logger.warn('SIGHUP ignored: the gateway is shutting down');
+          return;
+        }
+        logger.info({ path }, 'SIGHUP: reloading the configuration');
+        reloadConfig({ path, env: io.env, source: gateway.config, logger });
+      };
+      let onStop!: (signal: NodeJS.Signals) => void;
+      const signalled = new Promise<void>((resolve) => {
+        onStop = (signal) => {
+          if (closing) {
+            logger.warn({ signal }, 'second signal: cutting the requests still running');
+            gateway.cutConnections();
+            return;
+          }
+          logger.info({ signal }, 'shutting down');
+          closing = gateway.close();
+          resolve();
         };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
       });
+      // Handlers before the listening line: a signal sent as soon as that line is seen must find them.
+      process.on('SIGTERM', onStop);
+      process.on('SIGINT', onStop);
+      process.on('SIGHUP', onHangUp);
+      io.stdout.write(`datapump-gateway listening on ${gateway.url}${gateway.metricsUrl ? ` (metrics on ${gateway.metricsUrl})` : ''}\n`);
+      try {
+        await signalled;
+        // Rejects when a store failed to close (each failure is logged): runCli then exits 1.
+        await closing;
+      } finally {
+        process.off('SIGTERM', onStop);
+        process.off('SIGINT', onStop);
+        process.off('SIGHUP', onHangUp);
+      }
     });
 }

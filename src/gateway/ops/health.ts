@@ -1,9 +1,14 @@
-/** @module /healthz (the process answers) and /readyz (every ORDS answers its metadata catalogue, stores answer). */
+/**
+ * @module /healthz (the process answers) and /readyz (every ORDS answers its metadata catalogue, stores answer).
+ * A database whose circuit breaker is open is not ready (`detail: "circuit-open"`) and is not called; once the
+ * breaker's half-open time has come, the readiness probe is the call that tests ORDS (see upstream/resilience.ts).
+ */
 import { Router } from 'express';
 import type { ConfigSource } from '../config/types.js';
 import type { JobStore } from '../jobs/store.js';
 import type { CounterStores } from '../limits/counter-stores.js';
 import type { UpstreamRegistry } from '../upstream/registry.js';
+import { CircuitOpenError } from '../upstream/resilience.js';
 
 export interface HealthOptions {
   readonly config: ConfigSource;
@@ -14,6 +19,14 @@ export interface HealthOptions {
 
 type Check = { ok: boolean; detail?: string };
 
+/** Apps whose process is shutting down: their /readyz answers 503 at once, so a load balancer stops sending. */
+const shuttingDown = new WeakSet<object>();
+
+/** Called by the server when shutdown starts; there is no way back. */
+export function markShuttingDown(app: object): void {
+  shuttingDown.add(app);
+}
+
 export function healthRoutes({ config, upstreams, jobs, counters }: HealthOptions): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
@@ -21,6 +34,11 @@ export function healthRoutes({ config, upstreams, jobs, counters }: HealthOption
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (req, res) => {
+    if (shuttingDown.has(req.app)) {
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(503).json({ status: 'shutting down', checks: {} });
+      return;
+    }
     const checks: Record<string, Check> = {};
     const probes = Object.keys(config.current().databases).map(async (name) => {
       checks[`ords:${name}`] = await probe(() => upstreams.probe(name, String(req.headers['x-request-id'])));
@@ -42,6 +60,7 @@ async function probe(fn: () => Promise<void>): Promise<Check> {
     return { ok: true };
   } catch (err) {
     // Say what failed, not how: readiness output may be scraped by anyone who can reach it.
+    if (err instanceof CircuitOpenError) return { ok: false, detail: err.reason };
     return { ok: false, detail: (err as { slug?: string }).slug ?? 'unreachable' };
   }
 }

@@ -22,7 +22,7 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOT
 export function transportOutcome(err: unknown): CreateOutcome {
   if (err instanceof GatewayError) {
     // The gateway refused to call ORDS at all (open breaker, bulkhead): nothing was sent.
-    if (err.slug === 'gateway-overloaded' || (err.slug === 'upstream-unavailable' && err.logContext.circuit === 'open')) return 'not-created';
+    if (err.slug === 'gateway-overloaded' || (err.slug === 'upstream-unavailable' && err.logContext.circuit !== undefined)) return 'not-created';
     const code = (err.cause as { code?: string } | undefined)?.code ?? '';
     if (NOT_SENT_CODES.has(code)) return 'not-created';
   }

@@ -58,10 +58,11 @@ export function createReconciler(deps: ReconcilerDeps) {
     try {
       // A pending intent is in flight for at most its create deadline; an older one lost its process.
       const slowest = Math.max(...Object.values(config.databases).map((d) => d.timeouts.createMs));
+      // (plus a margin for the recording after the answer and for clock skew between replicas)
       const intents = [
         // Every in-doubt intent, whatever its age (even one a clock slightly ahead of ours wrote).
         ...(await deps.jobs.listIntents(['in-doubt'], '9999-12-31T23:59:59.999Z')),
-        ...(await deps.jobs.listIntents(['pending'], new Date(now.getTime() - slowest - 5_000).toISOString())),
+        ...(await deps.jobs.listIntents(['pending'], new Date(now.getTime() - slowest - 2_000).toISOString())),
       ];
       for (const [name, group] of groupBy(intents, (i) => i.database)) {
         const database = config.databases[name];

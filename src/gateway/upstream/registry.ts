@@ -1,15 +1,22 @@
-/** @module The ORDS clients of the configured databases, made on first use and timed for /metrics. */
+/**
+ * @module The ORDS clients of the configured databases, made on first use and timed for /metrics; every
+ * call goes through the database's resilience policies (breaker, GET retries, bulkhead: resilience.ts).
+ */
 import type { Dispatcher } from 'undici';
 import type { ConfigSource, DatabaseConfig } from '../config/types.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
 import { createOrdsClient, type OrdsCall, type OrdsClient, type OrdsJsonAnswer, type OrdsStreamAnswer } from './ords-client.js';
+import { createResilience, streamHooks } from './resilience.js';
 
 export interface UpstreamRegistry {
   json(database: DatabaseConfig, call: OrdsCall): Promise<OrdsJsonAnswer>;
   stream(database: DatabaseConfig, call: OrdsCall): Promise<OrdsStreamAnswer>;
   client(database: DatabaseConfig): OrdsClient;
-  /** Resolves when the named database's ORDS answers its metadata catalogue. */
+  /**
+   * Resolves when the named database's ORDS answers its metadata catalogue. Goes through the breaker (not
+   * the bulkhead, no retries): while it is open this rejects with a CircuitOpenError without calling ORDS.
+   */
   probe(name: string, requestId: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -34,6 +41,9 @@ export function createUpstreamRegistry({ config, metrics, now = Date.now, dispat
     return c;
   };
 
+  const resilience = createResilience(metrics ? { metrics } : {});
+
+  /** One attempt, timed: with retries a client call may make several. */
   async function timed<T extends { status: number }>(database: DatabaseConfig, call: OrdsCall, fn: () => Promise<T>): Promise<T> {
     const end = metrics?.upstream.startTimer({ database: database.name, call: call.kind });
     try {
@@ -48,19 +58,20 @@ export function createUpstreamRegistry({ config, metrics, now = Date.now, dispat
 
   return {
     client,
-    json: (database, call) => timed(database, call, () => client(database).json(call)),
-    stream: (database, call) => timed(database, call, () => client(database).stream(call)),
+    json: (database, call) => resilience.call(database, call, () => timed(database, call, () => client(database).json(call))),
+    stream: (database, call) => resilience.call(database, call, () => timed(database, call, () => client(database).stream(call)), streamHooks),
     async probe(name, requestId) {
       const database = config.current().databases[name];
       if (!database) throw new GatewayError('database-not-found');
       const c = client(database);
-      const answer = await timed(database, { method: 'GET', path: c.paths.metadataCatalog, kind: 'probe', requestId }, () =>
-        c.json({ method: 'GET', path: c.paths.metadataCatalog, kind: 'probe', requestId }));
+      const call: OrdsCall = { method: 'GET', path: c.paths.metadataCatalog, kind: 'probe', requestId };
+      const answer = await resilience.probe(database, () => timed(database, call, () => c.json(call)));
       if (answer.status !== 200) throw new GatewayError('upstream-error', { detail: `ORDS answered ${answer.status}` });
     },
     async close() {
       await Promise.all([...clients.values()].map((c) => c.close()));
       clients.clear();
+      resilience.clear();
     },
   };
 }
