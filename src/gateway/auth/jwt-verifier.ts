@@ -1,27 +1,20 @@
 /** @module Verifies a tenant's JWT against the identity provider's JWKS, issuer, audience and algorithm allow-list. */
+import type { JwtConfig } from '../config/types.js';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { GatewayError } from '../problems/gateway-error.js';
 
-export interface JwtOptions {
-  /** The identity provider's JWKS; https, or http only on a loopback host (keys fetched in clear text could be swapped). */
-  readonly jwksUrl: string;
-  readonly issuer: string;
-  readonly audience: string;
-  /** Asymmetric JWS algorithms only: never `none`, never HS* (a public JWKS would make the HMAC secret public). */
-  readonly algorithms: readonly string[];
-  /** Top-level claim naming the tenant (an id under `tenants:` in the configuration). */
-  readonly tenantClaim: string;
-  /** Top-level claim naming who within the tenant calls; default `sub`. */
-  readonly principalClaim?: string;
-  /** Allowed clock skew for exp/nbf, in seconds; default 30. */
-  readonly clockToleranceSec?: number;
-  /** Longest time keys are used before the JWKS is fetched again; default 10 minutes. */
+/**
+ * The configured JWT settings (`jwt:` in the YAML; the claim and tolerance defaults are `sub` and 30 s)
+ * plus the JWKS cache tuning the configuration leaves at its defaults: keys refetched after 10 minutes,
+ * at most every 30 s for an unknown `kid` (so random kids cannot hammer the provider), 5 s per fetch.
+ * `jwksUrl` is https, or http only on a loopback host (keys fetched in clear text could be swapped);
+ * `algorithms` are asymmetric only (a public JWKS would make an HMAC secret public).
+ */
+export type JwtOptions = Omit<JwtConfig, 'principalClaim' | 'clockToleranceSec'> & Partial<Pick<JwtConfig, 'principalClaim' | 'clockToleranceSec'>> & {
   readonly jwksCacheMaxAgeMs?: number;
-  /** Shortest time between two fetches caused by an unknown `kid`, so random kids cannot hammer the provider; default 30 s. */
   readonly jwksCooldownMs?: number;
-  /** Time allowed for one JWKS fetch; default 5 s. */
   readonly jwksTimeoutMs?: number;
-}
+};
 
 export interface VerifiedToken {
   readonly tenantId: string;

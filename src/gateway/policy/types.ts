@@ -1,30 +1,16 @@
 /** @module The policy's inputs and its decision: what a tenant is granted, what it asked for, what may go to ORDS. */
 import type { components } from '../../../generated/public.js';
+import type { TenantGrants } from '../config/types.js';
 
 export type JobRequest = components['schemas']['JobRequest'];
-export type Operation = 'EXPORT' | 'IMPORT';
-export type JobMode = 'FULL' | 'SCHEMA' | 'TABLE' | 'TABLESPACE';
+export type { JobMode, Operation } from '../config/types.js';
 
-/** What one tenant may do. `['*']` in a name list means "any name the grammar accepts". */
-export interface TenantPolicy {
-  readonly tenantId: string;
-  readonly operations: readonly Operation[];
-  /** FULL and TABLESPACE select objects across schemas, so they are admin grants. */
-  readonly jobModes: readonly JobMode[];
-  readonly schemas: readonly string[];
-  readonly tablespaces: readonly string[];
-  /** Remap targets beyond `schemas`. */
-  readonly remapTargets: readonly string[];
-  readonly maxThreads: number;
-  /** Allowed `datapump_dir` values; the first is injected when the request names none. */
-  readonly directories: readonly string[];
-  /** Allowed `credential_name` values; `[]` means object storage is not granted. */
-  readonly credentials: readonly string[];
-  /** Dump-file-name prefix enforced in directory mode (case-sensitive); null for none. */
-  readonly filePrefix: string | null;
-  /** Object Storage buckets the tenant may read or write (no wildcards: the database fetches these). */
-  readonly objectStorage: readonly { readonly namespace: string; readonly bucket: string }[];
-}
+/**
+ * What one tenant may do: its configured grants (a type only: the policy reads no configuration itself)
+ * without the all-jobs view, which is not the policy's business. `['*']` in a name list means "any name
+ * the grammar accepts"; FULL and TABLESPACE are admin grants.
+ */
+export type TenantPolicy = Omit<TenantGrants, 'allJobs'> & { readonly tenantId: string };
 
 export interface PolicyLimits {
   /** Most names in one `IN (…)` list (and in the legacy `filter`). */
