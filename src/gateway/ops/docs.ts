@@ -14,9 +14,14 @@ export function docsRoutes({ publicContract }: { publicContract: OpenApiDocument
   const served = servedContract(publicContract);
   const router = Router();
   router.get('/openapi.json', (_req, res) => { res.json(served); });
-  router.use('/docs', swaggerUi.serveFiles(served as never, {}), swaggerUi.setup(served as never, {
+  // The page fetches the contract from /openapi.json rather than embedding it in swagger-ui-init.js:
+  // swagger-ui-express embeds with String.prototype.replace, which reads "$`" in a description (the
+  // contract documents `$` in Oracle names) as a replacement pattern and breaks the script.
+  const ui = {
     customSiteTitle: 'datapump-gateway API',
+    swaggerUrl: '/openapi.json',
     swaggerOptions: { persistAuthorization: false, tryItOutEnabled: false, displayRequestDuration: true },
-  }));
+  };
+  router.use('/docs', swaggerUi.serveFiles(undefined, ui), swaggerUi.setup(undefined, ui));
   return router;
 }
