@@ -67,7 +67,9 @@ class RebuildingRedisStore implements Store {
   private current(): RedisStore {
     if (!this.store) {
       this.store = this.make();
-      if (this.options) this.store.init(this.options);
+      // init() loads the Lua scripts and rejects when Redis is down. The next increment awaits the same load
+      // and fails (and is handled) there; left unhandled here, the rejection would crash the process.
+      if (this.options) Promise.resolve(this.store.init(this.options)).catch(() => {});
     }
     return this.store;
   }
