@@ -59,6 +59,9 @@ build: $(STAMP) ## compile src/ to dist/
 run: build ## start the ORDS emulator (:8181, EMULATOR_PORT) and the gateway (:8080, PORT) with config/example.yaml
 	node dist/src/dev/run-local.js
 
+bench: $(STAMP) ## benchmarks: the gateway against the emulator and a bare proxy, as ratios (ARGS="--quick" or "--only post")
+	node --import tsx bench/run.ts $(ARGS)
+
 emulator: build ## start only the ORDS emulator on 127.0.0.1:8181 (EMULATOR_PORT or ARGS="--port N" to change)
 	node dist/src/emulator/main.js $(ARGS)
 

@@ -1,0 +1,3 @@
+export function pinoHttp() {
+  return function pinoHttpStub(_req, _res, next) { next(); };
+}

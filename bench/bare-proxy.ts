@@ -1,0 +1,131 @@
+/**
+ * @module The benchmark's reference proxy: node:http in, undici `Pool#request` out, and nothing else.
+ *
+ * It maps the gateway's public job paths onto ORDS's, injects the ORDS Basic credentials and streams both
+ * bodies through. No authentication of the caller, no validation, no policy, no registry, no logging: what the
+ * gateway costs on top of this is what its checks cost.
+ *
+ *   /databases/orcl/datapump/jobs/…  →  <ords>/_/db-api/stable/database/datapump/jobs/…
+ *
+ * Run: node --import tsx bench/bare-proxy.ts --upstream http://127.0.0.1:PORT/ords/orcl/pdbadmin/ [--port 0]
+ *      [--user pdbadmin:oracle] [--connections 16]
+ * It prints `bare proxy listening on http://127.0.0.1:PORT` and stops on SIGTERM or SIGINT.
+ */
+import { createServer, type IncomingHttpHeaders, type OutgoingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { realpathSync } from 'node:fs';
+import { pipeline } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+
+export interface BareProxyOptions {
+  /** ORDS base URL up to and including `/ords/<database>/<schema>/`. */
+  readonly upstream: string;
+  /** `user:password` for ORDS's HTTP Basic. */
+  readonly credentials: string;
+  /** Connections kept to ORDS (the gateway's default `connections` is 16). */
+  readonly connections?: number;
+  readonly host?: string;
+  readonly port?: number;
+}
+
+export interface BareProxy {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const PUBLIC_PREFIX = '/databases/orcl/datapump/jobs/';
+/** Hop-by-hop headers are the connection's, never forwarded. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
+const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'content-length', 'if-none-match', 'x-request-id'] as const;
+
+export async function startBareProxy(options: BareProxyOptions): Promise<BareProxy> {
+  const upstream = new URL(options.upstream.endsWith('/') ? options.upstream : `${options.upstream}/`);
+  const origin = upstream.origin;
+  const ordsJobs = `${upstream.pathname}_/db-api/stable/database/datapump/jobs/`;
+  const authorization = `Basic ${Buffer.from(options.credentials).toString('base64')}`;
+  const pool = new Pool(origin, { connections: options.connections ?? 16, keepAliveTimeout: 4_000 });
+
+  const server: Server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (!url.startsWith(PUBLIC_PREFIX) || (req.method !== 'GET' && req.method !== 'POST')) {
+      res.writeHead(404).end();
+      return;
+    }
+    const headers: Record<string, string> = { authorization };
+    for (const name of FORWARDED_REQUEST_HEADERS) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    pool.request({
+      method: req.method,
+      path: ordsJobs + url.slice(PUBLIC_PREFIX.length),
+      headers,
+      body: req.method === 'POST' ? req : null,
+    }).then(({ statusCode, headers: answered, body }) => {
+      res.writeHead(statusCode, forwardable(answered));
+      pipeline(body, res, () => undefined);
+    }, () => {
+      req.resume();
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await pool.close();
+    },
+  };
+}
+
+function forwardable(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  }
+  return out;
+}
+
+function arg(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+function isMain(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  const argv = process.argv.slice(2);
+  const upstream = arg(argv, '--upstream');
+  if (!upstream) {
+    process.stderr.write('usage: bare-proxy.ts --upstream <ords url> [--port N] [--user name:password] [--connections N]\n');
+    process.exit(1);
+  }
+  const proxy = await startBareProxy({
+    upstream,
+    credentials: arg(argv, '--user') ?? 'pdbadmin:oracle',
+    connections: Number(arg(argv, '--connections') ?? 16),
+    port: Number(arg(argv, '--port') ?? 0),
+  });
+  process.stdout.write(`bare proxy listening on ${proxy.url}\n`);
+  const stop = () => { void proxy.close().then(() => process.exit(0)); };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

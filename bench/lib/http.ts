@@ -1,0 +1,110 @@
+/** @module Setup calls of the benchmark (create jobs, read ETags, drive the emulator) and the file download it times. */
+import { request as httpRequest } from 'node:http';
+import { request } from 'undici';
+import { assertLocal } from './load.js';
+
+export interface JobRef {
+  readonly owner: string;
+  readonly job: string;
+  /** The job's log file name, from its `related` link. */
+  readonly logFile: string | undefined;
+}
+
+async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  assertLocal(url);
+  const res = await request(url, {
+    method: (init.method ?? 'GET') as 'GET',
+    headers: init.headers ?? {},
+    body: init.body ?? null,
+    headersTimeout: 30_000,
+    bodyTimeout: 30_000,
+  });
+  return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+}
+
+/** Creates one job through the gateway and returns its names; throws on anything but 201. */
+export async function createJob(gatewayUrl: string, apiKey: string, body: string): Promise<JobRef> {
+  const res = await call(`${gatewayUrl}/databases/orcl/datapump/jobs/`, {
+    method: 'POST',
+    headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+    body,
+  });
+  if (res.status !== 201) throw new Error(`create through ${gatewayUrl} answered ${res.status}: ${res.text.slice(0, 500)}`);
+  const job = JSON.parse(res.text) as { owner_name: string; job_name: string; links?: Array<{ rel: string; href: string }> };
+  const related = job.links?.find((l) => l.rel === 'related' && /\.log$/i.test(l.href));
+  return { owner: job.owner_name, job: job.job_name, logFile: related ? decodeURIComponent(related.href.split('/').pop() ?? '') : undefined };
+}
+
+/** Creates `n` jobs with `concurrency` requests in flight. */
+export async function createJobs(gatewayUrl: string, apiKey: string, body: string, n: number, concurrency = 16): Promise<JobRef[]> {
+  const out: JobRef[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      next += 1;
+      out.push(await createJob(gatewayUrl, apiKey, body));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+  return out;
+}
+
+/** The ETag a GET of `url` answers with. */
+export async function etagOf(url: string, headers: Record<string, string>): Promise<string> {
+  const res = await call(url, { headers });
+  const etag = res.headers.etag;
+  if (res.status !== 200 || typeof etag !== 'string') throw new Error(`GET ${url} answered ${res.status} without an ETag: ${res.text.slice(0, 300)}`);
+  return etag;
+}
+
+/** GETs `url` and checks the status (a sanity check before a load run). */
+export async function expectStatus(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }, status: number): Promise<void> {
+  const res = await call(url, init);
+  if (res.status !== status) throw new Error(`${init.method ?? 'GET'} ${url} answered ${res.status}, expected ${status}: ${res.text.slice(0, 500)}`);
+}
+
+/** The emulator's control API: forget every job. */
+export async function clearEmulatorJobs(emulatorBase: string): Promise<void> {
+  const res = await call(`${emulatorBase}/__emulator/jobs`, { method: 'DELETE' });
+  if (res.status >= 300) throw new Error(`DELETE /__emulator/jobs answered ${res.status}`);
+}
+
+export interface Download {
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly bytesPerSecond: number;
+}
+
+/**
+ * Downloads `url` and throws the bytes away as they arrive (node:http, the cheapest client, so the reader is not
+ * the bottleneck). `onTick` runs every `tickMs` meanwhile (the memory sampler).
+ */
+export function download(url: string, headers: Record<string, string>, onTick?: () => void, tickMs = 20): Promise<Download> {
+  assertLocal(url);
+  return new Promise((resolve, reject) => {
+    const began = performance.now();
+    let bytes = 0;
+    const ticker = onTick ? setInterval(onTick, tickMs) : undefined;
+    const done = (error?: Error) => {
+      if (ticker) clearInterval(ticker);
+      if (error) reject(error);
+      else {
+        const seconds = (performance.now() - began) / 1000;
+        resolve({ bytes, seconds, bytesPerSecond: bytes / seconds });
+      }
+    };
+    const req = httpRequest(url, { headers, agent: false }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        done(new Error(`GET ${url} answered ${res.statusCode}`));
+        return;
+      }
+      res.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+      res.once('end', () => done());
+      res.once('error', done);
+    });
+    req.setTimeout(120_000, () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.once('error', done);
+    req.end();
+  });
+}
