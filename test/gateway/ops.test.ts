@@ -99,3 +99,21 @@ describe('problem catalogue in code', () => {
     expect(PROBLEMS).toEqual(fromContract);
   });
 });
+
+describe('access log', () => {
+  it('writes one JSON line per request with method, path, status, request id and tenant, and no credential', async () => {
+    const lines: string[] = [];
+    const ords = mockOrds();
+    ords.answerCreates();
+    const gw = testGateway({ dispatcher: ords.agent, logStream: { write: (l: string) => { lines.push(l); } } });
+    await request(gw.app).post('/databases/orcl/datapump/jobs/').set('Authorization', `Basic ${Buffer.from('hr-team:hr-demo-key').toString('base64')}`)
+      .set('X-Request-Id', 'log-test-1').set('Cookie', 'session=s3cr3t').send({ operation: 'EXPORT' });
+    await request(gw.app).get('/databases/orcl/datapump/jobs/').set('X-API-Key', 'hr-demo-key');
+    const access = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request completed');
+    expect(access).toHaveLength(2);
+    expect(access[0]).toMatchObject({ req: { id: 'log-test-1', method: 'POST', url: '/databases/orcl/datapump/jobs/' }, res: { statusCode: 201 }, tenant: 'hr-team' });
+    expect(typeof access[0].responseTime).toBe('number');
+    const all = lines.join('\n');
+    for (const secret of ['hr-demo-key', Buffer.from('hr-team:hr-demo-key').toString('base64'), 's3cr3t', 'oracle']) expect(all).not.toContain(secret);
+  });
+});

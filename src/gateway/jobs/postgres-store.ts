@@ -46,7 +46,8 @@ function statements(s: string) {
     listForDatabase: `select ${jobCols} from ${s}.jobs where database_name = $1 order by created_at desc, job_name, owner_name limit $2`,
     updateState: `update ${s}.jobs set last_state = $1, last_seen_at = $2
       where database_name = $3 and owner_name = $4 and job_name = $5`,
-    countActive: `select count(*)::int as n from ${s}.jobs where tenant = $1 and last_state <> all($2::text[])`,
+    // The terminal states as literals, matching the partial index jobs_active so the planner uses it.
+    countActive: `select count(*)::int as n from ${s}.jobs where tenant = $1 and last_state not in ('COMPLETED', 'STOPPED', 'NOT RUNNING')`,
     countSince: `select count(*)::int as n from ${s}.jobs where tenant = $1 and created_at >= $2`,
     appendAudit: `insert into ${s}.audit_events (${AUDIT_COLUMNS.join(', ')}) values (${auditParams})`,
     listAuditAll: `select ${auditCols} from ${s}.audit_events order by at desc, id desc limit $1`,
@@ -104,7 +105,6 @@ export async function createPostgresJobStore({
   // Named statements are prepared once per connection and reused; names are unique per pool (one store each).
   const q = <R extends pg.QueryResultRow>(name: keyof typeof sql, values: unknown[]) =>
     pool.query<R>({ name: `dpg_${name}`, text: sql[name], values });
-  const terminal = [...TERMINAL_STATES];
   let closed = false;
 
   return {
@@ -128,7 +128,7 @@ export async function createPostgresJobStore({
       await q('updateState', [state, seenAt, database, owner, job]);
     },
     async countActiveJobs(tenant) {
-      const { rows } = await q<{ n: number }>('countActive', [tenant, terminal]);
+      const { rows } = await q<{ n: number }>('countActive', [tenant]);
       return rows[0]?.n ?? 0;
     },
     async countJobsCreatedSince(tenant, since) {

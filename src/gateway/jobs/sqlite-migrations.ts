@@ -82,6 +82,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       create table leases (name text primary key, holder text not null, until text not null);
     `,
   },
+  {
+    version: 3,
+    name: 'index of unfinished jobs',
+    // The concurrent-jobs quota counts a tenant's unfinished jobs on every create; without this the count
+    // scanned every job the tenant ever had (818 µs at 9,000 finished jobs, measured in bench/).
+    // It replaces jobs_tenant_state, which served only this count and would still walk the finished jobs.
+    sql: `drop index jobs_tenant_state;
+      create index jobs_active on jobs (tenant) where last_state not in ('COMPLETED', 'STOPPED', 'NOT RUNNING');`,
+  },
 ];
 
 /**

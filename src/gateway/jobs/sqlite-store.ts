@@ -54,9 +54,9 @@ export function createSqliteJobStore({ path, now = () => new Date(), busyTimeout
   const setState = db.prepare<[string, string, string, string, string]>(
     'update jobs set last_state = ?, last_seen_at = ? where database_name = ? and owner_name = ? and job_name = ?',
   );
-  // The terminal states are bound as one JSON parameter, so the SQL text never carries values.
-  const countActive = db.prepare<[string, string], { n: number }>(
-    'select count(*) as n from jobs where tenant = ? and last_state not in (select value from json_each(?))',
+  // The terminal states as literals, matching the partial index jobs_active so the planner uses it.
+  const countActive = db.prepare<[string], { n: number }>(
+    "select count(*) as n from jobs where tenant = ? and last_state not in ('COMPLETED', 'STOPPED', 'NOT RUNNING')",
   );
   const countSince = db.prepare<[string, string], { n: number }>(
     'select count(*) as n from jobs where tenant = ? and created_at >= ?',
@@ -74,7 +74,6 @@ export function createSqliteJobStore({ path, now = () => new Date(), busyTimeout
   const purgeAudit = db.prepare<[string]>('delete from audit_events where at < ?');
   // Reads a table of ours, not just `select 1`: a store whose tables are gone is not ready.
   const selectOne = db.prepare<[], { one: number }>('select 1 as one from schema_migrations limit 1');
-  const terminal = JSON.stringify([...TERMINAL_STATES]);
 
   // A read transaction, so the count and the page agree even while another process writes.
   const listing = db.transaction((tenant: string, database: string, limit: number, offset: number) => ({
@@ -105,7 +104,7 @@ export function createSqliteJobStore({ path, now = () => new Date(), busyTimeout
       setState.run(state, seenAt, database, owner, job);
     },
     async countActiveJobs(tenant) {
-      return countActive.get(tenant, terminal)?.n ?? 0;
+      return countActive.get(tenant)?.n ?? 0;
     },
     async countJobsCreatedSince(tenant, since) {
       return countSince.get(tenant, since)?.n ?? 0;

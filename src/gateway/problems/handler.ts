@@ -36,7 +36,7 @@ export function createProblemHandler({ logger, onProblem }: ProblemHandlerOption
   return function problemHandler(err, req, res, _next) {
     const error = classify(err);
     const requestId = res.getHeader('X-Request-Id')?.toString();
-    const log = (req as { log?: Logger }).log ?? logger;
+    const log = logger;
     const context = { problem: error.slug, status: error.status, requestId, ...error.logContext };
     if (error.status >= 500) log.error({ ...context, err: error.cause ?? error }, error.message);
     else log.info(context, error.message);

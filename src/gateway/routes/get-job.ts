@@ -35,7 +35,8 @@ export function getJob(deps: RouteDeps): RequestHandler {
     if (job.owner_name !== owner || job.job_name !== name) {
       throw new GatewayError('upstream-invalid-response', { detail: 'ORDS answered with another job than the one asked for.', logContext: { path } });
     }
-    if (record) await deps.jobs.updateState(database.name, owner, name, job.state, deps.now().toISOString());
+    // Written only when the state moved: a client polling every second must not cost a write per poll.
+    if (record && record.lastState !== job.state) await deps.jobs.updateState(database.name, owner, name, job.state, deps.now().toISOString());
     if (typeof answer.headers.etag === 'string') res.setHeader('ETag', answer.headers.etag);
     res.json(toPublicJob(job, urls));
   };

@@ -44,7 +44,7 @@ describe('PostgreSQL job store specifics', () => {
     expect(migrations).toEqual(POSTGRES_MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: new Date('2025-02-03T04:05:06.007Z') })));
     const indexes = await pgQuery<{ indexname: string }>('select indexname from pg_indexes where schemaname = $1 order by indexname', [s.schema]);
     expect(indexes.map((r) => r.indexname)).toEqual(expect.arrayContaining([
-      'audit_at', 'audit_tenant_at', 'jobs_created', 'jobs_tenant_created', 'jobs_tenant_listing', 'jobs_tenant_state',
+      'audit_at', 'audit_tenant_at', 'jobs_active', 'jobs_created', 'jobs_tenant_created', 'jobs_tenant_listing',
     ]));
   });
 

@@ -48,7 +48,7 @@ describe('SQLite job store specifics', () => {
       );
       const indexes = db.prepare("select name from sqlite_master where type = 'index' and name not like 'sqlite_%' order by name").all();
       expect(indexes.map((r) => (r as { name: string }).name)).toEqual([
-        'audit_at', 'audit_tenant_at', 'intents_key', 'intents_state', 'jobs_created', 'jobs_tenant_created', 'jobs_tenant_listing', 'jobs_tenant_state',
+        'audit_at', 'audit_tenant_at', 'intents_key', 'intents_state', 'jobs_active', 'jobs_created', 'jobs_tenant_created', 'jobs_tenant_listing',
       ]);
     });
   });
@@ -62,6 +62,8 @@ describe('SQLite job store specifics', () => {
       expect(listing).toContain('jobs_tenant_listing');
       expect(listing).not.toContain('TEMP B-TREE');
       expect(plan("select count(*) from jobs where tenant = 'a' and created_at >= 'x'")).toMatch(/jobs_tenant_(created|listing)/);
+      // The concurrent-jobs count reads only unfinished jobs, through the partial index.
+      expect(plan("select count(*) as n from jobs where tenant = 'a' and last_state not in ('COMPLETED', 'STOPPED', 'NOT RUNNING')")).toContain('jobs_active');
       expect(plan("select * from audit_events where tenant = 'a' order by at desc, id desc limit 5")).not.toContain('TEMP B-TREE');
     });
   });
