@@ -13,10 +13,9 @@
  */
 import { createServer, type IncomingHttpHeaders, type OutgoingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { realpathSync } from 'node:fs';
 import { pipeline } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { isMain } from './lib/is-main.js';
 
 export interface BareProxyOptions {
   /** ORDS base URL up to and including `/ords/<database>/<schema>/`. */
@@ -101,17 +100,7 @@ function arg(argv: readonly string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-function isMain(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   const argv = process.argv.slice(2);
   const upstream = arg(argv, '--upstream');
   if (!upstream) {

@@ -4,9 +4,10 @@
  * Run: node --import tsx bench/profile.ts <file.cpuprofile> [--top 25]
  * `bench/run.ts --profile` writes the gateway's profiles under bench/results/profiles/ and prints this summary.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isMain } from './lib/is-main.js';
 
 interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
 interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
@@ -138,17 +139,7 @@ export function summariseFile(file: string, top = 25): ProfileSummary {
   return summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, top);
 }
 
-function isMain(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   const argv = process.argv.slice(2);
   const topAt = argv.indexOf('--top');
   const top = topAt >= 0 ? Number(argv[topAt + 1]) : 25;
