@@ -6,7 +6,7 @@ import type { AuditTrail } from '../jobs/audit.js';
 import { gatewayUrls, toPublicJob } from '../jobs/public-job.js';
 import type { Intent, JobStore } from '../jobs/store.js';
 import type { OrdsContract, OrdsJob } from '../upstream/ords-contract.js';
-import { invalidAnswer, ordsFailure } from '../upstream/ords-answers.js';
+import { jobKey, jobNameTime, readOrdsJobs } from '../upstream/ords-job-list.js';
 import type { UpstreamRegistry } from '../upstream/registry.js';
 
 export interface ReconcilerDeps {
@@ -31,16 +31,6 @@ export interface ReconcileSummary {
 }
 
 const LEASE = 'reconcile';
-const ORDS_PAGE = 500;
-const ORDS_MAX_PAGES = 20;
-
-/** ORDS names its jobs DATAPUMP_REST_<OP>_<YYYYMMDDHH24MISS>[_n]; the time is read as UTC. */
-export function jobNameTime(name: string): number | undefined {
-  const m = /_(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:_\d+)?$/.exec(name);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
-  return Date.UTC(y, mo - 1, d, h, mi, s);
-}
 
 export function createReconciler(deps: ReconcilerDeps) {
   const outcomes = new Counter({
@@ -78,7 +68,7 @@ export function createReconciler(deps: ReconcilerDeps) {
   async function settle(database: DatabaseConfig, intents: Intent[], now: Date, summary: { recovered: number; quarantined: number; orphaned: number; unsettled: number }) {
     const config = deps.config.current();
     const unowned: OrdsJob[] = [];
-    for (const job of await ordsJobs(database)) {
+    for (const job of (await readOrdsJobs(deps, database, { requestId: `reconcile-${deps.holder}` })).values()) {
       if (!(await deps.jobs.find(database.name, job.owner_name, job.job_name))) unowned.push(job);
     }
     const window = config.reconcile.matchWindowMs;
@@ -136,21 +126,6 @@ export function createReconciler(deps: ReconcilerDeps) {
     });
   }
 
-  async function ordsJobs(database: DatabaseConfig): Promise<OrdsJob[]> {
-    const all: OrdsJob[] = [];
-    const path = deps.upstreams.client(database).paths.jobs;
-    for (let page = 0; page < ORDS_MAX_PAGES; page++) {
-      const answer = await deps.upstreams.json(database, {
-        method: 'GET', path, kind: 'read', query: { limit: ORDS_PAGE, offset: page * ORDS_PAGE }, requestId: `reconcile-${deps.holder}`,
-      });
-      if (answer.status !== 200) throw ordsFailure(answer, deps.ordsContract, { notFound: 'database-not-found', path });
-      if (!deps.ordsContract.isJobCollection(answer.body)) throw invalidAnswer(deps.ordsContract, path);
-      all.push(...answer.body.items);
-      if (!answer.body.hasMore) break;
-    }
-    return all;
-  }
-
   /** Runs now, then every interval; one failed round is logged and the next one tries again. */
   function start(): { stop(): Promise<void> } {
     let running: Promise<unknown> = Promise.resolve();
@@ -168,7 +143,7 @@ export function createReconciler(deps: ReconcilerDeps) {
   return { runOnce, start };
 }
 
-const key = (j: OrdsJob) => `${j.owner_name},${j.job_name}`;
+const key = (j: OrdsJob) => jobKey(j.owner_name, j.job_name);
 
 function groupBy<T>(items: readonly T[], by: (t: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();

@@ -5,14 +5,10 @@ import type { DatabaseConfig } from '../config/types.js';
 import { gatewayUrls, historicalJob, toPublicJob, type GatewayUrls, type PublicJob } from '../jobs/public-job.js';
 import type { JobRecord } from '../jobs/store.js';
 import type { OrdsJob } from '../upstream/ords-contract.js';
-import { invalidAnswer, ordsFailure } from '../upstream/ords-answers.js';
+import { jobKey, jobNameTime, readOrdsJobs } from '../upstream/ords-job-list.js';
 import { abortOnClose, callMeta, scope, type RouteDeps } from './context.js';
 
 type JobCollection = components['schemas']['JobCollection'];
-
-/** ORDS pages its list; a registry page needs at most this many ORDS pages to refresh its states. */
-const ORDS_PAGE = 500;
-const ORDS_MAX_PAGES = 20;
 
 export function listJobs(deps: RouteDeps): RequestHandler {
   return async function listJobsHandler(req, res) {
@@ -38,7 +34,7 @@ async function registryPage(deps: RouteDeps, req: Request, res: Parameters<Reque
   const live = page.items.length > 0 ? await ordsJobsByKey(deps, req, res, database) : new Map<string, OrdsJob>();
   const seenAt = deps.now().toISOString();
   const items = await Promise.all(page.items.map(async (record: JobRecord) => {
-    const current = live.get(`${record.ownerName},${record.jobName}`);
+    const current = live.get(jobKey(record.ownerName, record.jobName));
     if (!current) return historicalJob(record, urls);
     if (current.state !== record.lastState) await deps.jobs.updateState(database.name, record.ownerName, record.jobName, current.state, seenAt);
     return toPublicJob(current, urls);
@@ -46,16 +42,9 @@ async function registryPage(deps: RouteDeps, req: Request, res: Parameters<Reque
   return { items, hasMore: offset + items.length < page.total };
 }
 
-/** ORDS's list of every job it shows, by `OWNER,JOB`, read once per request. */
-async function ordsJobsByKey(deps: RouteDeps, req: Request, res: Parameters<RequestHandler>[1], database: DatabaseConfig): Promise<Map<string, OrdsJob>> {
-  const byKey = new Map<string, OrdsJob>();
-  const signal = abortOnClose(res);
-  for (let pageNo = 0; pageNo < ORDS_MAX_PAGES; pageNo++) {
-    const page = await fetchOrdsPage(deps, req, database, ORDS_PAGE, pageNo * ORDS_PAGE, signal);
-    for (const job of page.items) byKey.set(`${job.owner_name},${job.job_name}`, job);
-    if (!page.hasMore) break;
-  }
-  return byKey;
+/** ORDS's list of every job it shows, read once per request, abandoned if the client goes away. */
+function ordsJobsByKey(deps: RouteDeps, req: Request, res: Parameters<RequestHandler>[1], database: DatabaseConfig): Promise<Map<string, OrdsJob>> {
+  return readOrdsJobs(deps, database, { ...callMeta(req), signal: abortOnClose(res) });
 }
 
 /** How much history the all-jobs view merges in: the newest records of the database. */
@@ -68,7 +57,7 @@ const HISTORY_LIMIT = 10_000;
  */
 async function ordsPage(deps: RouteDeps, req: Request, res: Parameters<RequestHandler>[1], database: DatabaseConfig, urls: GatewayUrls, limit: number, offset: number): Promise<Page> {
   const [live, history] = await Promise.all([ordsJobsByKey(deps, req, res, database), deps.jobs.listForDatabase(database.name, HISTORY_LIMIT)]);
-  const recorded = new Map(history.map((r) => [`${r.ownerName},${r.jobName}`, r]));
+  const recorded = new Map(history.map((r) => [jobKey(r.ownerName, r.jobName), r]));
   type Row = { time: string; name: string; owner: string; job: PublicJob };
   const rows: Row[] = [];
   for (const [key, job] of live) {
@@ -82,18 +71,10 @@ async function ordsPage(deps: RouteDeps, req: Request, res: Parameters<RequestHa
   return { items: rows.slice(offset, offset + limit).map((r) => r.job), hasMore: offset + limit < rows.length };
 }
 
-/** The time in an ORDS job name (`…_YYYYMMDDHH24MISS[_n]`) as ISO 8601, or '' (sorts last) for other names. */
+/** The time in an ORDS job name as ISO 8601, or '' (sorts last) for names without one. */
 function nameTime(name: string): string {
-  const m = /_(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:_\d+)?$/.exec(name);
-  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z` : '';
-}
-
-async function fetchOrdsPage(deps: RouteDeps, req: Request, database: DatabaseConfig, limit: number, offset: number, signal: AbortSignal) {
-  const path = deps.upstreams.client(database).paths.jobs;
-  const answer = await deps.upstreams.json(database, { method: 'GET', path, kind: 'read', query: { limit, offset }, ...callMeta(req), signal });
-  if (answer.status !== 200) throw ordsFailure(answer, deps.ordsContract, { notFound: 'database-not-found', path });
-  if (!deps.ordsContract.isJobCollection(answer.body)) throw invalidAnswer(deps.ordsContract, path);
-  return answer.body;
+  const time = jobNameTime(name);
+  return time === undefined ? '' : new Date(time).toISOString();
 }
 
 function collection(items: PublicJob[], hasMore: boolean, limit: number, offset: number, urls: GatewayUrls): JobCollection {

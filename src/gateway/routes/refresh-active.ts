@@ -2,7 +2,7 @@
 import type { Request } from 'express';
 import type { TenantConfig } from '../config/types.js';
 import { TERMINAL_STATES } from '../jobs/store.js';
-import { invalidAnswer, ordsFailure } from '../upstream/ords-answers.js';
+import { jobKey, readOrdsJobs } from '../upstream/ords-job-list.js';
 import { callMeta, type RouteDeps } from './context.js';
 
 /** Running jobs are recent ones: the newest this many records per database are enough to look at. */
@@ -17,15 +17,11 @@ export async function refreshActiveJobs(deps: RouteDeps, req: Request, tenant: T
     const page = await deps.jobs.listForTenant(tenant.id, name, { limit: RECENT, offset: 0 });
     const active = page.items.filter((r) => !TERMINAL_STATES.has(r.lastState));
     if (active.length === 0) continue;
-    const path = deps.upstreams.client(database).paths.jobs;
-    const answer = await deps.upstreams.json(database, { method: 'GET', path, kind: 'read', query: { limit: 10_000, offset: 0 }, ...callMeta(req) });
-    if (answer.status !== 200) throw ordsFailure(answer, deps.ordsContract, { notFound: 'database-not-found', path });
-    if (!deps.ordsContract.isJobCollection(answer.body)) throw invalidAnswer(deps.ordsContract, path);
-    const live = new Map(answer.body.items.map((j) => [`${j.owner_name},${j.job_name}`, j.state]));
+    const live = await readOrdsJobs(deps, database, callMeta(req));
     for (const record of active) {
       // ORDS lists every job that still has a control table, running or failed (NOT RUNNING). One it no
       // longer lists has finished and had its table dropped, which Data Pump does on success.
-      const state = live.get(`${record.ownerName},${record.jobName}`) ?? 'COMPLETED';
+      const state = live.get(jobKey(record.ownerName, record.jobName))?.state ?? 'COMPLETED';
       if (state !== record.lastState) await deps.jobs.updateState(name, record.ownerName, record.jobName, state, seenAt);
     }
   }
