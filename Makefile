@@ -12,7 +12,7 @@ STAMP     := node_modules/.install-stamp
 GEN_DIR   ?= generated
 CONTRACTS := public ords
 
-.PHONY: help setup generate check-generated lint typecheck test check build run emulator bench clean
+.PHONY: help setup generate check-generated format format-check lint lint-contracts lint-code typecheck test check build run emulator bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -39,7 +39,20 @@ check-generated: $(STAMP) ## fail when generated/ is not what `make generate` wr
 	else diff -r -x README.md $$tmp generated | head -40; rm -rf $$tmp; \
 	  echo "generated/ is stale: run 'make generate' and commit the result" >&2; exit 1; fi
 
-lint: $(STAMP) ## lint the contracts: Spectral (oas + OWASP) on the public one, Redocly recommended on both
+format: $(STAMP) ## rewrite the tree as the formatter and the linter's fixes want it (Prettier, then ESLint --fix)
+	$(BIN)/prettier --write --log-level warn .
+	$(BIN)/eslint --fix .
+
+format-check: $(STAMP) ## fail when a file is not as Prettier writes it
+	$(BIN)/prettier --check --log-level warn .
+
+lint: lint-contracts lint-code ## lint the contracts and the code
+
+lint-code: $(STAMP) ## ESLint (typescript-eslint with types: floating promises, unused code, import order) and knip (unused files, exports, dependencies)
+	$(BIN)/eslint --max-warnings 0 .
+	$(BIN)/knip --no-progress
+
+lint-contracts: $(STAMP) ## lint the contracts: Spectral (oas + OWASP) on the public one, Redocly recommended on both
 	$(BIN)/spectral lint openapi/public.yaml --fail-severity error --display-only-failures
 	$(BIN)/redocly lint openapi/public.yaml openapi/ords.yaml --format stylish 2>&1 | grep -v -E '^\s*[║╔╚]' || true
 	@$(BIN)/redocly lint openapi/public.yaml openapi/ords.yaml >/dev/null 2>&1 || { echo "redocly lint failed" >&2; exit 1; }
