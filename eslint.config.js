@@ -7,7 +7,15 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     // Derived files are checked for drift, not linted; the fixtures are deliberately wrong code.
-    ignores: ['node_modules/', 'dist/', 'generated/', 'test-results/', 'data/', 'bench/results/', 'test/contract/fixtures/'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'generated/',
+      'test-results/',
+      'data/',
+      'bench/results/',
+      'test/contract/fixtures/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -35,8 +35,23 @@ export interface BareProxy {
 
 const PUBLIC_PREFIX = '/databases/orcl/datapump/jobs/';
 /** Hop-by-hop headers are the connection's, never forwarded. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate', 'proxy-authorization']);
-const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'content-length', 'if-none-match', 'x-request-id'] as const;
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+]);
+const FORWARDED_REQUEST_HEADERS = [
+  'accept',
+  'content-type',
+  'content-length',
+  'if-none-match',
+  'x-request-id',
+] as const;
 
 export async function startBareProxy(options: BareProxyOptions): Promise<BareProxy> {
   const upstream = new URL(options.upstream.endsWith('/') ? options.upstream : `${options.upstream}/`);
@@ -56,24 +71,31 @@ export async function startBareProxy(options: BareProxyOptions): Promise<BarePro
       const value = req.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
-    pool.request({
-      method: req.method,
-      path: ordsJobs + url.slice(PUBLIC_PREFIX.length),
-      headers,
-      body: req.method === 'POST' ? req : null,
-    }).then(({ statusCode, headers: answered, body }) => {
-      res.writeHead(statusCode, forwardable(answered));
-      pipeline(body, res, () => undefined);
-    }, () => {
-      req.resume();
-      if (!res.headersSent) res.writeHead(502);
-      res.end();
-    });
+    pool
+      .request({
+        method: req.method,
+        path: ordsJobs + url.slice(PUBLIC_PREFIX.length),
+        headers,
+        body: req.method === 'POST' ? req : null,
+      })
+      .then(
+        ({ statusCode, headers: answered, body }) => {
+          res.writeHead(statusCode, forwardable(answered));
+          pipeline(body, res, () => undefined);
+        },
+        () => {
+          req.resume();
+          if (!res.headersSent) res.writeHead(502);
+          res.end();
+        },
+      );
   });
   server.keepAliveTimeout = 5_000;
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () =>
+      resolve((server.address() as AddressInfo).port),
+    );
   });
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
@@ -104,7 +126,9 @@ if (isMain(import.meta.url)) {
   const argv = process.argv.slice(2);
   const upstream = arg(argv, '--upstream');
   if (!upstream) {
-    process.stderr.write('usage: bare-proxy.ts --upstream <ords url> [--port N] [--user name:password] [--connections N]\n');
+    process.stderr.write(
+      'usage: bare-proxy.ts --upstream <ords url> [--port N] [--user name:password] [--connections N]\n',
+    );
     process.exit(1);
   }
   const proxy = await startBareProxy({
@@ -114,7 +138,9 @@ if (isMain(import.meta.url)) {
     port: Number(arg(argv, '--port') ?? 0),
   });
   process.stdout.write(`bare proxy listening on ${proxy.url}\n`);
-  const stop = () => { void proxy.close().then(() => process.exit(0)); };
+  const stop = () => {
+    void proxy.close().then(() => process.exit(0));
+  };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }

@@ -9,11 +9,30 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMain } from './lib/is-main.js';
 
-interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
-interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
-interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
 
-export interface Entry { readonly label: string; readonly ms: number; readonly share: number }
+export interface Entry {
+  readonly label: string;
+  readonly ms: number;
+  readonly share: number;
+}
 
 export interface ProfileSummary {
   /** Sampled time not idle, in ms. */
@@ -45,7 +64,8 @@ export function areaOf(frame: CallFrame): string {
   if (IDLE.has(frame.functionName) || frame.functionName === '(root)') return frame.functionName;
   const url = shortUrl(frame.url);
   if (url === '') return '(native / V8)';
-  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0] === 'internal' ? `internal/${url.slice(5).split('/')[1] ?? ''}` : url.slice(5)}`;
+  if (url.startsWith('node:'))
+    return `node:${url.slice(5).split('/')[0] === 'internal' ? `internal/${url.slice(5).split('/')[1] ?? ''}` : url.slice(5)}`;
   const nm = url.lastIndexOf('node_modules/');
   if (nm >= 0) {
     const rest = url.slice(nm + 'node_modules/'.length).split('/');
@@ -87,13 +107,19 @@ export function summarise(profile: CpuProfile, top = 25): ProfileSummary {
     if (!node) continue;
     // timeDeltas[i] is the time since the previous sample; the next delta is this sample's own share.
     const ms = (profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0) / 1000;
-    if (IDLE.has(node.callFrame.functionName)) { idle += ms; continue; }
+    if (IDLE.has(node.callFrame.functionName)) {
+      idle += ms;
+      continue;
+    }
     busy += ms;
     const label = labelOf(node.callFrame);
     self.set(label, (self.get(label) ?? 0) + ms);
     const area = areaOf(node.callFrame);
     areas.set(area, (areas.get(area) ?? 0) + ms);
-    let owner = node.callFrame.functionName === '(garbage collector)' ? '(garbage collector)' : '(node internals, no caller in user land)';
+    let owner =
+      node.callFrame.functionName === '(garbage collector)'
+        ? '(garbage collector)'
+        : '(node internals, no caller in user land)';
     for (let id: number | undefined = node.id; id !== undefined && owner.startsWith('(node'); id = parent.get(id)) {
       const frame = byId.get(id)!.callFrame;
       const url = shortUrl(frame.url);
@@ -112,11 +138,27 @@ export function summarise(profile: CpuProfile, top = 25): ProfileSummary {
       inclusive.set(key, (inclusive.get(key) ?? 0) + ms);
     }
   }
-  const rank = (m: Map<string, number>, n: number): Entry[] => [...m.entries()]
-    .sort((a, b) => b[1] - a[1]).slice(0, n).map(([label, ms]) => ({ label, ms, share: busy > 0 ? ms / busy : 0 }));
+  const rank = (m: Map<string, number>, n: number): Entry[] =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([label, ms]) => ({ label, ms, share: busy > 0 ? ms / busy : 0 }));
   // Inclusive list: skip the outermost frames every sample shares (event loop, express's router plumbing).
-  const inclusiveTop = rank(inclusive, top * 4).filter((e) => e.share < 0.97 && !/ (express|router)\/lib\/|(^|\s)(next|handle|trampoline|processTicksAndRejections|emit)\s/.test(e.label)).slice(0, top);
-  return { busyMs: busy, idleMs: idle, selfTop: rank(self, top), areas: rank(areas, 15), owners: rank(owners, 20), inclusiveTop };
+  const inclusiveTop = rank(inclusive, top * 4)
+    .filter(
+      (e) =>
+        e.share < 0.97 &&
+        !/ (express|router)\/lib\/|(^|\s)(next|handle|trampoline|processTicksAndRejections|emit)\s/.test(e.label),
+    )
+    .slice(0, top);
+  return {
+    busyMs: busy,
+    idleMs: idle,
+    selfTop: rank(self, top),
+    areas: rank(areas, 15),
+    owners: rank(owners, 20),
+    inclusiveTop,
+  };
 }
 
 export function formatSummary(title: string, s: ProfileSummary): string {

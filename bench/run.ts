@@ -19,7 +19,12 @@ import { SCENARIOS } from './lib/scenarios.js';
 const USAGE = `usage: node --import tsx bench/run.ts [--quick] [--only <id>[,<id>…]] [--profile] [--out <file.json>]
 scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}`;
 
-interface Args { quick: boolean; only: string[]; profile: boolean; out: string | undefined }
+interface Args {
+  quick: boolean;
+  only: string[];
+  profile: boolean;
+  out: string | undefined;
+}
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = { quick: false, only: [], profile: false, out: undefined };
@@ -32,11 +37,26 @@ function parseArgs(argv: readonly string[]): Args {
     };
     if (a === '--quick') args.quick = true;
     else if (a === '--profile') args.profile = true;
-    else if (a === '--only') args.only.push(...value().split(',').map((s) => s.trim()).filter(Boolean));
-    else if (a.startsWith('--only=')) args.only.push(...a.slice(7).split(',').map((s) => s.trim()).filter(Boolean));
+    else if (a === '--only')
+      args.only.push(
+        ...value()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
+    else if (a.startsWith('--only='))
+      args.only.push(
+        ...a
+          .slice(7)
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
     else if (a === '--out') args.out = value();
-    else if (a === '--help' || a === '-h') { process.stdout.write(`${USAGE}\n`); process.exit(0); }
-    else throw new Error(`unknown argument ${a}\n${USAGE}`);
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}\n${USAGE}`);
   }
   const unknown = args.only.filter((id) => !SCENARIOS.some((s) => s.id === id));
   if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}\n${USAGE}`);
@@ -46,13 +66,35 @@ function parseArgs(argv: readonly string[]): Args {
 function settingsFor(args: Args): Settings {
   return args.quick
     ? {
-      quick: true, rounds: 1, warmupS: 0.2, durationS: 0.5, connections: 16, rateConnections: 8,
-      logBytes: 64 * 2 ** 20, downloadRounds: 1, scaleTenants: 1_000, startupRounds: 1, listJobs: 1_000, inListNames: 1_000, profile: args.profile,
-    }
+        quick: true,
+        rounds: 1,
+        warmupS: 0.2,
+        durationS: 0.5,
+        connections: 16,
+        rateConnections: 8,
+        logBytes: 64 * 2 ** 20,
+        downloadRounds: 1,
+        scaleTenants: 1_000,
+        startupRounds: 1,
+        listJobs: 1_000,
+        inListNames: 1_000,
+        profile: args.profile,
+      }
     : {
-      quick: false, rounds: 3, warmupS: 1, durationS: 3, connections: 32, rateConnections: 8,
-      logBytes: 2 ** 30, downloadRounds: 2, scaleTenants: 10_000, startupRounds: 3, listJobs: 1_000, inListNames: 1_000, profile: args.profile,
-    };
+        quick: false,
+        rounds: 3,
+        warmupS: 1,
+        durationS: 3,
+        connections: 32,
+        rateConnections: 8,
+        logBytes: 2 ** 30,
+        downloadRounds: 2,
+        scaleTenants: 10_000,
+        startupRounds: 3,
+        listJobs: 1_000,
+        inListNames: 1_000,
+        profile: args.profile,
+      };
 }
 
 async function main(): Promise<number> {
@@ -70,7 +112,9 @@ async function main(): Promise<number> {
   const lab = new Lab(settings, log);
   const scenarios = args.only.length > 0 ? SCENARIOS.filter((s) => args.only.includes(s.id)) : SCENARIOS;
   const host = machine();
-  log(`datapump-gateway benchmark${settings.quick ? ' (quick)' : ''}: ${scenarios.map((s) => s.id).join(', ')} — ${host.nproc} CPUs, ${host.memoryGiB} GiB, node ${host.node}`);
+  log(
+    `datapump-gateway benchmark${settings.quick ? ' (quick)' : ''}: ${scenarios.map((s) => s.id).join(', ')} — ${host.nproc} CPUs, ${host.memoryGiB} GiB, node ${host.node}`,
+  );
 
   // Bounded as a whole: past the deadline everything is stopped and the run fails.
   const deadlineMs = settings.quick ? 58_000 : 570_000;
@@ -79,7 +123,10 @@ async function main(): Promise<number> {
   const abort = (why: string, code: number) => {
     log(`${why}: stopping every process`);
     void cleanup(true).finally(() => process.exit(code));
-    setTimeout(() => { killAllNow(); process.exit(code); }, 20_000).unref();
+    setTimeout(() => {
+      killAllNow();
+      process.exit(code);
+    }, 20_000).unref();
   };
   const deadline = setTimeout(() => abort(`deadline of ${deadlineMs / 1000} s passed`, 1), deadlineMs);
   deadline.unref();
@@ -94,9 +141,9 @@ async function main(): Promise<number> {
     for (const scenario of scenarios) {
       log(`▶ ${scenario.id}: ${scenario.title}`);
       try {
-        rows.push(...await scenario.run(lab));
+        rows.push(...(await scenario.run(lab)));
       } catch (err) {
-        const message = err instanceof Error ? err.stack ?? err.message : String(err);
+        const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
         failures.push({ scenario: scenario.id, error: message });
         log(`✗ ${scenario.id} failed: ${message}`);
         rows.push({ scenario: scenario.title, target: 'FAILED', other: (err as Error).message.split('\n')[0] ?? '' });
@@ -112,8 +159,17 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${table}\n`);
   const goals = rows.filter((r) => r.goal);
   if (goals.length > 0) {
-    process.stdout.write(`\nGoals: ${goals.filter((r) => r.goal!.met).length} of ${goals.length} met`
-      + `${goals.some((r) => !r.goal!.met) ? ` — missed: ${goals.filter((r) => !r.goal!.met).map((r) => `${r.scenario} / ${r.target}`).join('; ')}` : ''}\n`);
+    process.stdout.write(
+      `\nGoals: ${goals.filter((r) => r.goal!.met).length} of ${goals.length} met` +
+        `${
+          goals.some((r) => !r.goal!.met)
+            ? ` — missed: ${goals
+                .filter((r) => !r.goal!.met)
+                .map((r) => `${r.scenario} / ${r.target}`)
+                .join('; ')}`
+            : ''
+        }\n`,
+    );
   }
   for (const p of profiles) process.stdout.write(`\n${p}\n`);
 
@@ -130,7 +186,9 @@ async function main(): Promise<number> {
   };
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(out.replace(/\.json$/, '.md'), `${formatMarkdown(rows)}\n`);
-  log(`results written to ${out} (and .md); ${failures.length === 0 ? 'done' : `${failures.length} scenario(s) failed`}`);
+  log(
+    `results written to ${out} (and .md); ${failures.length === 0 ? 'done' : `${failures.length} scenario(s) failed`}`,
+  );
   return failures.length === 0 ? 0 : 1;
 }
 

@@ -14,7 +14,12 @@ import { createJob } from '../lib/http.js';
 import { Lab, standardTenants, type Settings } from '../lib/lab.js';
 import { median, runLoad, type LoadSpec } from '../lib/load.js';
 
-interface Variant { readonly name: string; readonly level?: string; readonly memoryStore?: boolean; readonly stub?: string }
+interface Variant {
+  readonly name: string;
+  readonly level?: string;
+  readonly memoryStore?: boolean;
+  readonly stub?: string;
+}
 
 const VARIANTS: readonly Variant[] = [
   { name: 'baseline' },
@@ -24,7 +29,12 @@ const VARIANTS: readonly Variant[] = [
   { name: 'no helmet', stub: 'helmet' },
   { name: 'no openapi validator', stub: 'express-openapi-validator' },
   { name: 'no rate limiter', stub: 'express-rate-limit' },
-  { name: 'all off', level: 'warn', memoryStore: true, stub: 'pino-http,helmet,express-openapi-validator,express-rate-limit' },
+  {
+    name: 'all off',
+    level: 'warn',
+    memoryStore: true,
+    stub: 'pino-http,helmet,express-openapi-validator,express-rate-limit',
+  },
 ];
 
 const HR_BODY = JSON.stringify({ operation: 'EXPORT', schema_expressions: [{ expression: "IN ('HR')" }] });
@@ -34,8 +44,19 @@ const rounds = Number(process.argv[3] ?? 3);
 const only = process.argv[4]?.split(',');
 const variants = VARIANTS.filter((v) => !only || only.includes(v.name));
 const settings: Settings = {
-  quick: false, rounds, warmupS: 1, durationS: 3, connections: 32, rateConnections: 8, logBytes: 1024, downloadRounds: 1,
-  scaleTenants: 3, startupRounds: 1, listJobs: 0, inListNames: 1, profile: false,
+  quick: false,
+  rounds,
+  warmupS: 1,
+  durationS: 3,
+  connections: 32,
+  rateConnections: 8,
+  logBytes: 1024,
+  downloadRounds: 1,
+  scaleTenants: 3,
+  startupRounds: 1,
+  listJobs: 0,
+  inListNames: 1,
+  profile: false,
 };
 const lab = new Lab(settings, (line) => process.stdout.write(`${line}\n`));
 let failed = false;
@@ -43,49 +64,85 @@ try {
   const emu = await lab.emulator();
   const gateways: Array<{ variant: Variant; service: Service; jobPath: string; rps: number[]; cpu: number[] }> = [];
   for (const [i, variant] of variants.entries()) {
-    const config = gatewayConfig({ ordsUrl: emu.ordsUrl, store: { kind: 'sqlite', path: lab.file(`ablate-${i}.db`) }, tenants: standardTenants() });
+    const config = gatewayConfig({
+      ordsUrl: emu.ordsUrl,
+      store: { kind: 'sqlite', path: lab.file(`ablate-${i}.db`) },
+      tenants: standardTenants(),
+    });
     if (variant.level) config.log_level = variant.level;
     if (variant.memoryStore) config.store = { memory: true };
     const path = lab.file(`ablate-${i}.yaml`);
     writeYaml(path, config);
     const service = await startService({
       name: variant.name,
-      args: ['--import', 'tsx', '--import', './bench/ablation/register.mjs', 'src/cli/datapump-gateway.ts', 'serve', '--config', path],
+      args: [
+        '--import',
+        'tsx',
+        '--import',
+        './bench/ablation/register.mjs',
+        'src/cli/datapump-gateway.ts',
+        'serve',
+        '--config',
+        path,
+      ],
       env: lab.gatewayEnv({ BENCH_STUB: variant.stub ?? '' }),
       logFile: lab.file(`ablate-${i}.log`),
       ready: /datapump-gateway listening on (\S+)/,
     });
     const job = await createJob(service.url, keyOf('hr-team'), HR_BODY);
-    gateways.push({ variant, service, jobPath: `/databases/orcl/datapump/jobs/${job.owner},${job.job}/`, rps: [], cpu: [] });
+    gateways.push({
+      variant,
+      service,
+      jobPath: `/databases/orcl/datapump/jobs/${job.owner},${job.job}/`,
+      rps: [],
+      cpu: [],
+    });
   }
   let tenant = 0;
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < gateways.length; k++) {
       const g = gateways[(k + r) % gateways.length]!;
-      const spec: LoadSpec = mode === 'get'
-        ? { url: `${g.service.url}${g.jobPath}`, headers: { 'x-api-key': keyOf('hr-team') }, expectStatus: 200, connections: 32 }
-        : {
-          url: `${g.service.url}/databases/orcl/datapump/jobs/`, method: 'POST', body: HR_BODY, uniqueHeader: 'idempotency-key', expectStatus: 201, connections: 32,
-          headers: { 'x-api-key': keyOf(`post-${String((tenant++ % 24) + 1).padStart(2, '0')}`) },
-        };
+      const spec: LoadSpec =
+        mode === 'get'
+          ? {
+              url: `${g.service.url}${g.jobPath}`,
+              headers: { 'x-api-key': keyOf('hr-team') },
+              expectStatus: 200,
+              connections: 32,
+            }
+          : {
+              url: `${g.service.url}/databases/orcl/datapump/jobs/`,
+              method: 'POST',
+              body: HR_BODY,
+              uniqueHeader: 'idempotency-key',
+              expectStatus: 201,
+              connections: 32,
+              headers: { 'x-api-key': keyOf(`post-${String((tenant++ % 24) + 1).padStart(2, '0')}`) },
+            };
       await runLoad(spec, 1);
       const before = cpuMsOf(g.service.pid);
       const run = await runLoad(spec, 3);
       const cpuUs = ((cpuMsOf(g.service.pid) - before) * 1000) / Math.max(1, run.count);
       g.rps.push(run.rps);
       g.cpu.push(cpuUs);
-      process.stdout.write(`round ${r + 1}/${rounds} · ${g.variant.name}: ${run.rps.toFixed(0)} req/s, ${cpuUs.toFixed(0)} µs CPU/req${run.errors ? `, ${run.errors} errors` : ''}\n`);
+      process.stdout.write(
+        `round ${r + 1}/${rounds} · ${g.variant.name}: ${run.rps.toFixed(0)} req/s, ${cpuUs.toFixed(0)} µs CPU/req${run.errors ? `, ${run.errors} errors` : ''}\n`,
+      );
     }
   }
   const base = median(gateways[0]!.cpu);
-  process.stdout.write(`\n| ${mode.toUpperCase()} variant | req/s | CPU µs/req | saved vs ${gateways[0]!.variant.name} |\n|---|--:|--:|--:|\n`);
+  process.stdout.write(
+    `\n| ${mode.toUpperCase()} variant | req/s | CPU µs/req | saved vs ${gateways[0]!.variant.name} |\n|---|--:|--:|--:|\n`,
+  );
   for (const g of gateways) {
     const cpu = median(g.cpu);
-    process.stdout.write(`| ${g.variant.name} | ${median(g.rps).toFixed(0)} | ${cpu.toFixed(0)} | ${(base - cpu).toFixed(0)} µs (${((1 - cpu / base) * 100).toFixed(0)} %) |\n`);
+    process.stdout.write(
+      `| ${g.variant.name} | ${median(g.rps).toFixed(0)} | ${cpu.toFixed(0)} | ${(base - cpu).toFixed(0)} µs (${((1 - cpu / base) * 100).toFixed(0)} %) |\n`,
+    );
   }
 } catch (err) {
   failed = true;
-  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
 } finally {
   await stopAll();
   await lab.cleanup({ keepTmp: failed });

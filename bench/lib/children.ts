@@ -58,7 +58,9 @@ export async function startService(options: StartOptions): Promise<Service> {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
   let gone = false;
-  void exited.then(() => { gone = true; });
+  void exited.then(() => {
+    gone = true;
+  });
 
   const service: Service = {
     name: options.name,
@@ -71,7 +73,9 @@ export async function startService(options: StartOptions): Promise<Service> {
     async stop(graceMs = 5_000) {
       if (!gone) {
         child.kill('SIGTERM');
-        const timer = setTimeout(() => { if (!gone) child.kill('SIGKILL'); }, graceMs);
+        const timer = setTimeout(() => {
+          if (!gone) child.kill('SIGKILL');
+        }, graceMs);
         await exited;
         clearTimeout(timer);
       }
@@ -100,7 +104,11 @@ export async function startService(options: StartOptions): Promise<Service> {
       void exited.then(({ code, signal }) => {
         clearInterval(poll);
         clearTimeout(timer);
-        reject(new Error(`${options.name} exited (code ${code}, signal ${signal}) before it was ready:\n${tail(options.logFile)}`));
+        reject(
+          new Error(
+            `${options.name} exited (code ${code}, signal ${signal}) before it was ready:\n${tail(options.logFile)}`,
+          ),
+        );
       });
     });
     Object.assign(service, { url, startMs: at - began });

@@ -21,13 +21,23 @@ export type GrantKind = 'hr' | 'dba';
 function grants(kind: GrantKind): Record<string, unknown> {
   if (kind === 'hr') {
     return {
-      operations: ['EXPORT', 'IMPORT'], job_modes: ['SCHEMA', 'TABLE'], schemas: ['HR'], max_threads: 4,
-      directories: ['DATA_PUMP_DIR'], file_prefix: 'HR_',
+      operations: ['EXPORT', 'IMPORT'],
+      job_modes: ['SCHEMA', 'TABLE'],
+      schemas: ['HR'],
+      max_threads: 4,
+      directories: ['DATA_PUMP_DIR'],
+      file_prefix: 'HR_',
     };
   }
   return {
-    operations: ['EXPORT', 'IMPORT'], job_modes: ['FULL', 'SCHEMA', 'TABLE', 'TABLESPACE'], schemas: ['*'], tablespaces: ['*'],
-    remap_targets: ['*'], directories: ['*'], credentials: ['*'], max_threads: 16,
+    operations: ['EXPORT', 'IMPORT'],
+    job_modes: ['FULL', 'SCHEMA', 'TABLE', 'TABLESPACE'],
+    schemas: ['*'],
+    tablespaces: ['*'],
+    remap_targets: ['*'],
+    directories: ['*'],
+    credentials: ['*'],
+    max_threads: 16,
   };
 }
 
@@ -36,8 +46,7 @@ export function tenantEntry(id: string, kind: GrantKind): Record<string, unknown
 }
 
 export type StoreSpec =
-  | { readonly kind: 'sqlite'; readonly path: string }
-  | { readonly kind: 'postgres'; readonly schema: string };
+  { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly schema: string };
 
 export interface GatewayYamlOptions {
   /** ORDS base URL of the emulator (…/ords/orcl/pdbadmin/). */
@@ -59,9 +68,10 @@ export function gatewayConfig(options: GatewayYamlOptions): Record<string, unkno
     public_url: 'http://gateway.bench.invalid',
     log_level: 'info',
     validate_responses: false,
-    store: options.store.kind === 'sqlite'
-      ? { sqlite: { path: options.store.path } }
-      : { postgres: { url: '${BENCH_PG_URL}', schema: options.store.schema } },
+    store:
+      options.store.kind === 'sqlite'
+        ? { sqlite: { path: options.store.path } }
+        : { postgres: { url: '${BENCH_PG_URL}', schema: options.store.schema } },
     limits: {
       ...(options.redisKeyPrefix ? { redis: '${BENCH_REDIS_URL}', key_prefix: options.redisKeyPrefix } : {}),
       defaults: { ...UNLIMITED },

@@ -10,7 +10,10 @@ export interface JobRef {
   readonly logFile: string | undefined;
 }
 
-async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+async function call(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   assertLocal(url);
   const res = await request(url, {
     method: (init.method ?? 'GET') as 'GET',
@@ -29,14 +32,29 @@ export async function createJob(gatewayUrl: string, apiKey: string, body: string
     headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
     body,
   });
-  if (res.status !== 201) throw new Error(`create through ${gatewayUrl} answered ${res.status}: ${res.text.slice(0, 500)}`);
-  const job = JSON.parse(res.text) as { owner_name: string; job_name: string; links?: Array<{ rel: string; href: string }> };
+  if (res.status !== 201)
+    throw new Error(`create through ${gatewayUrl} answered ${res.status}: ${res.text.slice(0, 500)}`);
+  const job = JSON.parse(res.text) as {
+    owner_name: string;
+    job_name: string;
+    links?: Array<{ rel: string; href: string }>;
+  };
   const related = job.links?.find((l) => l.rel === 'related' && /\.log$/i.test(l.href));
-  return { owner: job.owner_name, job: job.job_name, logFile: related ? decodeURIComponent(related.href.split('/').pop() ?? '') : undefined };
+  return {
+    owner: job.owner_name,
+    job: job.job_name,
+    logFile: related ? decodeURIComponent(related.href.split('/').pop() ?? '') : undefined,
+  };
 }
 
 /** Creates `n` jobs with `concurrency` requests in flight. */
-export async function createJobs(gatewayUrl: string, apiKey: string, body: string, n: number, concurrency = 16): Promise<JobRef[]> {
+export async function createJobs(
+  gatewayUrl: string,
+  apiKey: string,
+  body: string,
+  n: number,
+  concurrency = 16,
+): Promise<JobRef[]> {
   const out: JobRef[] = [];
   let next = 0;
   const worker = async () => {
@@ -53,14 +71,22 @@ export async function createJobs(gatewayUrl: string, apiKey: string, body: strin
 export async function etagOf(url: string, headers: Record<string, string>): Promise<string> {
   const res = await call(url, { headers });
   const etag = res.headers.etag;
-  if (res.status !== 200 || typeof etag !== 'string') throw new Error(`GET ${url} answered ${res.status} without an ETag: ${res.text.slice(0, 300)}`);
+  if (res.status !== 200 || typeof etag !== 'string')
+    throw new Error(`GET ${url} answered ${res.status} without an ETag: ${res.text.slice(0, 300)}`);
   return etag;
 }
 
 /** GETs `url` and checks the status (a sanity check before a load run). */
-export async function expectStatus(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }, status: number): Promise<void> {
+export async function expectStatus(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string },
+  status: number,
+): Promise<void> {
   const res = await call(url, init);
-  if (res.status !== status) throw new Error(`${init.method ?? 'GET'} ${url} answered ${res.status}, expected ${status}: ${res.text.slice(0, 500)}`);
+  if (res.status !== status)
+    throw new Error(
+      `${init.method ?? 'GET'} ${url} answered ${res.status}, expected ${status}: ${res.text.slice(0, 500)}`,
+    );
 }
 
 /** The emulator's control API: forget every job. */
@@ -79,7 +105,12 @@ export interface Download {
  * Downloads `url` and throws the bytes away as they arrive (node:http, the cheapest client, so the reader is not
  * the bottleneck). `onTick` runs every `tickMs` meanwhile (the memory sampler).
  */
-export function download(url: string, headers: Record<string, string>, onTick?: () => void, tickMs = 20): Promise<Download> {
+export function download(
+  url: string,
+  headers: Record<string, string>,
+  onTick?: () => void,
+  tickMs = 20,
+): Promise<Download> {
   assertLocal(url);
   return new Promise((resolve, reject) => {
     const began = performance.now();
@@ -99,7 +130,9 @@ export function download(url: string, headers: Record<string, string>, onTick?: 
         done(new Error(`GET ${url} answered ${res.statusCode}`));
         return;
       }
-      res.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
       res.once('end', () => done());
       res.once('error', done);
     });

@@ -84,7 +84,10 @@ export class Lab {
   private readonly profiles: Array<{ name: string; file: string }> = [];
   private counter = 0;
 
-  constructor(readonly settings: Settings, readonly log: (line: string) => void) {
+  constructor(
+    readonly settings: Settings,
+    readonly log: (line: string) => void,
+  ) {
     // Logs, configs and SQLite files of this run; kept after a failure for diagnosis.
     this.tmp = mkdtempSync(join(tmpdir(), 'dpg-bench-'));
   }
@@ -97,8 +100,20 @@ export class Lab {
     this.emulatorP ??= (async () => {
       const service = await startService({
         name: 'emulator',
-        args: ['--import', 'tsx', 'src/emulator/main.ts', '--port', '0', '--no-validate', '--clock', 'manual',
-          '--log-bytes', String(this.settings.logBytes), '--record-requests', '0'],
+        args: [
+          '--import',
+          'tsx',
+          'src/emulator/main.ts',
+          '--port',
+          '0',
+          '--no-validate',
+          '--clock',
+          'manual',
+          '--log-bytes',
+          String(this.settings.logBytes),
+          '--record-requests',
+          '0',
+        ],
         logFile: this.file('emulator.log'),
         ready: /ORDS emulator listening on (\S+)/,
       });
@@ -121,7 +136,17 @@ export class Lab {
       const emu = await this.emulator();
       const service = await startService({
         name: 'bare-proxy',
-        args: ['--import', 'tsx', 'bench/bare-proxy.ts', '--upstream', emu.ordsUrl, '--port', '0', '--connections', '16'],
+        args: [
+          '--import',
+          'tsx',
+          'bench/bare-proxy.ts',
+          '--upstream',
+          emu.ordsUrl,
+          '--port',
+          '0',
+          '--connections',
+          '16',
+        ],
         logFile: this.file('bare-proxy.log'),
         ready: /bare proxy listening on (\S+)/,
       });
@@ -133,15 +158,24 @@ export class Lab {
 
   /** The environment every gateway child gets: the secrets its config references, production mode. */
   gatewayEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    return { ...process.env, NODE_ENV: 'production', ORDS_PASSWORD: 'oracle', BENCH_PG_URL: PG_URL, BENCH_REDIS_URL: REDIS_URL, ...extra };
+    return {
+      ...process.env,
+      NODE_ENV: 'production',
+      ORDS_PASSWORD: 'oracle',
+      BENCH_PG_URL: PG_URL,
+      BENCH_REDIS_URL: REDIS_URL,
+      ...extra,
+    };
   }
 
   /** `node [--cpu-prof …] --import tsx src/cli/datapump-gateway.ts serve --config <file>` */
   gatewayArgs(configPath: string, profileName?: string): string[] {
-    const prof = this.settings.profile && profileName
-      ? ['--cpu-prof', '--cpu-prof-dir', RESULTS_DIR, '--cpu-prof-name', `${profileName}.cpuprofile`]
-      : [];
-    if (prof.length > 0) this.profiles.push({ name: profileName!, file: join(RESULTS_DIR, `${profileName}.cpuprofile`) });
+    const prof =
+      this.settings.profile && profileName
+        ? ['--cpu-prof', '--cpu-prof-dir', RESULTS_DIR, '--cpu-prof-name', `${profileName}.cpuprofile`]
+        : [];
+    if (prof.length > 0)
+      this.profiles.push({ name: profileName!, file: join(RESULTS_DIR, `${profileName}.cpuprofile`) });
     return [...prof, '--import', 'tsx', 'src/cli/datapump-gateway.ts', 'serve', '--config', configPath];
   }
 
@@ -171,14 +205,20 @@ export class Lab {
     const emu = await this.emulator();
     let configPath = options.configPath;
     if (!configPath) {
-      const store: StoreSpec = options.store === 'sqlite'
-        ? { kind: 'sqlite', path: this.file(`${options.name}-${(this.counter += 1)}.db`) }
-        : { kind: 'postgres', schema: this.unique('pg') };
+      const store: StoreSpec =
+        options.store === 'sqlite'
+          ? { kind: 'sqlite', path: this.file(`${options.name}-${(this.counter += 1)}.db`) }
+          : { kind: 'postgres', schema: this.unique('pg') };
       configPath = this.file(`${options.name}.yaml`);
-      writeYaml(configPath, gatewayConfig({
-        ordsUrl: emu.ordsUrl, store, tenants: standardTenants(),
-        ...(options.redis ? { redisKeyPrefix: this.unique('redis') } : {}),
-      }));
+      writeYaml(
+        configPath,
+        gatewayConfig({
+          ordsUrl: emu.ordsUrl,
+          store,
+          tenants: standardTenants(),
+          ...(options.redis ? { redisKeyPrefix: this.unique('redis') } : {}),
+        }),
+      );
     }
     const service = await startService({
       name: options.name,
@@ -196,14 +236,20 @@ export class Lab {
       configPath,
       freshTenant(pool) {
         used[pool] += 1;
-        if (used[pool] > POOL_SIZE) throw new Error(`gateway ${options.name}: the ${pool} tenant pool (${POOL_SIZE}) is used up`);
+        if (used[pool] > POOL_SIZE)
+          throw new Error(`gateway ${options.name}: the ${pool} tenant pool (${POOL_SIZE}) is used up`);
         return `${pool}-${String(used[pool]).padStart(2, '0')}`;
       },
     };
   }
 
   /** Starts a gateway process on a prepared config (the scale test), for one measurement. */
-  async startGatewayProcess(name: string, configPath: string, env: NodeJS.ProcessEnv, profileName?: string): Promise<Service> {
+  async startGatewayProcess(
+    name: string,
+    configPath: string,
+    env: NodeJS.ProcessEnv,
+    profileName?: string,
+  ): Promise<Service> {
     return startService({
       name,
       args: this.gatewayArgs(configPath, profileName),

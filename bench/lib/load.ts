@@ -67,14 +67,18 @@ export async function runLoad(spec: LoadSpec, durationS: number): Promise<Measur
     // Latencies are recorded here from every response, so autocannon's own histogram correction is not wanted
     // (it assumes 1 ms between requests whatever the rate, and autocannon refuses the option without a rate).
     ...(spec.overallRate ? { overallRate: spec.overallRate, ignoreCoordinatedOmission: true } : {}),
-    ...(unique ? {
-      requests: [{
-        setupRequest: (request: autocannon.Request) => ({
-          ...request,
-          headers: { ...request.headers, [unique]: `bench-${runTag}-${(uniqueCounter += 1)}` },
-        }),
-      }],
-    } : {}),
+    ...(unique
+      ? {
+          requests: [
+            {
+              setupRequest: (request: autocannon.Request) => ({
+                ...request,
+                headers: { ...request.headers, [unique]: `bench-${runTag}-${(uniqueCounter += 1)}` },
+              }),
+            },
+          ],
+        }
+      : {}),
   };
   const began = performance.now();
   let settle: (error: Error | null) => void = () => undefined;
@@ -93,7 +97,9 @@ export async function runLoad(spec: LoadSpec, durationS: number): Promise<Measur
       errors += 1;
     }
   });
-  instance.on('reqError', () => { errors += 1; });
+  instance.on('reqError', () => {
+    errors += 1;
+  });
   // A run that does not end by itself is stopped: duration plus a margin for in-flight requests.
   const watchdog = setTimeout(() => instance.stop(), (durationS + 15) * 1000);
   try {

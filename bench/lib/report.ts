@@ -50,18 +50,44 @@ export function machine(): Machine {
   };
 }
 
-const fmt = (n: number | undefined, digits = 0) => (n === undefined || Number.isNaN(n) ? '' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+const fmt = (n: number | undefined, digits = 0) =>
+  n === undefined || Number.isNaN(n)
+    ? ''
+    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ratio = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '' : `${n.toFixed(2)}×`);
 
 export function formatTable(rows: readonly Row[]): string {
-  const header = ['Scenario', 'Target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'vs bare', 'vs emulator', 'Other', 'Goal'];
+  const header = [
+    'Scenario',
+    'Target',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'CPU µs/req',
+    'vs bare',
+    'vs emulator',
+    'Other',
+    'Goal',
+  ];
   const body = rows.map((r) => [
-    r.scenario, r.target, fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), fmt(r.cpuUs), ratio(r.vsBare), ratio(r.vsEmulator), r.other ?? '',
+    r.scenario,
+    r.target,
+    fmt(r.rps),
+    fmt(r.p50, 2),
+    fmt(r.p99, 2),
+    fmt(r.cpuUs),
+    ratio(r.vsBare),
+    ratio(r.vsEmulator),
+    r.other ?? '',
     r.goal ? `${r.goal.met ? 'met' : 'MISSED'}: ${r.goal.text} (${r.goal.value})` : '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const numeric = new Set([2, 3, 4, 5, 6, 7]);
-  const line = (cells: string[]) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' │ ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join(' │ ')
+      .trimEnd();
   const rule = widths.map((w) => '─'.repeat(w)).join('─┼─');
   const out = [line(header), rule];
   let last = '';
@@ -78,9 +104,22 @@ export function formatTable(rows: readonly Row[]): string {
 export function formatMarkdown(rows: readonly Row[]): string {
   const header = '| Scenario | Target | req/s | p50 ms | p99 ms | CPU µs/req | vs bare | vs emulator | Other | Goal |';
   const rule = '|---|---|--:|--:|--:|--:|--:|--:|---|---|';
-  const lines = rows.map((r) => `| ${[
-    r.scenario, r.target, fmt(r.rps), fmt(r.p50, 2), fmt(r.p99, 2), fmt(r.cpuUs), ratio(r.vsBare), ratio(r.vsEmulator), r.other ?? '',
-    r.goal ? `${r.goal.met ? 'met' : '**missed**'}: ${r.goal.text} (${r.goal.value})` : '',
-  ].map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`);
+  const lines = rows.map(
+    (r) =>
+      `| ${[
+        r.scenario,
+        r.target,
+        fmt(r.rps),
+        fmt(r.p50, 2),
+        fmt(r.p99, 2),
+        fmt(r.cpuUs),
+        ratio(r.vsBare),
+        ratio(r.vsEmulator),
+        r.other ?? '',
+        r.goal ? `${r.goal.met ? 'met' : '**missed**'}: ${r.goal.text} (${r.goal.value})` : '',
+      ]
+        .map((c) => c.replace(/\|/g, '\\|'))
+        .join(' | ')} |`,
+  );
   return [header, rule, ...lines].join('\n');
 }

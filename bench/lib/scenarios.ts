@@ -68,7 +68,9 @@ async function measure(lab: Lab, scenario: string, targets: readonly Target[]): 
       if (target.pid !== undefined) cpu.get(target.name)!.push(cpuMsOf(target.pid) - cpuBefore);
       runs.get(target.name)!.push(run);
       const errors = run.errors > 0 ? `, ${run.errors} unexpected answers ${JSON.stringify(run.statuses)}` : '';
-      lab.log(`  ${scenario} · round ${r + 1}/${rounds} · ${target.name}: ${run.rps.toFixed(0)} req/s, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms${errors}`);
+      lab.log(
+        `  ${scenario} · round ${r + 1}/${rounds} · ${target.name}: ${run.rps.toFixed(0)} req/s, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms${errors}`,
+      );
     }
   }
   const out = new Map<string, Measured>();
@@ -81,19 +83,35 @@ async function measure(lab: Lab, scenario: string, targets: readonly Target[]): 
     const perRound = list.map((r) => r.rps);
     const rps = median(perRound);
     out.set(name, {
-      name, runs: list, rps, p50: percentile(all, 0.5), p99: percentile(all, 0.99),
-      errors: list.reduce((n, r) => n + r.errors, 0), rounds: perRound,
+      name,
+      runs: list,
+      rps,
+      p50: percentile(all, 0.5),
+      p99: percentile(all, 0.99),
+      errors: list.reduce((n, r) => n + r.errors, 0),
+      rounds: perRound,
       spread: rps > 0 ? (Math.max(...perRound) - Math.min(...perRound)) / rps : 0,
-      cpuUs: target.pid === undefined || answered === 0 ? undefined : (cpuMs.reduce((a, b) => a + b, 0) * 1000) / answered,
+      cpuUs:
+        target.pid === undefined || answered === 0 ? undefined : (cpuMs.reduce((a, b) => a + b, 0) * 1000) / answered,
       cpuRounds: cpuMs.map((ms, i) => (ms * 1000) / Math.max(1, list[i]!.count)),
     });
   }
   return out;
 }
 
-function row(scenario: string, m: Measured, refs: { bare?: Measured; emulator?: Measured } = {}, extra: Partial<Row> = {}): Row {
+function row(
+  scenario: string,
+  m: Measured,
+  refs: { bare?: Measured; emulator?: Measured } = {},
+  extra: Partial<Row> = {},
+): Row {
   return {
-    scenario, target: m.name, rps: m.rps, p50: m.p50, p99: m.p99, ...(m.cpuUs !== undefined ? { cpuUs: m.cpuUs } : {}),
+    scenario,
+    target: m.name,
+    rps: m.rps,
+    p50: m.p50,
+    p99: m.p99,
+    ...(m.cpuUs !== undefined ? { cpuUs: m.cpuUs } : {}),
     ...(refs.bare && refs.bare !== m ? { vsBare: m.rps / refs.bare.rps } : {}),
     ...(refs.emulator && refs.emulator !== m ? { vsEmulator: m.rps / refs.emulator.rps } : {}),
     rounds: m.rounds.map((x) => Math.round(x)),
@@ -107,24 +125,65 @@ function row(scenario: string, m: Measured, refs: { bare?: Measured; emulator?: 
 async function sanity(targets: readonly Target[]): Promise<void> {
   for (const t of targets) {
     const spec = await t.spec();
-    const headers = { ...spec.headers, ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(spec.uniqueHeader ? { [spec.uniqueHeader]: `sanity-${Date.now()}-${Math.random().toString(36).slice(2)}` } : {}) };
-    await expectStatus(spec.url, { method: spec.method ?? 'GET', headers, ...(spec.body !== undefined ? { body: spec.body } : {}) }, spec.expectStatus);
+    const headers = {
+      ...spec.headers,
+      ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(spec.uniqueHeader
+        ? { [spec.uniqueHeader]: `sanity-${Date.now()}-${Math.random().toString(36).slice(2)}` }
+        : {}),
+    };
+    await expectStatus(
+      spec.url,
+      { method: spec.method ?? 'GET', headers, ...(spec.body !== undefined ? { body: spec.body } : {}) },
+      spec.expectStatus,
+    );
   }
 }
 
 /** The three ways to reach one ORDS path: the emulator itself, the bare proxy, a gateway (as `tenant`). */
-function threeWays(lab: Lab, emu: Emulator, bare: Service, gw: Gateway, o: {
-  ordsUrl: string; publicPath: string; method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; expectStatus: number;
-  tenant: () => string; unique?: boolean;
-}): Target[] {
+function threeWays(
+  lab: Lab,
+  emu: Emulator,
+  bare: Service,
+  gw: Gateway,
+  o: {
+    ordsUrl: string;
+    publicPath: string;
+    method?: 'GET' | 'POST';
+    body?: string;
+    headers?: Record<string, string>;
+    expectStatus: number;
+    tenant: () => string;
+    unique?: boolean;
+  },
+): Target[] {
   const common = {
-    ...(o.method ? { method: o.method } : {}), ...(o.body !== undefined ? { body: o.body } : {}),
-    expectStatus: o.expectStatus, connections: lab.settings.connections, ...(o.unique ? { uniqueHeader: 'idempotency-key' } : {}),
+    ...(o.method ? { method: o.method } : {}),
+    ...(o.body !== undefined ? { body: o.body } : {}),
+    expectStatus: o.expectStatus,
+    connections: lab.settings.connections,
+    ...(o.unique ? { uniqueHeader: 'idempotency-key' } : {}),
   };
   return [
-    { name: 'emulator (direct)', pid: emu.service.pid, spec: () => ({ ...common, url: o.ordsUrl, headers: { ...o.headers, authorization: emu.basicAuth } }) },
-    { name: 'bare proxy', pid: bare.pid, spec: () => ({ ...common, url: `${bare.url}${o.publicPath}`, headers: { ...o.headers } }) },
-    { name: `gateway`, pid: gw.service.pid, spec: () => ({ ...common, url: `${gw.url}${o.publicPath}`, headers: { ...o.headers, 'x-api-key': keyOf(o.tenant()) } }) },
+    {
+      name: 'emulator (direct)',
+      pid: emu.service.pid,
+      spec: () => ({ ...common, url: o.ordsUrl, headers: { ...o.headers, authorization: emu.basicAuth } }),
+    },
+    {
+      name: 'bare proxy',
+      pid: bare.pid,
+      spec: () => ({ ...common, url: `${bare.url}${o.publicPath}`, headers: { ...o.headers } }),
+    },
+    {
+      name: `gateway`,
+      pid: gw.service.pid,
+      spec: () => ({
+        ...common,
+        url: `${gw.url}${o.publicPath}`,
+        headers: { ...o.headers, 'x-api-key': keyOf(o.tenant()) },
+      }),
+    },
   ];
 }
 
@@ -140,7 +199,12 @@ const getJob: Scenario = {
   async run(lab) {
     const [emu, bare, gw] = await Promise.all([lab.emulator(), lab.bare(), lab.gateway(MAIN)]);
     const job = await createJob(gw.url, HR_KEY, HR_BODY);
-    const targets = threeWays(lab, emu, bare, gw, { ordsUrl: ordsJobUrl(emu, job), publicPath: jobPath(job), expectStatus: 200, tenant: () => 'hr-team' });
+    const targets = threeWays(lab, emu, bare, gw, {
+      ordsUrl: ordsJobUrl(emu, job),
+      publicPath: jobPath(job),
+      expectStatus: 200,
+      tenant: () => 'hr-team',
+    });
     await sanity(targets);
     const m = await measure(lab, this.id, targets);
     const [emuM, bareM, gwM] = [m.get('emulator (direct)')!, m.get('bare proxy')!, m.get('gateway')!];
@@ -149,25 +213,52 @@ const getJob: Scenario = {
 
     // Fixed rate: half of what the bare proxy managed, for both (autocannon overallRate).
     const rate = Math.max(10, Math.round(bareM.rps / 2));
-    const atRate = (t: Target): Target => ({ name: `${t.name} @ ${rate}/s`, ...(t.pid !== undefined ? { pid: t.pid } : {}), spec: async () => ({ ...(await t.spec()), overallRate: rate, connections: lab.settings.rateConnections }) });
+    const atRate = (t: Target): Target => ({
+      name: `${t.name} @ ${rate}/s`,
+      ...(t.pid !== undefined ? { pid: t.pid } : {}),
+      spec: async () => ({ ...(await t.spec()), overallRate: rate, connections: lab.settings.rateConnections }),
+    });
     const r = await measure(lab, `${this.id} @ ${rate}/s`, [atRate(targets[1]!), atRate(targets[2]!)]);
     const [bareR, gwR] = [r.get(`bare proxy @ ${rate}/s`)!, r.get(`gateway @ ${rate}/s`)!];
     // And at half of the gateway's own maximum, a rate it sustains: the latency it adds when not saturated.
     const rate2 = Math.max(10, Math.round(gwM.rps / 2));
-    const atRate2 = (t: Target): Target => ({ name: `${t.name} @ ${rate2}/s`, ...(t.pid !== undefined ? { pid: t.pid } : {}), spec: async () => ({ ...(await t.spec()), overallRate: rate2, connections: lab.settings.rateConnections }) });
+    const atRate2 = (t: Target): Target => ({
+      name: `${t.name} @ ${rate2}/s`,
+      ...(t.pid !== undefined ? { pid: t.pid } : {}),
+      spec: async () => ({ ...(await t.spec()), overallRate: rate2, connections: lab.settings.rateConnections }),
+    });
     const r2 = await measure(lab, `${this.id} @ ${rate2}/s`, [atRate2(targets[1]!), atRate2(targets[2]!)]);
     const [bareR2, gwR2] = [r2.get(`bare proxy @ ${rate2}/s`)!, r2.get(`gateway @ ${rate2}/s`)!];
     return [
       row(this.title, emuM, refs),
       row(this.title, bareM, refs),
       row(this.title, gwM, refs, { goal: { text: '≥ 0.5× bare req/s', value: `${rps.toFixed(2)}×`, met: rps >= 0.5 } }),
-      row(`${this.title}, fixed rate`, bareR, {}, { other: `half the bare maximum; ${lab.settings.rateConnections} connections` }),
-      row(`${this.title}, fixed rate`, gwR, { bare: bareR }, {
-        goal: { text: 'p99 ≤ bare p99 + 5 ms', value: `${gwR.p99.toFixed(2)} vs ${bareR.p99.toFixed(2)} ms`, met: gwR.p99 <= bareR.p99 + 5 },
-        ...(gwR.rps < rate * 0.95 ? { other: `did not reach ${rate}/s` } : {}),
-      }),
+      row(
+        `${this.title}, fixed rate`,
+        bareR,
+        {},
+        { other: `half the bare maximum; ${lab.settings.rateConnections} connections` },
+      ),
+      row(
+        `${this.title}, fixed rate`,
+        gwR,
+        { bare: bareR },
+        {
+          goal: {
+            text: 'p99 ≤ bare p99 + 5 ms',
+            value: `${gwR.p99.toFixed(2)} vs ${bareR.p99.toFixed(2)} ms`,
+            met: gwR.p99 <= bareR.p99 + 5,
+          },
+          ...(gwR.rps < rate * 0.95 ? { other: `did not reach ${rate}/s` } : {}),
+        },
+      ),
       row(`${this.title}, fixed rate`, bareR2, {}, { other: 'half the gateway maximum (no goal)' }),
-      row(`${this.title}, fixed rate`, gwR2, { bare: bareR2 }, { other: `p99 +${(gwR2.p99 - bareR2.p99).toFixed(2)} ms over bare at the same rate` }),
+      row(
+        `${this.title}, fixed rate`,
+        gwR2,
+        { bare: bareR2 },
+        { other: `p99 +${(gwR2.p99 - bareR2.p99).toFixed(2)} ms over bare at the same rate` },
+      ),
     ];
   },
 };
@@ -182,7 +273,11 @@ const get304: Scenario = {
     const job = await createJob(gw.url, HR_KEY, HR_BODY);
     const etag = await etagOf(`${gw.url}${jobPath(job)}`, { 'x-api-key': HR_KEY });
     const targets = threeWays(lab, emu, bare, gw, {
-      ordsUrl: ordsJobUrl(emu, job), publicPath: jobPath(job), headers: { 'if-none-match': etag }, expectStatus: 304, tenant: () => 'hr-team',
+      ordsUrl: ordsJobUrl(emu, job),
+      publicPath: jobPath(job),
+      headers: { 'if-none-match': etag },
+      expectStatus: 304,
+      tenant: () => 'hr-team',
     });
     await sanity(targets);
     const m = await measure(lab, this.id, targets);
@@ -200,7 +295,12 @@ const post: Scenario = {
     const [emu, bare, gw] = await Promise.all([lab.emulator(), lab.bare(), lab.gateway(MAIN)]);
     await clearEmulatorJobs(emu.base);
     const targets = threeWays(lab, emu, bare, gw, {
-      ordsUrl: ordsJobsUrl(emu), publicPath: jobsPath, method: 'POST', body: HR_BODY, expectStatus: 201, unique: true,
+      ordsUrl: ordsJobsUrl(emu),
+      publicPath: jobsPath,
+      method: 'POST',
+      body: HR_BODY,
+      expectStatus: 201,
+      unique: true,
       tenant: () => gw.freshTenant('post'),
     });
     targets[2] = { ...targets[2]!, name: 'gateway (SQLite)' };
@@ -228,12 +328,28 @@ const list: Scenario = {
     await clearEmulatorJobs(emu.base);
     const began = performance.now();
     await createJobs(gw.url, keyOf('list-team'), HR_BODY, lab.settings.listJobs);
-    lab.log(`  list · ${lab.settings.listJobs} jobs created through the gateway in ${((performance.now() - began) / 1000).toFixed(1)} s`);
-    const targets = threeWays(lab, emu, bare, gw, { ordsUrl: ordsJobsUrl(emu), publicPath: jobsPath, expectStatus: 200, tenant: () => 'list-team' });
+    lab.log(
+      `  list · ${lab.settings.listJobs} jobs created through the gateway in ${((performance.now() - began) / 1000).toFixed(1)} s`,
+    );
+    const targets = threeWays(lab, emu, bare, gw, {
+      ordsUrl: ordsJobsUrl(emu),
+      publicPath: jobsPath,
+      expectStatus: 200,
+      tenant: () => 'list-team',
+    });
     await sanity(targets);
     const m = await measure(lab, this.id, targets);
     const refs = { bare: m.get('bare proxy')!, emulator: m.get('emulator (direct)')! };
-    return [...m.values()].map((x) => row(this.title, x, refs, x.name === 'gateway' ? { other: 'first page (25); all 1,000 refreshed from ORDS' } : { other: 'ORDS list, first page (25)' }));
+    return [...m.values()].map((x) =>
+      row(
+        this.title,
+        x,
+        refs,
+        x.name === 'gateway'
+          ? { other: 'first page (25); all 1,000 refreshed from ORDS' }
+          : { other: 'ORDS list, first page (25)' },
+      ),
+    );
   },
 };
 
@@ -250,7 +366,12 @@ async function reachable(): Promise<string | undefined> {
   } finally {
     await client.end().catch(() => undefined);
   }
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: () => null });
+  const redis = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2_000,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
     await redis.ping();
@@ -272,7 +393,9 @@ const postStores: Scenario = {
       return [{ scenario: this.title, target: 'skipped', other: unreachable }];
     }
     const [emu, bare, gw, sqliteRedis, pgRedis] = await Promise.all([
-      lab.emulator(), lab.bare(), lab.gateway(MAIN),
+      lab.emulator(),
+      lab.bare(),
+      lab.gateway(MAIN),
       lab.gateway({ name: 'sqlite-redis', store: 'sqlite', redis: true }),
       lab.gateway({ name: 'postgres-redis', store: 'postgres', redis: true }),
     ]);
@@ -282,12 +405,28 @@ const postStores: Scenario = {
         name,
         pid: g.service.pid,
         spec: () => ({
-          url: `${g.url}${jobsPath}`, method: 'POST', body: HR_BODY, expectStatus: 201, connections: lab.settings.connections,
-          uniqueHeader: 'idempotency-key', headers: { 'x-api-key': keyOf(g.freshTenant('post')) },
+          url: `${g.url}${jobsPath}`,
+          method: 'POST',
+          body: HR_BODY,
+          expectStatus: 201,
+          connections: lab.settings.connections,
+          uniqueHeader: 'idempotency-key',
+          headers: { 'x-api-key': keyOf(g.freshTenant('post')) },
         }),
       });
       const targets: Target[] = [
-        { name: 'bare proxy', pid: bare.pid, spec: () => ({ url: `${bare.url}${jobsPath}`, method: 'POST', body: HR_BODY, expectStatus: 201, connections: lab.settings.connections, uniqueHeader: 'idempotency-key' }) },
+        {
+          name: 'bare proxy',
+          pid: bare.pid,
+          spec: () => ({
+            url: `${bare.url}${jobsPath}`,
+            method: 'POST',
+            body: HR_BODY,
+            expectStatus: 201,
+            connections: lab.settings.connections,
+            uniqueHeader: 'idempotency-key',
+          }),
+        },
         postTo('gateway (SQLite)', gw),
         postTo('gateway (SQLite + Redis limits)', sqliteRedis),
         postTo('gateway (PostgreSQL + Redis limits)', pgRedis),
@@ -296,7 +435,14 @@ const postStores: Scenario = {
       const m = await measure(lab, this.id, targets);
       const bareM = m.get('bare proxy')!;
       const sqliteM = m.get('gateway (SQLite)')!;
-      return [...m.values()].map((x) => row(this.title, x, { bare: bareM }, x === bareM || x === sqliteM ? {} : { other: `${(x.rps / sqliteM.rps).toFixed(2)}× SQLite req/s` }));
+      return [...m.values()].map((x) =>
+        row(
+          this.title,
+          x,
+          { bare: bareM },
+          x === bareM || x === sqliteM ? {} : { other: `${(x.rps / sqliteM.rps).toFixed(2)}× SQLite req/s` },
+        ),
+      );
     } finally {
       await Promise.all([lab.stopGateway('sqlite-redis'), lab.stopGateway('postgres-redis')]);
     }
@@ -317,7 +463,10 @@ const log1GiB: Scenario = {
       if (!job.logFile) throw new Error('the job has no log link');
       const file = `${job.owner},${job.job}/${job.logFile}`;
       // Ordinary traffic first, so "before" is a gateway that has served requests, not a fresh one.
-      await runLoad({ url: `${gw.url}${jobPath(job)}`, headers: { 'x-api-key': HR_KEY }, expectStatus: 200, connections: 8 }, lab.settings.quick ? 0.3 : 1);
+      await runLoad(
+        { url: `${gw.url}${jobPath(job)}`, headers: { 'x-api-key': HR_KEY }, expectStatus: 200, connections: 8 },
+        lab.settings.quick ? 0.3 : 1,
+      );
       await new Promise((r) => setTimeout(r, 500));
       const pid = gw.service.pid;
       const before = memoryOf(pid);
@@ -339,9 +488,12 @@ const log1GiB: Scenario = {
         for (let i = 0; i < ways.length; i++) {
           const way = ways[(i + r) % ways.length]!;
           const d = await download(way.url, way.headers, way.name === 'gateway' ? sample : undefined);
-          if (d.bytes !== lab.settings.logBytes) throw new Error(`${way.name}: downloaded ${d.bytes} bytes, expected ${lab.settings.logBytes}`);
+          if (d.bytes !== lab.settings.logBytes)
+            throw new Error(`${way.name}: downloaded ${d.bytes} bytes, expected ${lab.settings.logBytes}`);
           speeds.get(way.name)!.push(d.bytesPerSecond);
-          lab.log(`  log · round ${r + 1}/${lab.settings.downloadRounds} · ${way.name}: ${(d.bytesPerSecond / MiB).toFixed(0)} MiB/s (${d.seconds.toFixed(2)} s)`);
+          lab.log(
+            `  log · round ${r + 1}/${lab.settings.downloadRounds} · ${way.name}: ${(d.bytesPerSecond / MiB).toFixed(0)} MiB/s (${d.seconds.toFixed(2)} s)`,
+          );
         }
       }
       const after = memoryOf(pid);
@@ -350,16 +502,27 @@ const log1GiB: Scenario = {
       const growth = peak - before.rss;
       const speed = (name: string) => median(speeds.get(name)!);
       const direct = speed('emulator (direct)');
-      const size = lab.settings.logBytes >= 2 ** 30 ? `${lab.settings.logBytes / 2 ** 30} GiB` : fmtMiB(lab.settings.logBytes);
+      const size =
+        lab.settings.logBytes >= 2 ** 30 ? `${lab.settings.logBytes / 2 ** 30} GiB` : fmtMiB(lab.settings.logBytes);
       const title = `${this.title} (${size})`;
       const tp = (name: string) => `${(speed(name) / MiB).toFixed(0)} MiB/s`;
       const x = speed('gateway') / direct;
       return [
         { scenario: title, target: 'emulator (direct)', other: tp('emulator (direct)') },
-        { scenario: title, target: 'bare proxy', other: `${tp('bare proxy')} (${(speed('bare proxy') / direct).toFixed(2)}× direct)` },
-        { scenario: title, target: 'gateway: throughput', other: tp('gateway'), goal: { text: '≥ 0.8× direct', value: `${x.toFixed(2)}×`, met: x >= 0.8 } },
         {
-          scenario: title, target: 'gateway: RSS',
+          scenario: title,
+          target: 'bare proxy',
+          other: `${tp('bare proxy')} (${(speed('bare proxy') / direct).toFixed(2)}× direct)`,
+        },
+        {
+          scenario: title,
+          target: 'gateway: throughput',
+          other: tp('gateway'),
+          goal: { text: '≥ 0.8× direct', value: `${x.toFixed(2)}×`, met: x >= 0.8 },
+        },
+        {
+          scenario: title,
+          target: 'gateway: RSS',
           other: `before ${fmtMiB(before.rss)} (peak so far ${fmtMiB(before.hwm)}), during ≤ ${fmtMiB(peak)}`,
           goal: { text: 'growth < 64 MiB', value: `+${(growth / MiB).toFixed(1)} MiB`, met: growth < 64 * MiB },
           details: { before, after, sampledPeak, growth, speeds: Object.fromEntries(speeds) },
@@ -381,10 +544,12 @@ const tenants: Scenario = {
     const n = lab.settings.scaleTenants;
     // The same three tenants exist in both configurations; the per-request runs use them, one per round.
     const shared = [4998, 4999, 5000].map(scaleTenantId);
-    const config = (ids: string[]) => gatewayConfig({
-      ordsUrl: emu.ordsUrl, store: { kind: 'sqlite', path: '${BENCH_DB}' },
-      tenants: Object.fromEntries(ids.map((id) => [id, tenantEntry(id, 'hr')])),
-    });
+    const config = (ids: string[]) =>
+      gatewayConfig({
+        ordsUrl: emu.ordsUrl,
+        store: { kind: 'sqlite', path: '${BENCH_DB}' },
+        tenants: Object.fromEntries(ids.map((id) => [id, tenantEntry(id, 'hr')])),
+      });
     const bigIds = Array.from({ length: n }, (_, i) => scaleTenantId(i));
     for (const id of shared) if (!bigIds.includes(id)) bigIds.push(id);
     const variants = [
@@ -404,8 +569,12 @@ const tenants: Scenario = {
         for (let i = 0; i < variants.length; i++) {
           const v = variants[(i + r) % variants.length]!;
           const last = r === rounds - 1;
-          const service = await lab.startGatewayProcess(`scale-${v.ids.length}`, v.path, { BENCH_DB: lab.file(`scale-${(db += 1)}.db`) },
-            last ? `gateway-scale-${v.ids.length}` : undefined);
+          const service = await lab.startGatewayProcess(
+            `scale-${v.ids.length}`,
+            v.path,
+            { BENCH_DB: lab.file(`scale-${(db += 1)}.db`) },
+            last ? `gateway-scale-${v.ids.length}` : undefined,
+          );
           startups.get(v.name)!.push(service.startMs);
           rssAtStart.get(v.name)!.push(memoryOf(service.pid).rss);
           lab.log(`  tenants · start-up ${r + 1}/${rounds} · ${v.name}: ${service.startMs.toFixed(0)} ms`);
@@ -421,8 +590,13 @@ const tenants: Scenario = {
           name: `POST, ${v.name}`,
           pid: live.get(v.name)!.pid,
           spec: () => ({
-            url: `${live.get(v.name)!.url}${jobsPath}`, method: 'POST', body: HR_BODY, expectStatus: 201, connections: lab.settings.connections,
-            uniqueHeader: 'idempotency-key', headers: { 'x-api-key': keyOf(shared[(round++) % shared.length]!) },
+            url: `${live.get(v.name)!.url}${jobsPath}`,
+            method: 'POST',
+            body: HR_BODY,
+            expectStatus: 201,
+            connections: lab.settings.connections,
+            uniqueHeader: 'idempotency-key',
+            headers: { 'x-api-key': keyOf(shared[round++ % shared.length]!) },
           }),
         };
       });
@@ -436,17 +610,37 @@ const tenants: Scenario = {
       const diff = (big.cpuUs ?? Number.NaN) / (small.cpuUs ?? Number.NaN) - 1;
       const noise = Math.max(spreadOf(small.cpuRounds), spreadOf(big.cpuRounds), 0.05);
       return [
-        { scenario: 'Start-up (spawn → listening line)', target: variants[0]!.name, other: `${(s0 / 1000).toFixed(2)} s, RSS ${rss(variants[0]!)}`, details: { startupsMs: startups.get(variants[0]!.name) } },
         {
-          scenario: 'Start-up (spawn → listening line)', target: variants[1]!.name, other: `${(s1 / 1000).toFixed(2)} s, RSS ${rss(variants[1]!)}`,
-          goal: { text: '< 1 s more than 3 tenants', value: `${(s1 - s0) >= 0 ? '+' : ''}${((s1 - s0) / 1000).toFixed(2)} s`, met: s1 - s0 < 1000 },
+          scenario: 'Start-up (spawn → listening line)',
+          target: variants[0]!.name,
+          other: `${(s0 / 1000).toFixed(2)} s, RSS ${rss(variants[0]!)}`,
+          details: { startupsMs: startups.get(variants[0]!.name) },
+        },
+        {
+          scenario: 'Start-up (spawn → listening line)',
+          target: variants[1]!.name,
+          other: `${(s1 / 1000).toFixed(2)} s, RSS ${rss(variants[1]!)}`,
+          goal: {
+            text: '< 1 s more than 3 tenants',
+            value: `${s1 - s0 >= 0 ? '+' : ''}${((s1 - s0) / 1000).toFixed(2)} s`,
+            met: s1 - s0 < 1000,
+          },
           details: { startupsMs: startups.get(variants[1]!.name), configBytes: sizes[1] },
         },
         row('Auth + policy per request (POST)', small),
-        row('Auth + policy per request (POST)', big, {}, {
-          other: `${((big.rps / small.rps - 1) * 100).toFixed(1)}% req/s vs 3 tenants`,
-          goal: { text: 'CPU/req unchanged within noise', value: `${diff >= 0 ? '+' : ''}${(diff * 100).toFixed(1)}%, noise ±${(noise * 100).toFixed(0)}%`, met: Math.abs(diff) <= noise },
-        }),
+        row(
+          'Auth + policy per request (POST)',
+          big,
+          {},
+          {
+            other: `${((big.rps / small.rps - 1) * 100).toFixed(1)}% req/s vs 3 tenants`,
+            goal: {
+              text: 'CPU/req unchanged within noise',
+              value: `${diff >= 0 ? '+' : ''}${(diff * 100).toFixed(1)}%, noise ±${(noise * 100).toFixed(0)}%`,
+              met: Math.abs(diff) <= noise,
+            },
+          },
+        ),
       ];
     } finally {
       await Promise.all([...live.values()].map((s) => s.stop(15_000)));
@@ -459,7 +653,8 @@ const tenants: Scenario = {
 export function inListBody(names: number): string {
   const list = Array.from({ length: names }, (_, i) => `'T${String(i).padStart(4, '0')}'`).join(', ');
   return JSON.stringify({
-    operation: 'EXPORT', job_mode: 'TABLE',
+    operation: 'EXPORT',
+    job_mode: 'TABLE',
     schema_expressions: [{ expression: "IN ('HR')" }],
     name_expressions: [{ expression: `IN (${list})` }],
   });
@@ -476,17 +671,32 @@ const inList: Scenario = {
       name: label,
       pid: gw.service.pid,
       spec: () => ({
-        url: `${gw.url}${jobsPath}`, method: 'POST', body, expectStatus: 201, connections: lab.settings.connections,
-        uniqueHeader: 'idempotency-key', headers: { 'x-api-key': keyOf(gw.freshTenant('dba')) },
+        url: `${gw.url}${jobsPath}`,
+        method: 'POST',
+        body,
+        expectStatus: 201,
+        connections: lab.settings.connections,
+        uniqueHeader: 'idempotency-key',
+        headers: { 'x-api-key': keyOf(gw.freshTenant('dba')) },
       }),
     });
-    const targets = [target('gateway, 1 name (dba)', inListBody(1)), target(`gateway, ${n.toLocaleString('en-US')} names (dba)`, inListBody(n))];
+    const targets = [
+      target('gateway, 1 name (dba)', inListBody(1)),
+      target(`gateway, ${n.toLocaleString('en-US')} names (dba)`, inListBody(n)),
+    ];
     await sanity(targets);
     const m = await measure(lab, this.id, targets);
     const [one, many] = targets.map((t) => m.get(t.name)!) as [Measured, Measured];
     return [
       row(this.title, one),
-      row(this.title, many, {}, { other: `${(many.rps / one.rps).toFixed(2)}× the 1-name req/s; p50 +${(many.p50 - one.p50).toFixed(2)} ms; body ${(Buffer.byteLength(inListBody(n)) / 1024).toFixed(1)} KiB` }),
+      row(
+        this.title,
+        many,
+        {},
+        {
+          other: `${(many.rps / one.rps).toFixed(2)}× the 1-name req/s; p50 +${(many.p50 - one.p50).toFixed(2)} ms; body ${(Buffer.byteLength(inListBody(n)) / 1024).toFixed(1)} KiB`,
+        },
+      ),
     ];
   },
 };

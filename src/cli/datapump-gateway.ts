@@ -24,7 +24,11 @@ export function buildProgram(io: CliIo, extra: readonly CommandRegistrar[] = [])
 }
 
 /** Runs one command line (without `node` and the script) and resolves to its exit code. */
-export async function runCli(argv: readonly string[], io: CliIo, extra: readonly CommandRegistrar[] = []): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  extra: readonly CommandRegistrar[] = [],
+): Promise<number> {
   let code = 0;
   try {
     await buildProgram(io, extra).parseAsync([...argv], { from: 'user' });
@@ -57,5 +61,8 @@ if (isMainModule()) {
     import('../gateway/serve-command.js'),
     import('../emulator/cli.js'),
   ]);
-  await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }, [registerServeCommand, registerEmulatorCommand]);
+  await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }, [
+    registerServeCommand,
+    registerEmulatorCommand,
+  ]);
 }

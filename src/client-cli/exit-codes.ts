@@ -1,6 +1,9 @@
 /** @module The documented exit codes of `datapump`, and which failure gets which. */
 import {
-  DatapumpJobFailedError, DatapumpNetworkError, DatapumpProblemError, DatapumpWaitTimeoutError,
+  DatapumpJobFailedError,
+  DatapumpNetworkError,
+  DatapumpProblemError,
+  DatapumpWaitTimeoutError,
 } from '../client/index.js';
 
 export const EXIT = {

@@ -2,9 +2,20 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
-  createDatapumpClient, DatapumpJobFailedError, DatapumpProblemError, DatapumpWaitTimeoutError, dumpLinks, fileNameOf,
-  formatJobRef, isTerminal, logLink, parseJobRef,
-  type DatapumpClient, type Job, type JobCollection, type JobMode,
+  createDatapumpClient,
+  DatapumpJobFailedError,
+  DatapumpProblemError,
+  DatapumpWaitTimeoutError,
+  dumpLinks,
+  fileNameOf,
+  formatJobRef,
+  isTerminal,
+  logLink,
+  parseJobRef,
+  type DatapumpClient,
+  type Job,
+  type JobCollection,
+  type JobMode,
 } from '../client/index.js';
 import { sleep } from '../client/timing.js';
 import { EXIT, exitCodeFor, MissingCredentialError, UsageError } from './exit-codes.js';
@@ -29,11 +40,18 @@ interface GlobalOptions {
 
 const MODES: readonly JobMode[] = ['FULL', 'SCHEMA', 'TABLE', 'TABLESPACE'];
 
-const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+const collect = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 
 function positiveInt(name: string, min = 1) {
   return (value: string) => {
-    if (!/^\d+$/.test(value) || Number(value) < min) throw new InvalidArgumentError(`${name} must be an integer of at least ${min}.`);
+    if (!/^\d+$/.test(value) || Number(value) < min)
+      throw new InvalidArgumentError(`${name} must be an integer of at least ${min}.`);
     return Number(value);
   };
 }
@@ -54,7 +72,9 @@ function jobRefArgument(value: string): string {
   try {
     return formatJobRef(parseJobRef(value));
   } catch {
-    throw new InvalidArgumentError('expected OWNER,JOB_NAME, for example PDBADMIN,DATAPUMP_REST_EXPORT_20190906155736.');
+    throw new InvalidArgumentError(
+      'expected OWNER,JOB_NAME, for example PDBADMIN,DATAPUMP_REST_EXPORT_20190906155736.',
+    );
   }
 }
 
@@ -76,10 +96,20 @@ export function buildProgram(io: DatapumpIo): Command {
     .description('Start and follow Oracle Data Pump jobs through a datapump-gateway.')
     .version(packageVersion(), '-V, --version')
     .addOption(new Option('--url <url>', 'gateway base URL').env('DATAPUMP_URL'))
-    .addOption(new Option('--api-key <key>', 'the tenant\'s API key (prefer the variable: arguments show in ps)').env('DATAPUMP_API_KEY'))
-    .addOption(new Option('--database <name>', 'database, as the gateway names it').env('DATAPUMP_DATABASE').default('orcl'))
+    .addOption(
+      new Option('--api-key <key>', "the tenant's API key (prefer the variable: arguments show in ps)").env(
+        'DATAPUMP_API_KEY',
+      ),
+    )
+    .addOption(
+      new Option('--database <name>', 'database, as the gateway names it').env('DATAPUMP_DATABASE').default('orcl'),
+    )
     .option('--json', 'machine output: JSON on stdout, errors as JSON on stderr, no progress')
-    .addOption(new Option('--poll-interval <ms>', 'first pause between polls while waiting').argParser(positiveInt('--poll-interval')).default(1000))
+    .addOption(
+      new Option('--poll-interval <ms>', 'first pause between polls while waiting')
+        .argParser(positiveInt('--poll-interval'))
+        .default(1000),
+    )
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
@@ -88,7 +118,9 @@ export function buildProgram(io: DatapumpIo): Command {
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(datapump --help shows the usage)')
     .exitOverride()
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Exit codes:
   0  the job completed, or the command succeeded
   1  the job failed (STOPPED, NOT RUNNING)
@@ -98,11 +130,13 @@ Exit codes:
   5  rate limited or over quota (429)
   6  gateway or ORDS unavailable (502, 503, 504, network errors)
   7  --timeout ran out while waiting (the job goes on)
-  130 interrupted while waiting (the job goes on)`);
+  130 interrupted while waiting (the job goes on)`,
+    );
 
   const globals = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>();
 
-  program.command('export')
+  program
+    .command('export')
     .description('start an EXPORT of schemas (or of some of their tables)')
     .option('--schema <name>', 'a schema to export (repeatable, or comma-separated)', collect)
     .option('--table <name>', 'export only these tables of the schemas: TABLE mode (repeatable)', collect)
@@ -111,23 +145,39 @@ Exit codes:
     .option('--threads <n>', 'parallel workers', positiveInt('--threads'))
     .option('--wait', 'wait until the job ends; the exit code says how')
     .option('--timeout <seconds>', 'with --wait: give up waiting after this long (exit 7)', positiveInt('--timeout'))
-    .action(async (given: { schema?: string[]; table?: string[]; mode?: JobMode; file?: string; threads?: number; wait?: boolean; timeout?: number }, cmd: Command) => {
-      const opts = { ...given, schema: given.schema ?? [], table: given.table ?? [] };
-      if (opts.schema.length === 0 && opts.mode === undefined) throw new UsageError('export needs --schema NAME (or --mode FULL)');
-      if (opts.table.length > 0 && opts.schema.length === 0) throw new UsageError('--table needs the --schema the tables are in');
-      const g = globals(cmd);
-      const client = clientFor(g, io);
-      const job = await client.exportSchemas(opts.schema, {
-        ...(opts.table.length ? { tables: opts.table } : {}),
-        ...(opts.mode ? { mode: opts.mode } : {}),
-        ...(opts.file ? { fileName: opts.file } : {}),
-        ...(opts.threads ? { threads: opts.threads } : {}),
-        ...(io.signal ? { signal: io.signal } : {}),
-      });
-      await created(client, job, g, io, opts);
-    });
+    .action(
+      async (
+        given: {
+          schema?: string[];
+          table?: string[];
+          mode?: JobMode;
+          file?: string;
+          threads?: number;
+          wait?: boolean;
+          timeout?: number;
+        },
+        cmd: Command,
+      ) => {
+        const opts = { ...given, schema: given.schema ?? [], table: given.table ?? [] };
+        if (opts.schema.length === 0 && opts.mode === undefined)
+          throw new UsageError('export needs --schema NAME (or --mode FULL)');
+        if (opts.table.length > 0 && opts.schema.length === 0)
+          throw new UsageError('--table needs the --schema the tables are in');
+        const g = globals(cmd);
+        const client = clientFor(g, io);
+        const job = await client.exportSchemas(opts.schema, {
+          ...(opts.table.length ? { tables: opts.table } : {}),
+          ...(opts.mode ? { mode: opts.mode } : {}),
+          ...(opts.file ? { fileName: opts.file } : {}),
+          ...(opts.threads ? { threads: opts.threads } : {}),
+          ...(io.signal ? { signal: io.signal } : {}),
+        });
+        await created(client, job, g, io, opts);
+      },
+    );
 
-  program.command('import')
+  program
+    .command('import')
     .description('start an IMPORT of a dump file')
     .requiredOption('--file <name>', 'the dump file to import')
     .option('--remap <source:target>', 'import schema SOURCE as TARGET (repeatable)', remap)
@@ -136,21 +186,35 @@ Exit codes:
     .option('--threads <n>', 'parallel workers', positiveInt('--threads'))
     .option('--wait', 'wait until the job ends; the exit code says how')
     .option('--timeout <seconds>', 'with --wait: give up waiting after this long (exit 7)', positiveInt('--timeout'))
-    .action(async (given: { file: string; remap?: Record<string, string>; mode?: JobMode; schema?: string[]; threads?: number; wait?: boolean; timeout?: number }, cmd: Command) => {
-      const opts = { ...given, remap: given.remap ?? {}, schema: given.schema ?? [] };
-      const g = globals(cmd);
-      const client = clientFor(g, io);
-      const job = await client.importDump(opts.file, {
-        remap: opts.remap,
-        ...(opts.mode ? { mode: opts.mode } : {}),
-        ...(opts.schema.length ? { schemas: opts.schema } : {}),
-        ...(opts.threads ? { threads: opts.threads } : {}),
-        ...(io.signal ? { signal: io.signal } : {}),
-      });
-      await created(client, job, g, io, opts);
-    });
+    .action(
+      async (
+        given: {
+          file: string;
+          remap?: Record<string, string>;
+          mode?: JobMode;
+          schema?: string[];
+          threads?: number;
+          wait?: boolean;
+          timeout?: number;
+        },
+        cmd: Command,
+      ) => {
+        const opts = { ...given, remap: given.remap ?? {}, schema: given.schema ?? [] };
+        const g = globals(cmd);
+        const client = clientFor(g, io);
+        const job = await client.importDump(opts.file, {
+          remap: opts.remap,
+          ...(opts.mode ? { mode: opts.mode } : {}),
+          ...(opts.schema.length ? { schemas: opts.schema } : {}),
+          ...(opts.threads ? { threads: opts.threads } : {}),
+          ...(io.signal ? { signal: io.signal } : {}),
+        });
+        await created(client, job, g, io, opts);
+      },
+    );
 
-  program.command('status')
+  program
+    .command('status')
     .description('show one job')
     .argument('<owner,job>', 'the job, as OWNER,JOB_NAME', jobRefArgument)
     .action(async (ref: string, _opts: unknown, cmd: Command) => {
@@ -159,7 +223,8 @@ Exit codes:
       io.stdout.write(g.json ? json(job) : describeJob(job));
     });
 
-  program.command('list')
+  program
+    .command('list')
     .description('list your jobs, newest first')
     .option('--limit <n>', 'how many (1-500)', positiveInt('--limit'), 25)
     .option('--offset <n>', 'skip this many', positiveInt('--offset', 0), 0)
@@ -184,8 +249,9 @@ Exit codes:
       if (page.hasMore) io.stderr.write(`(more jobs: --offset ${page.offset + page.count}, or --all)\n`);
     });
 
-  program.command('logs')
-    .description('print a job\'s log')
+  program
+    .command('logs')
+    .description("print a job's log")
     .argument('<owner,job>', 'the job, as OWNER,JOB_NAME', jobRefArgument)
     .option('-f, --follow', 'keep printing as the log grows until the job ends; the exit code says how it ended')
     .action(async (ref: string, opts: { follow?: boolean }, cmd: Command) => {
@@ -215,14 +281,25 @@ function clientFor(g: GlobalOptions, io: DatapumpIo): DatapumpClient {
 }
 
 /** After a create: print the job, or wait for it with progress. */
-async function created(client: DatapumpClient, job: Job, g: GlobalOptions, io: DatapumpIo, opts: { wait?: boolean; timeout?: number }): Promise<void> {
+async function created(
+  client: DatapumpClient,
+  job: Job,
+  g: GlobalOptions,
+  io: DatapumpIo,
+  opts: { wait?: boolean; timeout?: number },
+): Promise<void> {
   const ref = formatJobRef(job);
   if (!opts.wait) {
     io.stdout.write(g.json ? json(job) : `created ${ref} (${job.operation} ${job.job_mode}): ${job.state}\n`);
     return;
   }
-  const progress: ProgressReporter = g.json ? silentProgress : io.stderr.isTTY ? ttyProgress(io.stderr, ref) : plainProgress(io.stderr, ref);
-  if (!g.json && !io.stderr.isTTY) io.stderr.write(`created ${ref} (${job.operation} ${job.job_mode}), waiting for it to end\n`);
+  const progress: ProgressReporter = g.json
+    ? silentProgress
+    : io.stderr.isTTY
+      ? ttyProgress(io.stderr, ref)
+      : plainProgress(io.stderr, ref);
+  if (!g.json && !io.stderr.isTTY)
+    io.stderr.write(`created ${ref} (${job.operation} ${job.job_mode}), waiting for it to end\n`);
   const started = Date.now();
   let final: Job;
   try {
@@ -241,7 +318,9 @@ async function created(client: DatapumpClient, job: Job, g: GlobalOptions, io: D
     throw error;
   }
   progress.stop();
-  io.stdout.write(g.json ? json(final) : `${ref} ${final.state} after ${Math.round((Date.now() - started) / 1000)} s\n`);
+  io.stdout.write(
+    g.json ? json(final) : `${ref} ${final.state} after ${Math.round((Date.now() - started) / 1000)} s\n`,
+  );
 }
 
 /** Ctrl-C while waiting: the job itself goes on. */
@@ -287,30 +366,48 @@ function describeJob(job: Job): string {
   const log = logLink(job);
   const dumps = dumpLinks(job).map(fileNameOf);
   const rows: [string, string | number | undefined][] = [
-    ['job', formatJobRef(job)], ['operation', job.operation], ['mode', job.job_mode], ['state', job.state],
-    ['degree', job.degree], ['sessions', job.datapump_sessions],
-    ['log', log ? fileNameOf(log) : undefined], ['dump files', dumps.length ? dumps.join(' ') : undefined],
+    ['job', formatJobRef(job)],
+    ['operation', job.operation],
+    ['mode', job.job_mode],
+    ['state', job.state],
+    ['degree', job.degree],
+    ['sessions', job.datapump_sessions],
+    ['log', log ? fileNameOf(log) : undefined],
+    ['dump files', dumps.length ? dumps.join(' ') : undefined],
   ];
-  return rows.filter(([, v]) => v !== undefined).map(([k, v]) => `${k.padEnd(11)}${v}\n`).join('');
+  return rows
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k.padEnd(11)}${v}\n`)
+    .join('');
 }
 
 function jobTable(jobs: readonly Job[]): string {
   if (jobs.length === 0) return 'no jobs\n';
-  const rows = [['JOB', 'OPERATION', 'MODE', 'STATE'], ...jobs.map((j) => [formatJobRef(j), j.operation, j.job_mode, j.state])];
+  const rows = [
+    ['JOB', 'OPERATION', 'MODE', 'STATE'],
+    ...jobs.map((j) => [formatJobRef(j), j.operation, j.job_mode, j.state]),
+  ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]! + 2))).join('')).join('\n') + '\n';
+  return (
+    rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]! + 2))).join('')).join('\n') +
+    '\n'
+  );
 }
 
 /** One line for a human, never a stack trace. */
 export function describeError(error: unknown): string {
   if (error instanceof DatapumpProblemError) {
-    const retry = error.retryAfter !== undefined && [409, 429, 503].includes(error.status) ? ` (retry after ${error.retryAfter} s)` : '';
+    const retry =
+      error.retryAfter !== undefined && [409, 429, 503].includes(error.status)
+        ? ` (retry after ${error.retryAfter} s)`
+        : '';
     return `${error.message}${retry}`;
   }
   if (error instanceof DatapumpJobFailedError) {
     return [`job ${formatJobRef(error.job)} ended ${error.state}`, ...error.logTail.map((l) => `  ${l}`)].join('\n');
   }
-  if (error instanceof DatapumpWaitTimeoutError) return `${error.message}; it goes on: datapump status ${error.job ? formatJobRef(error.job) : '…'}`;
+  if (error instanceof DatapumpWaitTimeoutError)
+    return `${error.message}; it goes on: datapump status ${error.job ? formatJobRef(error.job) : '…'}`;
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -318,11 +415,17 @@ function errorJson(error: unknown, code: number): string {
   const base: Record<string, unknown> = { message: describeError(error).split('\n')[0] };
   if (error instanceof DatapumpProblemError) {
     Object.assign(base, {
-      status: error.status, type: error.type, title: error.title, detail: error.detail, errors: error.errors,
-      retry_after: error.retryAfter, request_id: error.requestId,
+      status: error.status,
+      type: error.type,
+      title: error.title,
+      detail: error.detail,
+      errors: error.errors,
+      retry_after: error.retryAfter,
+      request_id: error.requestId,
     });
   }
-  if (error instanceof DatapumpJobFailedError) Object.assign(base, { job: formatJobRef(error.job), state: error.state, log_tail: error.logTail });
+  if (error instanceof DatapumpJobFailedError)
+    Object.assign(base, { job: formatJobRef(error.job), state: error.state, log_tail: error.logTail });
   return `${JSON.stringify({ error: base, exit_code: code })}\n`;
 }
 

@@ -68,7 +68,9 @@ export function plainProgress(out: OutStream, ref: string, now: () => number = D
       if (key === previous) return;
       previous = key;
       const at = new Date(now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      out.write(`${at} ${ref} ${progress.state} ${formatElapsed(now() - started)}${progress.lastLogLine ? ` ${progress.lastLogLine}` : ''}\n`);
+      out.write(
+        `${at} ${ref} ${progress.state} ${formatElapsed(now() - started)}${progress.lastLogLine ? ` ${progress.lastLogLine}` : ''}\n`,
+      );
     },
     stop() {},
   };

@@ -3,12 +3,23 @@ import { randomUUID } from 'node:crypto';
 import createClient from 'openapi-fetch';
 import type { paths } from '../../generated/public.js';
 import {
-  DatapumpError, DatapumpJobFailedError, DatapumpNetworkError, DatapumpProblemError, DatapumpWaitTimeoutError,
+  DatapumpError,
+  DatapumpJobFailedError,
+  DatapumpNetworkError,
+  DatapumpProblemError,
+  DatapumpWaitTimeoutError,
 } from './errors.js';
 import { fileNameOf, inList, isTerminal, logLink, parseJobRef } from './jobs.js';
 import { abortReason, backoffMs, isAbortError, parseRetryAfter, sleep } from './timing.js';
 import type {
-  ExportJobRequest, ImportJobRequest, Job, JobCollection, JobMode, JobRef, JobRequest, Problem,
+  ExportJobRequest,
+  ImportJobRequest,
+  Job,
+  JobCollection,
+  JobMode,
+  JobRef,
+  JobRequest,
+  Problem,
 } from './types.js';
 
 /** What the client may use to send a request: `globalThis.fetch` or anything that behaves like it. */
@@ -26,10 +37,8 @@ interface CommonOptions {
 }
 
 /** The tenant's credential: an API key (`X-API-Key`), or a bearer token (an API key or a JWT). */
-export type DatapumpClientOptions = CommonOptions & (
-  | { readonly apiKey: string; readonly token?: never }
-  | { readonly token: string; readonly apiKey?: never }
-);
+export type DatapumpClientOptions = CommonOptions &
+  ({ readonly apiKey: string; readonly token?: never } | { readonly token: string; readonly apiKey?: never });
 
 export interface RetryOptions {
   /** How many times a create is sent at most, the first included. Default 4. */
@@ -140,9 +149,8 @@ export function createDatapumpClient(options: DatapumpClientOptions): DatapumpCl
   const { database } = options;
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   if (!/^https?:\/\//.test(baseUrl)) throw new TypeError(`baseUrl must be an http(s) URL, not "${options.baseUrl}"`);
-  const credential: Record<string, string> = options.apiKey !== undefined
-    ? { 'X-API-Key': options.apiKey }
-    : { Authorization: `Bearer ${options.token}` };
+  const credential: Record<string, string> =
+    options.apiKey !== undefined ? { 'X-API-Key': options.apiKey } : { Authorization: `Bearer ${options.token}` };
   if (!(options.apiKey ?? options.token)) throw new TypeError('an apiKey or a token is required');
   const retry = { attempts: 4, baseDelayMs: 500, maxDelayMs: 30_000, ...options.retry };
 
@@ -171,18 +179,26 @@ export function createDatapumpClient(options: DatapumpClientOptions): DatapumpCl
 
   async function createJob(body: JobRequest, { idempotencyKey, signal }: CreateOptions = {}): Promise<Job> {
     const key = idempotencyKey ?? randomUUID();
-    if (!KEY_CHARS.test(key)) throw new TypeError('idempotencyKey must be 1-255 printable ASCII characters without " or \\');
+    if (!KEY_CHARS.test(key))
+      throw new TypeError('idempotencyKey must be 1-255 printable ASCII characters without " or \\');
     for (let attempt = 0; ; attempt++) {
       const last = attempt + 1 >= retry.attempts;
       let delayMs: number;
       try {
-        const { data, error, response } = await send(baseUrl, () => api.POST(JOBS, {
-          params: { path: { database }, header: { 'Idempotency-Key': `"${key}"` } }, body, signal,
-        }));
+        const { data, error, response } = await send(baseUrl, () =>
+          api.POST(JOBS, {
+            params: { path: { database }, header: { 'Idempotency-Key': `"${key}"` } },
+            body,
+            signal,
+          }),
+        );
         if (data !== undefined) return data;
         const problem = problemError(error, response);
         if (last || !retryableCreate(problem)) throw problem;
-        delayMs = problem.retryAfter !== undefined ? problem.retryAfter * 1000 : backoffMs(attempt, retry.baseDelayMs, retry.maxDelayMs);
+        delayMs =
+          problem.retryAfter !== undefined
+            ? problem.retryAfter * 1000
+            : backoffMs(attempt, retry.baseDelayMs, retry.maxDelayMs);
         if (delayMs > retry.maxDelayMs) throw problem;
       } catch (error) {
         if (!(error instanceof DatapumpNetworkError) || last) throw error;
@@ -192,10 +208,17 @@ export function createDatapumpClient(options: DatapumpClientOptions): DatapumpCl
     }
   }
 
-  async function getJobWithEtag(job: JobRef, etag: string | undefined, signal?: AbortSignal): Promise<{ job: Job; etag: string | undefined } | 'not-modified'> {
-    const { data, error, response } = await send(baseUrl, () => api.GET(JOB, {
-      params: { path: jobPath(job), ...(etag ? { header: { 'If-None-Match': etag } } : {}) }, signal,
-    }));
+  async function getJobWithEtag(
+    job: JobRef,
+    etag: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ job: Job; etag: string | undefined } | 'not-modified'> {
+    const { data, error, response } = await send(baseUrl, () =>
+      api.GET(JOB, {
+        params: { path: jobPath(job), ...(etag ? { header: { 'If-None-Match': etag } } : {}) },
+        signal,
+      }),
+    );
     if (response.status === 304) return 'not-modified';
     if (data === undefined) throw problemError(error, response);
     return { job: data, etag: response.headers.get('etag') ?? undefined };
@@ -211,12 +234,18 @@ export function createDatapumpClient(options: DatapumpClientOptions): DatapumpCl
     const query: { limit?: number; offset?: number } = {};
     if (limit !== undefined) query.limit = limit;
     if (offset !== undefined) query.offset = offset;
-    const { data, error, response } = await send(baseUrl, () => api.GET(JOBS, { params: { path: { database }, query }, signal }));
+    const { data, error, response } = await send(baseUrl, () =>
+      api.GET(JOBS, { params: { path: { database }, query }, signal }),
+    );
     if (data === undefined) throw problemError(error, response);
     return data;
   }
 
-  async function* jobPages({ limit = 100, offset = 0, signal }: ListOptions = {}): AsyncGenerator<JobCollection, void, undefined> {
+  async function* jobPages({ limit = 100, offset = 0, signal }: ListOptions = {}): AsyncGenerator<
+    JobCollection,
+    void,
+    undefined
+  > {
     let next = offset;
     for (;;) {
       const page = await listJobs({ limit, offset: next, signal });
@@ -231,7 +260,10 @@ export function createDatapumpClient(options: DatapumpClientOptions): DatapumpCl
   }
 
   /** The log's file name, reading the job first when only a reference was given. */
-  async function logFile(job: JobRef | Job, signal?: AbortSignal): Promise<{ path: ReturnType<typeof jobPath>; filename: string }> {
+  async function logFile(
+    job: JobRef | Job,
+    signal?: AbortSignal,
+  ): Promise<{ path: ReturnType<typeof jobPath>; filename: string }> {
     const full = typeof job !== 'string' && 'links' in job ? job : await getJob(job, { signal });
     const link = logLink(full);
     if (!link) throw new DatapumpError(`job ${full.owner_name},${full.job_name} has no log link`);
@@ -240,14 +272,18 @@ export function createDatapumpClient(options: DatapumpClientOptions): DatapumpCl
 
   async function readLog(job: JobRef | Job, { signal }: CallOptions = {}): Promise<string> {
     const { path, filename } = await logFile(job, signal);
-    const { data, error, response } = await send(baseUrl, () => api.GET(FILE, { params: { path: { ...path, filename } }, parseAs: 'text', signal }));
+    const { data, error, response } = await send(baseUrl, () =>
+      api.GET(FILE, { params: { path: { ...path, filename } }, parseAs: 'text', signal }),
+    );
     if (data === undefined) throw problemError(error, response);
     return data;
   }
 
   async function logStream(job: JobRef | Job, { signal }: CallOptions = {}): Promise<ReadableStream<Uint8Array>> {
     const { path, filename } = await logFile(job, signal);
-    const { data, error, response } = await send(baseUrl, () => api.GET(FILE, { params: { path: { ...path, filename } }, parseAs: 'stream', signal }));
+    const { data, error, response } = await send(baseUrl, () =>
+      api.GET(FILE, { params: { path: { ...path, filename } }, parseAs: 'stream', signal }),
+    );
     if (data === undefined) throw problemError(error, response);
     return data ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
   }
@@ -303,7 +339,7 @@ export function createDatapumpClient(options: DatapumpClientOptions): DatapumpCl
           failures = 0;
           const changed = answer !== 'not-modified';
           if (answer !== 'not-modified') {
-            if (job && (answer.job.state !== job.state)) interval = baseInterval;
+            if (job && answer.job.state !== job.state) interval = baseInterval;
             job = answer.job;
             etag = answer.etag;
           }
@@ -311,7 +347,13 @@ export function createDatapumpClient(options: DatapumpClientOptions): DatapumpCl
           if (onProgress) {
             let lastLogLine: string | undefined;
             if (progressLog) lastLogLine = (await logTail(job, 1, { signal: combined }).catch(rethrowAbort))?.[0];
-            onProgress({ job, state: job.state, elapsedMs: Date.now() - started, changed, ...(lastLogLine !== undefined ? { lastLogLine } : {}) });
+            onProgress({
+              job,
+              state: job.state,
+              elapsedMs: Date.now() - started,
+              changed,
+              ...(lastLogLine !== undefined ? { lastLogLine } : {}),
+            });
           }
           if (isTerminal(job.state)) {
             if (job.state === 'COMPLETED') return job;
@@ -323,9 +365,10 @@ export function createDatapumpClient(options: DatapumpClientOptions): DatapumpCl
         } catch (error) {
           if (!transient(error)) throw error;
           // Overloaded or briefly unreachable: wait as told, or back off, and keep polling until the deadline.
-          delayMs = error instanceof DatapumpProblemError && error.retryAfter !== undefined
-            ? error.retryAfter * 1000
-            : backoffMs(failures, baseInterval, maxInterval);
+          delayMs =
+            error instanceof DatapumpProblemError && error.retryAfter !== undefined
+              ? error.retryAfter * 1000
+              : backoffMs(failures, baseInterval, maxInterval);
           failures++;
         }
         await sleep(delayMs, combined);
@@ -374,7 +417,10 @@ function retryableCreate(problem: DatapumpProblemError): boolean {
   return problem.status === 409 && (problem.slug === 'idempotency-conflict' || problem.type === 'about:blank');
 }
 
-export function exportBody(schemas: readonly string[], { tables, mode, fileName, threads }: ExportOptions = {}): ExportJobRequest {
+export function exportBody(
+  schemas: readonly string[],
+  { tables, mode, fileName, threads }: ExportOptions = {},
+): ExportJobRequest {
   const body: ExportJobRequest = { operation: 'EXPORT' };
   const jobMode = mode ?? (tables && tables.length > 0 ? 'TABLE' : undefined);
   if (jobMode) body.job_mode = jobMode;
@@ -396,23 +442,31 @@ export function importBody(fileName: string, { remap, mode, schemas, threads }: 
 }
 
 function isProblem(value: unknown): value is Problem {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
-    && typeof (value as { status?: unknown }).status === 'number';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { type?: unknown }).type === 'string' &&
+    typeof (value as { status?: unknown }).status === 'number'
+  );
 }
 
 /** Any error answer as a `DatapumpProblemError`: the problem body when there is one, else what the status says. */
 export function problemError(body: unknown, response: Response): DatapumpProblemError {
   const problem = isProblem(body) ? body : undefined;
-  const text = typeof body === 'string' && body.trim() !== '' && !/html/i.test(response.headers.get('content-type') ?? '')
-    ? body.trim().slice(0, 300)
-    : undefined;
-  return new DatapumpProblemError({
-    status: response.status,
-    type: problem?.type ?? 'about:blank',
-    title: problem?.title ?? (response.statusText || `HTTP ${response.status}`),
-    detail: problem?.detail ?? text,
-    errors: Array.isArray(problem?.errors) ? problem.errors : [],
-    retryAfter: parseRetryAfter(response.headers.get('retry-after')),
-    requestId: problem?.request_id ?? response.headers.get('x-request-id') ?? undefined,
-  }, problem);
+  const text =
+    typeof body === 'string' && body.trim() !== '' && !/html/i.test(response.headers.get('content-type') ?? '')
+      ? body.trim().slice(0, 300)
+      : undefined;
+  return new DatapumpProblemError(
+    {
+      status: response.status,
+      type: problem?.type ?? 'about:blank',
+      title: problem?.title ?? (response.statusText || `HTTP ${response.status}`),
+      detail: problem?.detail ?? text,
+      errors: Array.isArray(problem?.errors) ? problem.errors : [],
+      retryAfter: parseRetryAfter(response.headers.get('retry-after')),
+      requestId: problem?.request_id ?? response.headers.get('x-request-id') ?? undefined,
+    },
+    problem,
+  );
 }

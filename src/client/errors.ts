@@ -53,13 +53,17 @@ export class DatapumpProblemError extends DatapumpError implements ProblemFields
 
   /** `not-granted` for `https://datapump-gateway.dev/problems/not-granted`; the lower-cased title otherwise. */
   get slug(): string {
-    return this.type.startsWith(PROBLEM_BASE) ? this.type.slice(PROBLEM_BASE.length) : this.title.toLowerCase().replace(/\s+/g, '-');
+    return this.type.startsWith(PROBLEM_BASE)
+      ? this.type.slice(PROBLEM_BASE.length)
+      : this.title.toLowerCase().replace(/\s+/g, '-');
   }
 }
 
 /** `not granted: The schema 'SALES' is not granted to this tenant (/schema_expressions/0/expression)` */
 export function problemMessage(p: Pick<ProblemFields, 'type' | 'title' | 'detail' | 'errors' | 'status'>): string {
-  const what = p.type.startsWith(PROBLEM_BASE) ? p.type.slice(PROBLEM_BASE.length).replace(/-/g, ' ') : (p.title || `HTTP ${p.status}`).toLowerCase();
+  const what = p.type.startsWith(PROBLEM_BASE)
+    ? p.type.slice(PROBLEM_BASE.length).replace(/-/g, ' ')
+    : (p.title || `HTTP ${p.status}`).toLowerCase();
   if (p.errors.length > 0) {
     const faults = p.errors.map((e) => {
       const where = e.pointer ?? e.parameter;
@@ -74,7 +78,10 @@ export function problemMessage(p: Pick<ProblemFields, 'type' | 'title' | 'detail
 /** No answer at all: refused, reset, DNS, TLS… (`cause` is what fetch threw). */
 export class DatapumpNetworkError extends DatapumpError {
   override name = 'DatapumpNetworkError';
-  constructor(readonly url: string, cause: unknown) {
+  constructor(
+    readonly url: string,
+    cause: unknown,
+  ) {
     super(`cannot reach the gateway at ${new URL(url).origin}: ${describeCause(cause)}`, { cause });
   }
 }
@@ -101,7 +108,9 @@ export class DatapumpJobFailedError extends DatapumpError {
     /** The last lines of the job's log (the `ORA-` errors are there); empty if the log could not be read. */
     readonly logTail: readonly string[],
   ) {
-    super(`job ${job.owner_name},${job.job_name} ended ${job.state}${logTail.length ? `: ${lastErrorLine(logTail)}` : ''}`);
+    super(
+      `job ${job.owner_name},${job.job_name} ended ${job.state}${logTail.length ? `: ${lastErrorLine(logTail)}` : ''}`,
+    );
     this.state = job.state;
   }
 }
@@ -113,7 +122,12 @@ function lastErrorLine(lines: readonly string[]): string {
 /** `waitForJob` ran out of time; the job itself goes on. */
 export class DatapumpWaitTimeoutError extends DatapumpError {
   override name = 'DatapumpWaitTimeoutError';
-  constructor(readonly job: Job | undefined, readonly timeoutMs: number) {
-    super(`job ${job ? `${job.owner_name},${job.job_name} still ${job.state}` : 'state unknown'} after ${Math.round(timeoutMs / 1000)} s`);
+  constructor(
+    readonly job: Job | undefined,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `job ${job ? `${job.owner_name},${job.job_name} still ${job.state}` : 'state unknown'} after ${Math.round(timeoutMs / 1000)} s`,
+    );
   }
 }

@@ -6,7 +6,8 @@ export function parseJobRef(ref: JobRef): { owner: string; name: string } {
   if (typeof ref === 'string') {
     const parts = ref.split(',');
     const [owner, name] = parts;
-    if (parts.length !== 2 || !owner || !name) throw new TypeError(`not a job reference: "${ref}" (expected OWNER,JOB_NAME)`);
+    if (parts.length !== 2 || !owner || !name)
+      throw new TypeError(`not a job reference: "${ref}" (expected OWNER,JOB_NAME)`);
     return { owner: owner.trim(), name: name.trim() };
   }
   if ('owner_name' in ref) return { owner: ref.owner_name, name: ref.job_name };

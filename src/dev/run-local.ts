@@ -31,7 +31,12 @@ function start(name: string, args: string[]): ChildProcess {
 }
 
 /** Polls until `url` answers `ready(status)`; a start-up wait, not a test, so polling is the honest tool. */
-async function waitFor(url: string, what: string, ready: (status: number) => boolean, deadlineMs = 30_000): Promise<void> {
+async function waitFor(
+  url: string,
+  what: string,
+  ready: (status: number) => boolean,
+  deadlineMs = 30_000,
+): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     try {
@@ -52,13 +57,19 @@ function stop(code: number): void {
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
   setTimeout(() => process.exit(code), 3_000).unref();
-  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))))).then(() => process.exit(code));
+  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))))).then(() =>
+    process.exit(code),
+  );
 }
 process.once('SIGINT', () => stop(0));
 process.once('SIGTERM', () => stop(0));
 
 children.push(start('emulator', [...entry('src/emulator/main.ts'), '--port', env.EMULATOR_PORT]));
-await waitFor(`http://127.0.0.1:${env.EMULATOR_PORT}/ords/orcl/pdbadmin/_/db-api/stable/metadata-catalog/`, 'the ORDS emulator', (s) => s < 500).catch(fail);
+await waitFor(
+  `http://127.0.0.1:${env.EMULATOR_PORT}/ords/orcl/pdbadmin/_/db-api/stable/metadata-catalog/`,
+  'the ORDS emulator',
+  (s) => s < 500,
+).catch(fail);
 children.push(start('gateway', [...entry('src/cli/datapump-gateway.ts'), 'serve', '--config', env.GATEWAY_CONFIG]));
 await waitFor(`${gatewayUrl}/readyz`, 'the gateway', (s) => s === 200).catch(fail);
 

@@ -20,7 +20,8 @@ export function describeErrors(errors: readonly ErrorObject[] | null | undefined
     const where = `${root}${error.instancePath}` || '/';
     const params = error.params as Record<string, unknown>;
     let detail = error.message ?? 'is invalid';
-    if (error.keyword === 'additionalProperties') detail = `must NOT have the property '${String(params.additionalProperty)}'`;
+    if (error.keyword === 'additionalProperties')
+      detail = `must NOT have the property '${String(params.additionalProperty)}'`;
     if (error.keyword === 'enum') detail = `must be one of ${JSON.stringify(params.allowedValues)}`;
     out.push(`${where} ${detail}`);
   }

@@ -30,7 +30,12 @@ export interface Authenticator {
   isClient(credentials: BasicCredentials | null): credentials is BasicCredentials;
 }
 
-export function createAuthenticator(users: Record<string, string>, clients: Record<string, string>, schema: string, tokens: TokenStore): Authenticator {
+export function createAuthenticator(
+  users: Record<string, string>,
+  clients: Record<string, string>,
+  schema: string,
+  tokens: TokenStore,
+): Authenticator {
   // Oracle user names are case-insensitive unless quoted: `pdbadmin` and `PDBADMIN` are one user.
   const byUpper = new Map(Object.entries(users).map(([name, password]) => [name.toUpperCase(), password]));
   const clientSecrets = new Map(Object.entries(clients));

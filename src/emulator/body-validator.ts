@@ -21,7 +21,10 @@ export function createBodyValidator(document: OpenApiDocument = loadContract('or
   // The if/then form of the discriminated union, so a body with several faults reports all of them.
   ajv.addSchema(forRequestValidation(document) as object, 'ords.json');
   const validators = Object.fromEntries(
-    Object.entries(SCHEMAS).map(([endpoint, name]) => [endpoint, ajv.compile({ $ref: `ords.json#/components/schemas/${name}` })]),
+    Object.entries(SCHEMAS).map(([endpoint, name]) => [
+      endpoint,
+      ajv.compile({ $ref: `ords.json#/components/schemas/${name}` }),
+    ]),
   ) as Record<CreateEndpoint, ReturnType<typeof ajv.compile>>;
   return {
     check(endpoint, body) {
@@ -36,5 +39,5 @@ export function minimalCheck(endpoint: CreateEndpoint, body: unknown): string[] 
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return ['body must be a JSON object'];
   if (endpoint !== 'jobs') return [];
   const operation = (body as Record<string, unknown>).operation;
-  return operation === 'EXPORT' || operation === 'IMPORT' ? [] : ["body/operation must be one of [\"EXPORT\",\"IMPORT\"]"];
+  return operation === 'EXPORT' || operation === 'IMPORT' ? [] : ['body/operation must be one of ["EXPORT","IMPORT"]'];
 }

@@ -4,42 +4,100 @@ import { checkConfig, loadConfigFile, toEmulatorOptions, type EmulatorConfig } f
 import { createEmulator, type Emulator } from './server.js';
 import { parseByteSize } from './sizes.js';
 
-const int = (name: string) => (value: string): number => {
-  if (!/^\d+$/.test(value)) throw new Error(`${name} must be a non-negative integer, not ${JSON.stringify(value)}`);
-  return Number(value);
-};
+const int =
+  (name: string) =>
+  (value: string): number => {
+    if (!/^\d+$/.test(value)) throw new Error(`${name} must be a non-negative integer, not ${JSON.stringify(value)}`);
+    return Number(value);
+  };
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 /** Flag → config key. A flag overrides the config file only when given (or set through its env variable). */
 const FLAGS: Array<[Option, keyof EmulatorConfig | null]> = [
-  [new Option('-p, --port <port>', 'port to listen on; 0 picks a free one (default 8181)').env('EMULATOR_PORT').argParser(int('--port')), 'port'],
+  [
+    new Option('-p, --port <port>', 'port to listen on; 0 picks a free one (default 8181)')
+      .env('EMULATOR_PORT')
+      .argParser(int('--port')),
+    'port',
+  ],
   [new Option('-H, --host <host>', 'interface to bind (default 127.0.0.1)').env('EMULATOR_HOST'), 'host'],
   [new Option('-c, --config <file>', 'JSON file with any factory option (flags win over it)'), null],
   [new Option('--database <name>', 'database segment of the URL (default orcl)'), 'database'],
   [new Option('--schema <alias>', 'schema alias segment of the URL (default pdbadmin)'), 'schema'],
-  [new Option('--user <name:password>', 'a database user for HTTP Basic; repeatable; replaces the default pdbadmin:oracle').argParser(collect), 'users'],
-  [new Option('--client <id:secret>', 'an OAuth2 client; repeatable; replaces the default emulator-client:emulator-secret').argParser(collect), 'clients'],
-  [new Option('--token-ttl <seconds>', 'access token lifetime (default 3600)').argParser(int('--token-ttl')), 'tokenTtlSeconds'],
-  [new Option('--job-duration <ms>', 'time a job stays EXECUTING (default 5000)').argParser(int('--job-duration')), 'jobDurationMs'],
-  [new Option('--retain-finished <ms>', 'time a finished job stays listed (default: kept)').argParser(int('--retain-finished')), 'retainFinishedMs'],
-  [new Option('--fail-when-file-name-contains <text>', 'jobs whose file_name contains <text> end NOT RUNNING'), 'failWhenFileNameContains'],
-  [new Option('--log-bytes <size>', 'exact size of every job log, streamed (e.g. 1GiB); default a short log').argParser(parseByteSize), 'logBytes'],
-  [new Option('--dump-bytes <size>', 'size of an export dump file (default 64KiB)').argParser(parseByteSize), 'dumpBytes'],
+  [
+    new Option(
+      '--user <name:password>',
+      'a database user for HTTP Basic; repeatable; replaces the default pdbadmin:oracle',
+    ).argParser(collect),
+    'users',
+  ],
+  [
+    new Option(
+      '--client <id:secret>',
+      'an OAuth2 client; repeatable; replaces the default emulator-client:emulator-secret',
+    ).argParser(collect),
+    'clients',
+  ],
+  [
+    new Option('--token-ttl <seconds>', 'access token lifetime (default 3600)').argParser(int('--token-ttl')),
+    'tokenTtlSeconds',
+  ],
+  [
+    new Option('--job-duration <ms>', 'time a job stays EXECUTING (default 5000)').argParser(int('--job-duration')),
+    'jobDurationMs',
+  ],
+  [
+    new Option('--retain-finished <ms>', 'time a finished job stays listed (default: kept)').argParser(
+      int('--retain-finished'),
+    ),
+    'retainFinishedMs',
+  ],
+  [
+    new Option('--fail-when-file-name-contains <text>', 'jobs whose file_name contains <text> end NOT RUNNING'),
+    'failWhenFileNameContains',
+  ],
+  [
+    new Option(
+      '--log-bytes <size>',
+      'exact size of every job log, streamed (e.g. 1GiB); default a short log',
+    ).argParser(parseByteSize),
+    'logBytes',
+  ],
+  [
+    new Option('--dump-bytes <size>', 'size of an export dump file (default 64KiB)').argParser(parseByteSize),
+    'dumpBytes',
+  ],
   [new Option('--no-validate', 'skip checking create bodies against the upstream contract'), 'validate'],
-  [new Option('--faults <json>', 'initial fault list as JSON (see README)').argParser((v) => JSON.parse(v) as unknown), 'faults'],
-  [new Option('--fault-seed <n>', 'seed of the fault fraction PRNG (default 1)').argParser(int('--fault-seed')), 'faultSeed'],
-  [new Option('--record-requests <n>', 'how many requests /__emulator/requests keeps (default 1000)').argParser(int('--record-requests')), 'recordRequests'],
+  [
+    new Option('--faults <json>', 'initial fault list as JSON (see README)').argParser((v) => JSON.parse(v) as unknown),
+    'faults',
+  ],
+  [
+    new Option('--fault-seed <n>', 'seed of the fault fraction PRNG (default 1)').argParser(int('--fault-seed')),
+    'faultSeed',
+  ],
+  [
+    new Option('--record-requests <n>', 'how many requests /__emulator/requests keeps (default 1000)').argParser(
+      int('--record-requests'),
+    ),
+    'recordRequests',
+  ],
   [new Option('--public-url <origin>', 'origin for Location and links (default: from the Host header)'), 'publicUrl'],
-  [new Option('--clock <kind>', 'real, or manual (moved by POST /__emulator/clock)').choices(['real', 'manual']), 'clock'],
+  [
+    new Option('--clock <kind>', 'real, or manual (moved by POST /__emulator/clock)').choices(['real', 'manual']),
+    'clock',
+  ],
   [new Option('--clock-start <iso>', 'start of the manual clock (implies --clock manual)'), 'clockStart'],
 ];
 
 function pairs(list: string[], flag: string): Record<string, string> {
-  return Object.fromEntries(list.map((item) => {
-    const colon = item.indexOf(':');
-    if (colon <= 0) throw new Error(`${flag} expects name:secret, not ${JSON.stringify(item)}`);
-    return [item.slice(0, colon), item.slice(colon + 1)];
-  }));
+  return Object.fromEntries(
+    list.map((item) => {
+      const colon = item.indexOf(':');
+      if (colon <= 0) throw new Error(`${flag} expects name:secret, not ${JSON.stringify(item)}`);
+      return [item.slice(0, colon), item.slice(colon + 1)];
+    }),
+  );
 }
 
 /** Adds the emulator's options to `command` (main.ts's program or the `emulator` subcommand). */

@@ -34,5 +34,7 @@ export function manualClock(start: number | string | Date = DEFAULT_MANUAL_START
 }
 
 export function isManualClock(clock: Clock): clock is ManualClock {
-  return (clock as Partial<ManualClock>).manual === true && typeof (clock as Partial<ManualClock>).advance === 'function';
+  return (
+    (clock as Partial<ManualClock>).manual === true && typeof (clock as Partial<ManualClock>).advance === 'function'
+  );
 }

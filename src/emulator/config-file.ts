@@ -14,12 +14,16 @@ export type EmulatorConfig = Omit<EmulatorOptions, 'clock' | 'ids'> & {
   clockStart?: string;
 };
 
-const assertConfig: (value: unknown) => asserts value is EmulatorConfig = schemaAsserter<EmulatorConfig>(configFileSchema, 'emulator config');
+const assertConfig: (value: unknown) => asserts value is EmulatorConfig = schemaAsserter<EmulatorConfig>(
+  configFileSchema,
+  'emulator config',
+);
 const SIZE_KEYS = ['logBytes', 'dumpBytes', 'bodyLimitBytes'] as const;
 
 /** Accepts sizes written as `"1GiB"` as well as numbers, then checks the whole object. */
 export function checkConfig(value: unknown, where = 'config'): EmulatorConfig {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${where} must be a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${where} must be a JSON object`);
   const copy: Record<string, unknown> = { ...value };
   for (const key of SIZE_KEYS) if (typeof copy[key] === 'string') copy[key] = parseByteSize(copy[key] as string);
   try {

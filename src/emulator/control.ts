@@ -23,20 +23,36 @@ function reply(res: ServerResponse, [status, body]: Answer, allow?: string): voi
   res.writeHead(status, headers).end(text);
 }
 
-const clockBody = (clock: Clock) => ({ now: new Date(clock.now()).toISOString(), epochMs: clock.now(), manual: isManualClock(clock) });
+const clockBody = (clock: Clock) => ({
+  now: new Date(clock.now()).toISOString(),
+  epochMs: clock.now(),
+  manual: isManualClock(clock),
+});
 
-async function jsonBody(req: IncomingMessage, limit: number): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
+async function jsonBody(
+  req: IncomingMessage,
+  limit: number,
+): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
   const read = await readBody(req, limit);
   if (!read.ok) return { ok: false, error: `request body ${read.reason}` };
   const parsed = parseBody(read.bytes, 'application/json');
-  if (parsed.jsonError !== undefined || typeof parsed.value === 'string') return { ok: false, error: `body is not JSON: ${parsed.jsonError ?? ''}` };
+  if (parsed.jsonError !== undefined || typeof parsed.value === 'string')
+    return { ok: false, error: `body is not JSON: ${parsed.jsonError ?? ''}` };
   return { ok: true, value: parsed.value };
 }
 
-async function answer(state: ControlState, req: IncomingMessage, resource: string, method: string): Promise<Answer | null> {
+async function answer(
+  state: ControlState,
+  req: IncomingMessage,
+  resource: string,
+  method: string,
+): Promise<Answer | null> {
   switch (`${method} ${resource}`) {
-    case 'GET faults': return [200, state.faults.list()];
-    case 'DELETE faults': state.faults.clear(); return [204, undefined];
+    case 'GET faults':
+      return [200, state.faults.list()];
+    case 'DELETE faults':
+      state.faults.clear();
+      return [204, undefined];
     case 'PUT faults': {
       const body = await jsonBody(req, state.bodyLimitBytes);
       if (!body.ok) return [400, { error: body.error }];
@@ -47,11 +63,16 @@ async function answer(state: ControlState, req: IncomingMessage, resource: strin
       }
       return [200, state.faults.list()];
     }
-    case 'GET requests': return [200, state.recorder.list()];
-    case 'DELETE requests': state.recorder.clear(); return [204, undefined];
-    case 'GET clock': return [200, clockBody(state.clock)];
+    case 'GET requests':
+      return [200, state.recorder.list()];
+    case 'DELETE requests':
+      state.recorder.clear();
+      return [204, undefined];
+    case 'GET clock':
+      return [200, clockBody(state.clock)];
     case 'POST clock': {
-      if (!isManualClock(state.clock)) return [409, { error: 'the clock is real; start the emulator with --clock manual' }];
+      if (!isManualClock(state.clock))
+        return [409, { error: 'the clock is real; start the emulator with --clock manual' }];
       const body = await jsonBody(req, state.bodyLimitBytes);
       const advanceMs = body.ok ? (body.value as { advanceMs?: unknown } | null)?.advanceMs : undefined;
       if (typeof advanceMs !== 'number' || !Number.isSafeInteger(advanceMs) || advanceMs < 0) {
@@ -60,18 +81,35 @@ async function answer(state: ControlState, req: IncomingMessage, resource: strin
       state.clock.advance(advanceMs);
       return [200, clockBody(state.clock)];
     }
-    case 'DELETE jobs': state.jobs.clear(); return [204, undefined];
-    default: return null;
+    case 'DELETE jobs':
+      state.jobs.clear();
+      return [204, undefined];
+    default:
+      return null;
   }
 }
 
-const ALLOW: Record<string, string> = { faults: 'GET, PUT, DELETE', requests: 'GET, DELETE', clock: 'GET, POST', jobs: 'DELETE' };
+const ALLOW: Record<string, string> = {
+  faults: 'GET, PUT, DELETE',
+  requests: 'GET, DELETE',
+  clock: 'GET, POST',
+  jobs: 'DELETE',
+};
 
-export async function handleControl(state: ControlState, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+export async function handleControl(
+  state: ControlState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   const resource = path.replace(/^\/__emulator\/?/, '').replace(/\/$/, '');
   const method = req.method ?? 'GET';
   const result = await answer(state, req, resource, method);
   if (result) return reply(res, result);
-  if (ALLOW[resource]) return reply(res, [405, { error: `${method} is not supported on /__emulator/${resource}` }], ALLOW[resource]);
-  reply(res, [404, { error: 'unknown emulator endpoint', endpoints: Object.keys(ALLOW).map((r) => `/__emulator/${r}`) }]);
+  if (ALLOW[resource])
+    return reply(res, [405, { error: `${method} is not supported on /__emulator/${resource}` }], ALLOW[resource]);
+  reply(res, [
+    404,
+    { error: 'unknown emulator endpoint', endpoints: Object.keys(ALLOW).map((r) => `/__emulator/${r}`) },
+  ]);
 }

@@ -30,11 +30,20 @@ export function send(res: ServerResponse, reply: Reply): void {
 /** Outcomes decided before the handler runs: the request never reaches "ORDS". */
 export function preHandlerOutcome(fault: Fault | null, ids: IdSource): Reply | 'reset' | 'hang' | null {
   switch (fault?.kind) {
-    case 'reset': return 'reset';
-    case 'hang': return 'hang';
-    case 'status': return ordsError(fault.status ?? 503, ids);
-    case 'redirect': return { status: 302, headers: { Location: fault.location ?? DEFAULT_REDIRECT_LOCATION, 'Content-Length': '0' }, body: '' };
-    default: return null;
+    case 'reset':
+      return 'reset';
+    case 'hang':
+      return 'hang';
+    case 'status':
+      return ordsError(fault.status ?? 503, ids);
+    case 'redirect':
+      return {
+        status: 302,
+        headers: { Location: fault.location ?? DEFAULT_REDIRECT_LOCATION, 'Content-Length': '0' },
+        body: '',
+      };
+    default:
+      return null;
   }
 }
 
@@ -58,10 +67,16 @@ export function deliver(res: ServerResponse, reply: Reply, fault: Fault | null):
 
 /** The normal status with JSON cut in the middle (and a stray byte), so no parser accepts it. */
 function malformed(reply: Reply): Reply {
-  const text = typeof reply.body === 'string' && reply.json ? reply.body : '{"items":[{"job_name":"DATAPUMP_REST_EXPORT';
+  const text =
+    typeof reply.body === 'string' && reply.json ? reply.body : '{"items":[{"job_name":"DATAPUMP_REST_EXPORT';
   const broken = `${text.slice(0, Math.max(1, Math.floor(text.length / 2)))}\u0000`;
   const { ETag: _etag, ...headers } = reply.headers;
-  return { status: reply.status, headers: { ...headers, 'Content-Type': 'application/json' }, body: broken, json: false };
+  return {
+    status: reply.status,
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: broken,
+    json: false,
+  };
 }
 
 /** Headers and the first `bytes` of the body, then the connection closes with the body unfinished. */
@@ -71,7 +86,9 @@ async function sendPartial(res: ServerResponse, reply: Reply, bytes: number | un
     const buffer = Buffer.from(body ?? '');
     // The full Content-Length is announced, so the client can tell the body is short.
     res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(buffer.length) });
-    res.write(buffer.subarray(0, Math.min(buffer.length - 1, bytes ?? Math.floor(buffer.length / 2))), () => res.socket?.destroy());
+    res.write(buffer.subarray(0, Math.min(buffer.length - 1, bytes ?? Math.floor(buffer.length / 2))), () =>
+      res.socket?.destroy(),
+    );
     return;
   }
   res.writeHead(reply.status, reply.headers);
@@ -86,7 +103,11 @@ async function sendPartial(res: ServerResponse, reply: Reply, bytes: number | un
         res.write(piece, () => res.socket?.destroy());
         return;
       }
-      if (!res.write(piece)) await new Promise((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+      if (!res.write(piece))
+        await new Promise((resolve) => {
+          res.once('drain', resolve);
+          res.once('close', resolve);
+        });
       if (res.destroyed) return;
     }
     res.socket?.destroy(); // shorter than `limit`: still never finish the chunked body

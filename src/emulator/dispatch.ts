@@ -15,7 +15,9 @@ export function dispatch(state: EmulatorState, ctx: RequestContext): Reply {
   const method = ctx.req.method ?? 'GET';
   const allow = allowedMethods(resource);
   if (!allow.includes(method)) {
-    return ordsError(405, state.options.ids, `The ${method} method is not supported for this resource`, { Allow: allow.join(', ') });
+    return ordsError(405, state.options.ids, `The ${method} method is not supported for this resource`, {
+      Allow: allow.join(', '),
+    });
   }
   // The token endpoint authenticates OAuth clients, not database users.
   if (resource === 'token') return issueToken(state, ctx);
@@ -23,11 +25,17 @@ export function dispatch(state: EmulatorState, ctx: RequestContext): Reply {
   if (!principal) return ordsError(401, state.options.ids);
   const authed: AuthenticatedContext = { ...ctx, principal };
   switch (resource) {
-    case 'jobs': return method === 'POST' ? createJob(state, authed, 'jobs') : listJobs(state, authed);
-    case 'export': return createJob(state, authed, 'export');
-    case 'import': return createJob(state, authed, 'import');
-    case 'job': return getJob(state, authed);
-    case 'file': return getJobFile(state, authed);
-    case 'metadata': return metadataCatalog(authed);
+    case 'jobs':
+      return method === 'POST' ? createJob(state, authed, 'jobs') : listJobs(state, authed);
+    case 'export':
+      return createJob(state, authed, 'export');
+    case 'import':
+      return createJob(state, authed, 'import');
+    case 'job':
+      return getJob(state, authed);
+    case 'file':
+      return getJobFile(state, authed);
+    case 'metadata':
+      return metadataCatalog(authed);
   }
 }

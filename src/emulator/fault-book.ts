@@ -23,7 +23,10 @@ export interface FaultBook {
   decide(route: FaultRoute): FaultDecision;
 }
 
-export const assertFaults: (value: unknown) => asserts value is Fault[] = schemaAsserter<Fault[]>(faultListSchema, 'fault list');
+export const assertFaults: (value: unknown) => asserts value is Fault[] = schemaAsserter<Fault[]>(
+  faultListSchema,
+  'fault list',
+);
 
 const isCreateOnly = (fault: Fault) => fault.kind === 'create-then-hang' || fault.kind === 'create-then-reset';
 

@@ -33,7 +33,15 @@ export interface Fault {
 
 export const FAULT_ROUTES: readonly FaultRoute[] = ['create', 'list', 'job', 'file', 'metadata', 'token', '*'];
 export const FAULT_KINDS: readonly FaultKind[] = [
-  'latency', 'status', 'reset', 'hang', 'malformed', 'redirect', 'reset-mid-body', 'create-then-hang', 'create-then-reset',
+  'latency',
+  'status',
+  'reset',
+  'hang',
+  'malformed',
+  'redirect',
+  'reset-mid-body',
+  'create-then-hang',
+  'create-then-reset',
 ];
 
 /** Where a redirect goes unless told otherwise: `.invalid` never resolves, so a client that follows it fails loudly. */

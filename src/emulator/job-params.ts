@@ -24,12 +24,15 @@ export interface JobParams {
 }
 
 // Defensive conversions: with `validate: false` the body can hold anything, and the emulator must not crash.
-const text = (v: unknown): string | null => (v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v));
+const text = (v: unknown): string | null =>
+  v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const member = (item: unknown, key: string): string => text((item as Record<string, unknown> | null)?.[key] ?? null) ?? '';
+const member = (item: unknown, key: string): string =>
+  text((item as Record<string, unknown> | null)?.[key] ?? null) ?? '';
 
 export function toJobParams(operation: Operation, body: Record<string, unknown>): JobParams {
-  const threads = typeof body.threads === 'number' && Number.isSafeInteger(body.threads) && body.threads > 0 ? body.threads : 1;
+  const threads =
+    typeof body.threads === 'number' && Number.isSafeInteger(body.threads) && body.threads > 0 ? body.threads : 1;
   return {
     operation,
     jobMode: text(body.job_mode) ?? 'SCHEMA',
@@ -41,7 +44,10 @@ export function toJobParams(operation: Operation, body: Record<string, unknown>)
     nameExpressions: list(body.name_expressions).map((item) => member(item, 'expression')),
     schemaExpressions: list(body.schema_expressions).map((item) => member(item, 'expression')),
     tablespaceExpressions: list(body.tablespace_expressions).map((item) => member(item, 'expression')),
-    remapSchemas: list(body.remap_schemas).map((item) => ({ source: member(item, 'source'), target: member(item, 'target') })),
+    remapSchemas: list(body.remap_schemas).map((item) => ({
+      source: member(item, 'source'),
+      target: member(item, 'target'),
+    })),
     keepMaster: typeof body.keep_master === 'number' ? body.keep_master : null,
   };
 }

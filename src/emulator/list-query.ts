@@ -12,7 +12,8 @@ export type ListQueryResult = { ok: true; query: ListQuery } | { ok: false; mess
 function nonNegative(raw: string | null, name: string, fallback: number): number | string {
   if (raw === null) return fallback;
   // ORDS validates limit/offset itself: a non-numeric value is a 400, not "use the default".
-  if (!/^\d{1,9}$/.test(raw)) return `The value of the '${name}' query parameter must be a non-negative integer: ${raw}`;
+  if (!/^\d{1,9}$/.test(raw))
+    return `The value of the '${name}' query parameter must be a non-negative integer: ${raw}`;
   return Number(raw);
 }
 
@@ -46,7 +47,10 @@ function compileCondition(cond: unknown): Predicate | null {
   if (op === '$ne') return (v) => v !== arg;
   if (op === '$in' && Array.isArray(arg)) return (v) => arg.includes(v);
   if (op === '$like' && typeof arg === 'string') {
-    const pattern = arg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+    const pattern = arg
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/%/g, '.*')
+      .replace(/_/g, '.');
     const re = new RegExp(`^${pattern}$`, 's');
     return (v) => typeof v === 'string' && re.test(v);
   }

@@ -35,8 +35,9 @@ export function jobLog(job: JobRecord, now: number, logBytes: number | null): st
   const tail = logTail(job, now);
   if (logBytes === null) return head + logProgress(job, now) + tail;
   // Readable.from pulls the generator only when the consumer asks, so backpressure holds.
-  return () => Readable.from(sizedLogChunks(Buffer.from(head), Buffer.from(tail), logBytes, fillerBlock(job)), {
-    objectMode: false,
-    highWaterMark: 64 * 1024,
-  });
+  return () =>
+    Readable.from(sizedLogChunks(Buffer.from(head), Buffer.from(tail), logBytes, fillerBlock(job)), {
+      objectMode: false,
+      highWaterMark: 64 * 1024,
+    });
 }

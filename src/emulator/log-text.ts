@@ -45,7 +45,9 @@ export function logProgress(job: JobRecord, now: number): string {
   const { progress } = jobStatus(job, now);
   const prefix = `${job.params.jobMode.toUpperCase() === 'FULL' ? 'DATABASE' : asData(job.params.jobMode)}_${job.params.operation}`;
   const reached = Math.min(STAGES.length, Math.floor(progress * STAGES.length));
-  return STAGES.slice(0, reached).map((stage) => `Processing object type ${prefix}/${stage}\n`).join('');
+  return STAGES.slice(0, reached)
+    .map((stage) => `Processing object type ${prefix}/${stage}\n`)
+    .join('');
 }
 
 /** The last lines: how far it got while executing, or how it ended. */
@@ -55,16 +57,25 @@ export function logTail(job: JobRecord, now: number): string {
   const at = `${oracleDate(job.endsAt)} elapsed ${elapsed(job.endsAt - job.createdAt)}`;
   if (status.state === 'NOT RUNNING') {
     const file = asData(job.params.fileName ?? job.dumpPattern ?? '');
-    const cause = job.params.operation === 'EXPORT'
-      ? `ORA-31641: unable to create dump file "${file}"`
-      : `ORA-31640: unable to open dump file "${file}" for read`;
-    return ['ORA-39001: invalid argument value', 'ORA-39000: bad dump file specification', cause,
-      `Job ${quoted(job)} stopped due to fatal error at ${at}`, ''].join('\n');
+    const cause =
+      job.params.operation === 'EXPORT'
+        ? `ORA-31641: unable to create dump file "${file}"`
+        : `ORA-31640: unable to open dump file "${file}" for read`;
+    return [
+      'ORA-39001: invalid argument value',
+      'ORA-39000: bad dump file specification',
+      cause,
+      `Job ${quoted(job)} stopped due to fatal error at ${at}`,
+      '',
+    ].join('\n');
   }
   const lines = [`Master table ${quoted(job)} successfully loaded/unloaded`];
   if (job.dumpPattern !== null) {
-    lines.push('*'.repeat(78), `Dump file set for ${asData(job.owner)}.${asData(job.name)} is:`,
-      `  ${asData(job.params.datapumpDir)}:${asData(job.dumpFiles[0] ?? job.dumpPattern)}`);
+    lines.push(
+      '*'.repeat(78),
+      `Dump file set for ${asData(job.owner)}.${asData(job.name)} is:`,
+      `  ${asData(job.params.datapumpDir)}:${asData(job.dumpFiles[0] ?? job.dumpPattern)}`,
+    );
   }
   lines.push(`Job ${quoted(job)} successfully completed at ${at}`, '');
   return lines.join('\n');

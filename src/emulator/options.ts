@@ -52,7 +52,9 @@ export interface EmulatorOptions {
   ids?: IdSource;
 }
 
-export type ResolvedOptions = Readonly<Required<Omit<EmulatorOptions, 'faults'>>> & { readonly faults: readonly Fault[] };
+export type ResolvedOptions = Readonly<Required<Omit<EmulatorOptions, 'faults'>>> & {
+  readonly faults: readonly Fault[];
+};
 
 export const DEFAULT_OPTIONS = {
   host: '127.0.0.1',
@@ -77,7 +79,10 @@ export const DEFAULT_OPTIONS = {
   recordRequests: 1000,
 } as const satisfies Omit<EmulatorOptions, 'clock' | 'ids'>;
 
-const assertOptions: (value: unknown) => asserts value is EmulatorOptions = schemaAsserter<EmulatorOptions>(optionsSchema, 'emulator options');
+const assertOptions: (value: unknown) => asserts value is EmulatorOptions = schemaAsserter<EmulatorOptions>(
+  optionsSchema,
+  'emulator options',
+);
 
 /** Checks `options` (throwing one Error that lists every problem) and fills in the defaults. */
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {

@@ -31,6 +31,11 @@ export function ordsErrorBody(status: number, ids: IdSource, message?: string): 
   return { code, title, message: message ?? title, type: base.type, instance: base.instance };
 }
 
-export function ordsError(status: number, ids: IdSource, message?: string, headers: Record<string, string> = {}): Reply {
+export function ordsError(
+  status: number,
+  ids: IdSource,
+  message?: string,
+  headers: Record<string, string> = {},
+): Reply {
   return jsonReply(status, ordsErrorBody(status, ids, message), headers, 'application/problem+json');
 }

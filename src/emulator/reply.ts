@@ -10,6 +10,11 @@ export interface Reply {
   json?: boolean;
 }
 
-export function jsonReply(status: number, value: unknown, headers: Record<string, string> = {}, contentType = 'application/json'): Reply {
+export function jsonReply(
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+  contentType = 'application/json',
+): Reply {
   return { status, headers: { 'Content-Type': contentType, ...headers }, body: JSON.stringify(value), json: true };
 }

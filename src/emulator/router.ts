@@ -48,7 +48,13 @@ export function matchOrdsRoute(path: string, database: string, schema: string): 
   const s = path.split('/');
   // ['', 'ords', db, schema, …]
   if (s[1] !== 'ords' || s[2] !== database || s[3] !== schema) return null;
-  const route = (resource: Resource, version = '', owner = '', jobName = '', file = ''): OrdsRoute => ({ resource, version, owner, jobName, file });
+  const route = (resource: Resource, version = '', owner = '', jobName = '', file = ''): OrdsRoute => ({
+    resource,
+    version,
+    owner,
+    jobName,
+    file,
+  });
   if (s.length === 6 && s[4] === 'oauth' && s[5] === 'token') return route('token');
   if (s[4] !== '_' || s[5] !== 'db-api' || !VERSIONS.has(s[6] ?? '')) return null;
   const version = s[6]!;

@@ -65,13 +65,17 @@ export function createEmulator(input: EmulatorOptions = {}): Emulator {
     const read = hasBody ? await readBody(req, options.bodyLimitBytes) : { ok: true as const, bytes: Buffer.alloc(0) };
     if (!hasBody) req.resume();
     if (!read.ok) {
-      if (read.reason === 'too-large') send(res, ordsError(400, ids, `The request body exceeds ${options.bodyLimitBytes} bytes`));
+      if (read.reason === 'too-large')
+        send(res, ordsError(400, ids, `The request body exceeds ${options.bodyLimitBytes} bytes`));
       return;
     }
     const body = parseBody(read.bytes, req.headers['content-type']);
     const query = new URLSearchParams(search);
     recorder.add({
-      method, path, query: Object.fromEntries(query), headers: req.headers,
+      method,
+      path,
+      query: Object.fromEntries(query),
+      headers: req.headers,
       ...(body.value === undefined ? {} : { body: body.value }),
       receivedAt: new Date(clock.now()).toISOString(),
     });
@@ -83,7 +87,12 @@ export function createEmulator(input: EmulatorOptions = {}): Emulator {
     if (pre === 'reset') return resetSocket(req.socket);
     if (pre === 'hang') return; // closeAllConnections() ends it on close
     if (pre) return send(res, pre);
-    const urls = apiUrls({ origin: originFor(options.publicUrl, req.headers.host, origin), database: options.database, schema: options.schema, version: route.version || 'stable' });
+    const urls = apiUrls({
+      origin: originFor(options.publicUrl, req.headers.host, origin),
+      database: options.database,
+      schema: options.schema,
+      version: route.version || 'stable',
+    });
     const ctx: RequestContext = { req, route, query, body, search, urls, now: clock.now() };
     deliver(res, dispatch(state, ctx), decision.outcome);
   }
@@ -93,9 +102,10 @@ export function createEmulator(input: EmulatorOptions = {}): Emulator {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const search = q < 0 ? '' : url.slice(q);
-    const work = path === '/__emulator' || path.startsWith('/__emulator/')
-      ? handleControl(control, req, res, path)
-      : handleOrds(req, res, path, search);
+    const work =
+      path === '/__emulator' || path.startsWith('/__emulator/')
+        ? handleControl(control, req, res, path)
+        : handleOrds(req, res, path, search);
     work.catch((error: unknown) => {
       if (closing.signal.aborted) return;
       // A bug must still produce an ORDS-shaped answer, not a dropped connection.
@@ -106,11 +116,25 @@ export function createEmulator(input: EmulatorOptions = {}): Emulator {
 
   const server = createServer(handle);
   const emulator: Emulator = {
-    options, server, clock, faults, recorder, jobs: state.jobs, handle,
-    get origin() { return origin; },
-    get port() { return Number(new URL(origin).port); },
-    get ordsUrl() { return `${origin}/ords/${options.database}/${options.schema}/`; },
-    get apiUrl() { return `${origin}/ords/${options.database}/${options.schema}/_/db-api/stable/`; },
+    options,
+    server,
+    clock,
+    faults,
+    recorder,
+    jobs: state.jobs,
+    handle,
+    get origin() {
+      return origin;
+    },
+    get port() {
+      return Number(new URL(origin).port);
+    },
+    get ordsUrl() {
+      return `${origin}/ords/${options.database}/${options.schema}/`;
+    },
+    get apiUrl() {
+      return `${origin}/ords/${options.database}/${options.schema}/_/db-api/stable/`;
+    },
     listen(port = options.port, host = options.host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

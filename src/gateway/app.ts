@@ -61,8 +61,15 @@ export function createApp(deps: AppDeps): Express {
   const settings = config.current();
   const jobs = guardStore(deps.jobs);
   const jwt = deps.jwt ?? (settings.jwt ? createJwtVerifier(settings.jwt) : undefined);
-  const counters = deps.counters ?? createCounterStores({ redisUrl: null, keyPrefix: settings.limits.keyPrefix, logger });
-  const routeDeps = { config, upstreams: deps.upstreams, jobs, ordsContract: createOrdsContract(deps.contracts.ords), now: deps.now ?? (() => new Date()) };
+  const counters =
+    deps.counters ?? createCounterStores({ redisUrl: null, keyPrefix: settings.limits.keyPrefix, logger });
+  const routeDeps = {
+    config,
+    upstreams: deps.upstreams,
+    jobs,
+    ordsContract: createOrdsContract(deps.contracts.ords),
+    now: deps.now ?? (() => new Date()),
+  };
 
   const app = express();
   app.disable('x-powered-by');
@@ -71,18 +78,31 @@ export function createApp(deps: AppDeps): Express {
 
   // 1. Correlation id, security headers, access log, request metrics.
   app.use(requestId(deps.generateRequestId ? { generate: deps.generateRequestId } : {}));
-  app.use(helmet({
-    // No upgrade-insecure-requests: /docs must work on plain-HTTP hosts inside the organisation too.
-    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
-  }));
+  app.use(
+    helmet({
+      // No upgrade-insecure-requests: /docs must work on plain-HTTP hosts inside the organisation too.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    }),
+  );
   app.use(accessLog({ logger }));
   app.use(measureRequests(metrics));
   if (settings.corsOrigins.length > 0) {
-    app.use(cors({
-      origin: [...settings.corsOrigins],
-      exposedHeaders: ['Location', 'Content-Location', 'ETag', 'X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Idempotent-Replayed'],
-      maxAge: 600,
-    }));
+    app.use(
+      cors({
+        origin: [...settings.corsOrigins],
+        exposedHeaders: [
+          'Location',
+          'Content-Location',
+          'ETag',
+          'X-Request-Id',
+          'RateLimit',
+          'RateLimit-Policy',
+          'Retry-After',
+          'Idempotent-Replayed',
+        ],
+        maxAge: 600,
+      }),
+    );
   }
 
   // 2. Operational endpoints: outside the contract, no tenant credential.
@@ -96,7 +116,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(normalizePath());
   app.use(authenticate({ config, ...(jwt ? { jwt } : {}) }));
   app.use(tenantRateLimits({ stores: counters, skip: replayOf(jobs, routeDeps.now) }));
-  app.use(express.json({ limit: settings.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({ limit: settings.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }),
+  );
   app.use(createContractValidator({ document: deps.contracts.public, validateResponses: settings.validateResponses }));
   const scoped = databaseScope({ config });
   const audit = createAuditTrail({ jobs, log: deps.auditLog ?? logger.child({ log: 'audit' }) });
@@ -106,7 +128,9 @@ export function createApp(deps: AppDeps): Express {
   app.get(FILE, scoped, getJobFile(routeDeps));
 
   // 4. Anything else, and every error, leaves as application/problem+json.
-  app.use((_req, _res, next) => { next(new GatewayError('not-found', { detail: 'No such path on this gateway.' })); });
+  app.use((_req, _res, next) => {
+    next(new GatewayError('not-found', { detail: 'No such path on this gateway.' }));
+  });
   app.use(createProblemHandler({ logger, onProblem: (slug) => metrics.rejections.inc({ reason: slug }) }));
   return app;
 }

@@ -49,14 +49,23 @@ export function reloadConfig({ path, env, source, logger, readFile }: ReloadOpti
     next = loadConfig({ path, env, ...(readFile ? { readFile } : {}) });
   } catch (error) {
     // A reload must never bring the gateway down: an unexpected error is one more reason to keep the old config.
-    const problems = error instanceof ConfigError ? error.problems : [`${path}: ${error instanceof Error ? error.message : String(error)}`];
-    logger.error({ path, problems }, `configuration reload failed (${problems.length === 1 ? '1 problem' : `${problems.length} problems`}); the running configuration is kept`);
+    const problems =
+      error instanceof ConfigError
+        ? error.problems
+        : [`${path}: ${error instanceof Error ? error.message : String(error)}`];
+    logger.error(
+      { path, problems },
+      `configuration reload failed (${problems.length === 1 ? '1 problem' : `${problems.length} problems`}); the running configuration is kept`,
+    );
     return { outcome: 'rejected', problems };
   }
 
   const merged = mergeConfig(source.current(), next);
   if (merged.needsRestart.length > 0) {
-    logger.warn({ path, settings: merged.needsRestart }, 'configuration changes that need a restart were not applied; the running values are kept');
+    logger.warn(
+      { path, settings: merged.needsRestart },
+      'configuration changes that need a restart were not applied; the running values are kept',
+    );
   }
   if (merged.changed.length === 0) {
     logger.info({ path }, 'configuration reloaded: nothing to apply');
@@ -77,12 +86,16 @@ interface Merged<T> {
 type Rule<T> = (running: T, next: T) => Merged<T>;
 
 /** Read per request: the new value applies at once. */
-const live = <T>(name: string): Rule<T> => (running, next) =>
-  isDeepStrictEqual(running, next) ? same(running) : { value: next, changed: [name], needsRestart: [] };
+const live =
+  <T>(name: string): Rule<T> =>
+  (running, next) =>
+    isDeepStrictEqual(running, next) ? same(running) : { value: next, changed: [name], needsRestart: [] };
 
 /** Read once at start-up: a change is reported and the running value kept. */
-const restartOnly = <T>(name: string): Rule<T> => (running, next) =>
-  isDeepStrictEqual(running, next) ? same(running) : { value: running, changed: [], needsRestart: [name] };
+const restartOnly =
+  <T>(name: string): Rule<T> =>
+  (running, next) =>
+    isDeepStrictEqual(running, next) ? same(running) : { value: running, changed: [], needsRestart: [name] };
 
 const same = <T>(value: T): Merged<T> => ({ value, changed: [], needsRestart: [] });
 
@@ -119,7 +132,8 @@ function entries<T>(section: string, entry: (name: string) => Rule<T>): Rule<Rea
       changed.push(...merged.changed);
       needsRestart.push(...merged.needsRestart);
     }
-    for (const name of Object.keys(running)) if (!Object.hasOwn(next, name)) changed.push(`${section}.${name} (removed)`);
+    for (const name of Object.keys(running))
+      if (!Object.hasOwn(next, name)) changed.push(`${section}.${name} (removed)`);
     return { value: changed.length > 0 ? value : running, changed, needsRestart };
   };
 }
@@ -130,10 +144,12 @@ function entries<T>(section: string, entry: (name: string) => Rule<T>): Rule<Rea
  * upstream registry makes a fresh client for a changed definition on its next use. An unchanged
  * definition keeps its object, so its client (connections, state) is kept too.
  */
-const database = (name: string): Rule<DatabaseConfig> => (running, next) => {
-  if (running.url !== next.url) return { value: running, changed: [], needsRestart: [`${name}.url`] };
-  return live<DatabaseConfig>(name)(running, next);
-};
+const database =
+  (name: string): Rule<DatabaseConfig> =>
+  (running, next) => {
+    if (running.url !== next.url) return { value: running, changed: [], needsRestart: [`${name}.url`] };
+    return live<DatabaseConfig>(name)(running, next);
+  };
 
 /** Every setting of the config, classified; the mapped type makes a new setting a compile error until it is. */
 const RULES = fields<GatewayConfig>({
@@ -170,7 +186,10 @@ const RULES = fields<GatewayConfig>({
  * The configuration a reload installs: `next` where a reload can apply it, `running` where only a
  * restart can. Pure; `changed` is empty when there is nothing to swap.
  */
-export function mergeConfig(running: GatewayConfig, next: GatewayConfig): { config: GatewayConfig; changed: string[]; needsRestart: string[] } {
+export function mergeConfig(
+  running: GatewayConfig,
+  next: GatewayConfig,
+): { config: GatewayConfig; changed: string[]; needsRestart: string[] } {
   const merged = RULES(running, next);
   return { config: merged.value, changed: merged.changed, needsRestart: merged.needsRestart };
 }

@@ -12,7 +12,9 @@ import { startGateway } from './server.js';
 export function registerServeCommand(program: Command, io: CliIo): void {
   program
     .command('serve')
-    .description('Start the gateway (config: --config, $GATEWAY_CONFIG, or config/example.yaml). SIGHUP reloads the config; SIGTERM/SIGINT drain and stop.')
+    .description(
+      'Start the gateway (config: --config, $GATEWAY_CONFIG, or config/example.yaml). SIGHUP reloads the config; SIGTERM/SIGINT drain and stop.',
+    )
     .option('-c, --config <path>', 'the YAML configuration file')
     .action(async (options: { config?: string }) => {
       const path = options.config ?? io.env.GATEWAY_CONFIG ?? 'config/example.yaml';
@@ -54,7 +56,9 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       process.on('SIGTERM', onStop);
       process.on('SIGINT', onStop);
       process.on('SIGHUP', onHangUp);
-      io.stdout.write(`datapump-gateway listening on ${gateway.url}${gateway.metricsUrl ? ` (metrics on ${gateway.metricsUrl})` : ''}\n`);
+      io.stdout.write(
+        `datapump-gateway listening on ${gateway.url}${gateway.metricsUrl ? ` (metrics on ${gateway.metricsUrl})` : ''}\n`,
+      );
       try {
         await signalled;
         // Rejects when a store failed to close (each failure is logged): runCli then exits 1.

@@ -50,20 +50,31 @@ export function createLogger(level: GatewayConfig['logLevel']): Logger {
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'datapump-gateway' } });
 }
 
-export async function startGateway({ config, logger = createLogger(config.logLevel), jobs: given, shutdownGraceMs }: StartGatewayOptions): Promise<RunningGateway> {
+export async function startGateway({
+  config,
+  logger = createLogger(config.logLevel),
+  jobs: given,
+  shutdownGraceMs,
+}: StartGatewayOptions): Promise<RunningGateway> {
   const source = createConfigSource(config);
   const metrics = createMetrics();
   // Opening the store applies its migrations: a gateway that cannot record jobs does not start.
-  const jobs = given ?? await openJobStore(config.store.backend, {
-    onConnectionError: (err: Error) => logger.warn({ err: err.message }, 'state store connection lost'),
-  });
+  const jobs =
+    given ??
+    (await openJobStore(config.store.backend, {
+      onConnectionError: (err: Error) => logger.warn({ err: err.message }, 'state store connection lost'),
+    }));
   const purge = startRetentionPurge({
-    store: jobs, retentionMs: config.store.retentionMs, intervalMs: config.store.purgeIntervalMs,
+    store: jobs,
+    retentionMs: config.store.retentionMs,
+    intervalMs: config.store.purgeIntervalMs,
     onPurged: (counts) => logger.info(counts, 'purged records past retention'),
     onError: (err) => logger.warn({ err: String(err) }, 'retention purge failed'),
   });
   const counters = createCounterStores({
-    redisUrl: config.limits.redisUrl, keyPrefix: config.limits.keyPrefix, logger,
+    redisUrl: config.limits.redisUrl,
+    keyPrefix: config.limits.keyPrefix,
+    logger,
     onFallback: (c) => metrics.limitStoreFailures.inc({ class: c, outcome: 'fallback' }),
     onFailClosed: (c) => metrics.limitStoreFailures.inc({ class: c, outcome: 'refused' }),
   });
@@ -88,11 +99,20 @@ export async function startGateway({ config, logger = createLogger(config.logLev
     if (!given) await jobs.close().catch(() => {});
     throw error;
   }
-  logger.info({ url, metricsUrl, databases: Object.keys(config.databases), tenants: Object.keys(config.tenants).length }, 'datapump-gateway listening');
+  logger.info(
+    { url, metricsUrl, databases: Object.keys(config.databases), tenants: Object.keys(config.tenants).length },
+    'datapump-gateway listening',
+  );
   // Settles creates left in doubt, by this process or a crashed one: at once, then every interval.
   const reconciler = createReconciler({
-    config: source, jobs, upstreams, ordsContract: createOrdsContract(contracts.ords), logger, registry: metrics.registry,
-    audit: createAuditTrail({ jobs, log: logger.child({ log: 'audit' }) }), now: () => new Date(),
+    config: source,
+    jobs,
+    upstreams,
+    ordsContract: createOrdsContract(contracts.ords),
+    logger,
+    registry: metrics.registry,
+    audit: createAuditTrail({ jobs, log: logger.child({ log: 'audit' }) }),
+    now: () => new Date(),
     holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
   }).start();
 
@@ -108,9 +128,17 @@ export async function startGateway({ config, logger = createLogger(config.logLev
         const graceMs = shutdownGraceMs ?? source.current().server.shutdownGraceMs;
         const drained = Promise.all([main.drain(graceMs), metricsServer?.drain(Math.min(graceMs, 1_000))]);
         // Logged once the listeners are closed: from this line on, a new connection is refused.
-        logger.info({ graceMs, inFlight: main.inFlight() }, 'stopped accepting connections; draining in-flight requests');
+        logger.info(
+          { graceMs, inFlight: main.inFlight() },
+          'stopped accepting connections; draining in-flight requests',
+        );
         const [{ cut }] = await drained;
-        logger.info({ cut }, cut > 0 ? 'cut the requests still running (grace period over, or a second signal)' : 'in-flight requests finished');
+        logger.info(
+          { cut },
+          cut > 0
+            ? 'cut the requests still running (grace period over, or a second signal)'
+            : 'in-flight requests finished',
+        );
         // Upstream pools first (a request cut above aborts its ORDS call), then the stores, each tried
         // even when one before it failed.
         const failures: unknown[] = [];
@@ -178,13 +206,16 @@ function drainable(handler: RequestListener, config: GatewayConfig): Drainable {
   const active = new Set<ServerResponse>();
   let draining = false;
   let cutCount = 0;
-  const server = configure(createServer((req, res) => {
-    // While draining, every answer ends its connection: a keep-alive client must reconnect (elsewhere).
-    if (draining) res.setHeader('Connection', 'close');
-    active.add(res);
-    res.once('close', () => active.delete(res));
-    handler(req, res);
-  }), config);
+  const server = configure(
+    createServer((req, res) => {
+      // While draining, every answer ends its connection: a keep-alive client must reconnect (elsewhere).
+      if (draining) res.setHeader('Connection', 'close');
+      active.add(res);
+      res.once('close', () => active.delete(res));
+      handler(req, res);
+    }),
+    config,
+  );
 
   function cut(): void {
     cutCount += [...active].filter((res) => !res.writableFinished).length;
@@ -200,7 +231,10 @@ function drainable(handler: RequestListener, config: GatewayConfig): Drainable {
       for (const res of active) if (!res.headersSent) res.setHeader('Connection', 'close');
       return new Promise((resolve) => {
         const timer = setTimeout(cut, graceMs);
-        server.close(() => { clearTimeout(timer); resolve({ cut: cutCount }); });
+        server.close(() => {
+          clearTimeout(timer);
+          resolve({ cut: cutCount });
+        });
         server.closeIdleConnections();
       });
     },

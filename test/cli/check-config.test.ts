@@ -42,7 +42,9 @@ describe('datapump-gateway check-config', () => {
   });
 
   it('takes the path from $GATEWAY_CONFIG when none is given', async () => {
-    const path = writeConfig('two-dbs.yaml', `
+    const path = writeConfig(
+      'two-dbs.yaml',
+      `
 public_url: http://127.0.0.1:8080
 databases:
   a: { url: "http://h/ords/a/", auth: { basic: { username: u, password: "\${PW}" } } }
@@ -52,7 +54,8 @@ tenants:
     api_keys: [{ sha256: ${HASH} }]
     databases: [a, b]
     grants: { operations: [EXPORT], job_modes: [SCHEMA], schemas: [HR], max_threads: 1 }
-`);
+`,
+    );
     const result = await runCli(['check-config'], { GATEWAY_CONFIG: path, PW: SECRET });
     expect(result).toEqual({ code: 0, stdout: 'config OK: 2 databases, 1 tenant\n', stderr: '' });
   });
@@ -76,7 +79,11 @@ tenants:
 
   it('reports a missing secret variable by name', async () => {
     const result = await runCli(['check-config', 'config/example.yaml']);
-    expect(result).toEqual({ code: 1, stdout: '', stderr: 'databases.orcl.auth.basic.password: environment variable ORDS_PASSWORD is not set\n' });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'databases.orcl.auth.basic.password: environment variable ORDS_PASSWORD is not set\n',
+    });
   });
 
   it('reports a YAML syntax error with its position, not the line', async () => {

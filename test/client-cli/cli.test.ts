@@ -20,11 +20,16 @@ describe('datapump, the command line', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     stack = await startStack({ emulator: { config: { jobDurationMs: 5_000, failWhenFileNameContains: 'FAIL' } } });
     const tenants = testTenants();
-    tenants['sales-team'] = { ...tenants['sales-team']!, limits: { ...TEST_LIMITS, create: { limit: 1, windowMs: 60_000 } } };
+    tenants['sales-team'] = {
+      ...tenants['sales-team']!,
+      limits: { ...TEST_LIMITS, create: { limit: 1, windowMs: 60_000 } },
+    };
     limited = await stack.extraGateway({ tenants });
     env = { DATAPUMP_URL: stack.url, DATAPUMP_API_KEY: 'hr-demo-key' };
   });
-  afterAll(async () => { await stack?.close(); });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   const ok = (r: Finished) => {
     expect(r.stderr).not.toMatch(NO_STACK);
@@ -37,7 +42,10 @@ describe('datapump, the command line', { timeout: 60_000 }, () => {
       await stack.emulator.clearRequests();
       const r = ok(await run(['export', '--database', 'orcl', '--schema', 'HR'], env));
       expect(r.stdout).toMatch(new RegExp(`^created ${JOB_REF.source} \\(EXPORT SCHEMA\\): EXECUTING\\n$`));
-      expect((await creates())[0]!.body).toMatchObject({ operation: 'EXPORT', schema_expressions: [{ expression: "IN ('HR')" }] });
+      expect((await creates())[0]!.body).toMatchObject({
+        operation: 'EXPORT',
+        schema_expressions: [{ expression: "IN ('HR')" }],
+      });
     });
 
     it('export --table EMP is a TABLE mode export; --json prints the job', async () => {
@@ -46,15 +54,26 @@ describe('datapump, the command line', { timeout: 60_000 }, () => {
       const job = JSON.parse(r.stdout) as { job_mode: string; state: string; links: unknown[] };
       expect(job).toMatchObject({ job_mode: 'TABLE', state: 'EXECUTING', operation: 'EXPORT' });
       expect((await creates())[0]!.body).toMatchObject({
-        job_mode: 'TABLE', schema_expressions: [{ expression: "IN ('HR')" }], name_expressions: [{ expression: "IN ('EMP')" }],
+        job_mode: 'TABLE',
+        schema_expressions: [{ expression: "IN ('HR')" }],
+        name_expressions: [{ expression: "IN ('EMP')" }],
       });
     });
 
     it('import --file --remap --mode, with DATAPUMP_DATABASE from the environment', async () => {
       await stack.emulator.clearRequests();
-      const r = ok(await run(['import', '--file', 'EXPDAT%U2019-03-25-12_55_03.DMP', '--remap', 'HR:BLAKE', '--mode', 'FULL'], as('dba-demo-key', { DATAPUMP_DATABASE: 'orcl' })));
+      const r = ok(
+        await run(
+          ['import', '--file', 'EXPDAT%U2019-03-25-12_55_03.DMP', '--remap', 'HR:BLAKE', '--mode', 'FULL'],
+          as('dba-demo-key', { DATAPUMP_DATABASE: 'orcl' }),
+        ),
+      );
       expect(r.stdout).toMatch(/^created PDBADMIN,DATAPUMP_REST_IMPORT_\d{14}\S* \(IMPORT FULL\): EXECUTING\n$/);
-      expect((await creates())[0]!.body).toMatchObject({ operation: 'IMPORT', job_mode: 'FULL', remap_schemas: [{ source: 'HR', target: 'BLAKE' }] });
+      expect((await creates())[0]!.body).toMatchObject({
+        operation: 'IMPORT',
+        job_mode: 'FULL',
+        remap_schemas: [{ source: 'HR', target: 'BLAKE' }],
+      });
     });
   });
 
@@ -66,7 +85,12 @@ describe('datapump, the command line', { timeout: 60_000 }, () => {
       const r = ok(await p.done);
       const lines = r.stderr.trimEnd().split('\n');
       expect(lines[0]).toMatch(new RegExp(`^created ${JOB_REF.source} \\(EXPORT SCHEMA\\), waiting for it to end$`));
-      for (const line of lines.slice(1)) expect(line).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ ${JOB_REF.source} (EXECUTING|COMPLETED) \\d+:\\d\\d .+$`));
+      for (const line of lines.slice(1))
+        expect(line).toMatch(
+          new RegExp(
+            `^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ ${JOB_REF.source} (EXECUTING|COMPLETED) \\d+:\\d\\d .+$`,
+          ),
+        );
       expect(lines.at(-1)).toMatch(/ COMPLETED \d+:\d\d Job ".*" successfully completed at /);
       expect(r.stderr).not.toContain('\r');
       expect(r.stdout).toMatch(new RegExp(`^${JOB_REF.source} COMPLETED after \\d+ s\\n$`));
@@ -85,7 +109,9 @@ describe('datapump, the command line', { timeout: 60_000 }, () => {
 
     it('--json --wait prints only the final job on stdout, and the failure as JSON on stderr', async () => {
       const p = datapump(['--json', 'import', '--file', 'HR_FAIL_2.DMP', '--wait', '--poll-interval', '50'], env);
-      await until(async () => (await creates()).some((c) => (c.body as { file_name?: string }).file_name === 'HR_FAIL_2.DMP'));
+      await until(async () =>
+        (await creates()).some((c) => (c.body as { file_name?: string }).file_name === 'HR_FAIL_2.DMP'),
+      );
       await stack.emulator.advanceClock(6_000);
       const r = await p.done;
       expect(r.code).toBe(1);
@@ -96,20 +122,40 @@ describe('datapump, the command line', { timeout: 60_000 }, () => {
       expect(err.error.log_tail.some((l) => l.startsWith('ORA-'))).toBe(true);
     });
 
-    it.runIf(existsSync('/usr/bin/script'))('on a TTY (script -qc): one live line redrawn with \\r, then the outcome', async () => {
-      const command = ['stty cols 200 rows 40;', 'exec', JSON.stringify(process.execPath), ...MAIN, 'export', '--schema', 'HR', '--wait', '--poll-interval', '50'].join(' ');
-      const p = start('/usr/bin/script', ['-qec', command, '/dev/null'], env);
-      await p.waitFor(({ stdout }) => /EXECUTING {2}\d+:\d\d {2}Percent done: 0/.test(stdout));
-      await stack.emulator.advanceClock(6_000);
-      const r = await p.done;
-      expect(r.code, r.stdout).toBe(0);
-      const frames = r.stdout.split('\r\x1b[2K').slice(1);
-      expect(frames.length).toBeGreaterThan(1);
-      expect(frames.some((f) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] PDBADMIN,DATAPUMP_REST_EXPORT_\d{14}\S* {2}EXECUTING {2}\d+:\d\d {2}Percent done: \d+/.test(f))).toBe(true);
-      expect(frames.at(-1)).toMatch(/ {2}COMPLETED {2}\d+:\d\d {2}Job ".*" successfully completed at .*\r?\n/);
-      expect(r.stdout).toMatch(/\r?\nPDBADMIN,DATAPUMP_REST_EXPORT_\S+ COMPLETED after \d+ s\r?\n$/);
-      expect(r.stdout).not.toMatch(/^\d{4}-\d\d-\d\dT/m);
-    });
+    it.runIf(existsSync('/usr/bin/script'))(
+      'on a TTY (script -qc): one live line redrawn with \\r, then the outcome',
+      async () => {
+        const command = [
+          'stty cols 200 rows 40;',
+          'exec',
+          JSON.stringify(process.execPath),
+          ...MAIN,
+          'export',
+          '--schema',
+          'HR',
+          '--wait',
+          '--poll-interval',
+          '50',
+        ].join(' ');
+        const p = start('/usr/bin/script', ['-qec', command, '/dev/null'], env);
+        await p.waitFor(({ stdout }) => /EXECUTING {2}\d+:\d\d {2}Percent done: 0/.test(stdout));
+        await stack.emulator.advanceClock(6_000);
+        const r = await p.done;
+        expect(r.code, r.stdout).toBe(0);
+        const frames = r.stdout.split('\r\x1b[2K').slice(1);
+        expect(frames.length).toBeGreaterThan(1);
+        expect(
+          frames.some((f) =>
+            /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] PDBADMIN,DATAPUMP_REST_EXPORT_\d{14}\S* {2}EXECUTING {2}\d+:\d\d {2}Percent done: \d+/.test(
+              f,
+            ),
+          ),
+        ).toBe(true);
+        expect(frames.at(-1)).toMatch(/ {2}COMPLETED {2}\d+:\d\d {2}Job ".*" successfully completed at .*\r?\n/);
+        expect(r.stdout).toMatch(/\r?\nPDBADMIN,DATAPUMP_REST_EXPORT_\S+ COMPLETED after \d+ s\r?\n$/);
+        expect(r.stdout).not.toMatch(/^\d{4}-\d\d-\d\dT/m);
+      },
+    );
   });
 
   describe('status, list, logs', () => {
@@ -135,7 +181,10 @@ describe('datapump, the command line', { timeout: 60_000 }, () => {
       expect(rows[0]).toMatch(/^JOB +OPERATION +MODE +STATE$/);
       expect(rows).toHaveLength(3);
       expect(r.stderr).toBe('(more jobs: --offset 2, or --all)\n');
-      const all = JSON.parse(ok(await run(['list', '--all', '--json'], env)).stdout) as { items: { job_name: string }[]; hasMore: boolean };
+      const all = JSON.parse(ok(await run(['list', '--all', '--json'], env)).stdout) as {
+        items: { job_name: string }[];
+        hasMore: boolean;
+      };
       expect(all.hasMore).toBe(false);
       expect(all.items.map((i) => `PDBADMIN,${i.job_name}`)).toContain(job);
     });
@@ -178,25 +227,51 @@ describe('datapump, the command line', { timeout: 60_000 }, () => {
         fails(['status', 'NOCOMMA'], env, 2, /^datapump: .*expected OWNER,JOB_NAME/),
         fails(['import', '--file', 'X.DMP', '--remap', 'HR'], env, 2, /^datapump: .*expected SOURCE:TARGET/),
         fails(['list', '--limit', 'ten'], env, 2, /^datapump: .*--limit must be an integer/),
-        fails(['list'], { DATAPUMP_API_KEY: 'hr-demo-key' }, 2, /^datapump: no gateway URL: pass --url or set DATAPUMP_URL/),
+        fails(
+          ['list'],
+          { DATAPUMP_API_KEY: 'hr-demo-key' },
+          2,
+          /^datapump: no gateway URL: pass --url or set DATAPUMP_URL/,
+        ),
       ]);
     });
 
     it('3: authentication', async () => {
       await Promise.all([
         fails(['list'], as('wrong-key'), 3, /^datapump: unauthenticated: .+\n$/),
-        fails(['list'], { DATAPUMP_URL: stack.url }, 3, /^datapump: no API key: pass --api-key or set DATAPUMP_API_KEY\n$/),
+        fails(
+          ['list'],
+          { DATAPUMP_URL: stack.url },
+          3,
+          /^datapump: no API key: pass --api-key or set DATAPUMP_API_KEY\n$/,
+        ),
         fails(['--url', stack.url, '--api-key', 'wrong-key', 'list'], {}, 3, /^datapump: unauthenticated/),
       ]);
     });
 
-    it('4: refused by policy or validation, with the problem\'s pointer', async () => {
-      await fails(['export', '--schema', 'SALES'], env, 4, /^datapump: not granted: .*SALES.* \(\/schema_expressions\/0\/expression\)\n$/);
-      await fails(['export', '--schema', 'HR', '--threads', '99'], env, 4, /^datapump: not granted: .*\(\/threads\)\n$/);
+    it("4: refused by policy or validation, with the problem's pointer", async () => {
+      await fails(
+        ['export', '--schema', 'SALES'],
+        env,
+        4,
+        /^datapump: not granted: .*SALES.* \(\/schema_expressions\/0\/expression\)\n$/,
+      );
+      await fails(
+        ['export', '--schema', 'HR', '--threads', '99'],
+        env,
+        4,
+        /^datapump: not granted: .*\(\/threads\)\n$/,
+      );
       await fails(['status', 'PDBADMIN,NO_SUCH_JOB'], env, 4, /^datapump: job not found/);
       const r = await fails(['--json', 'export', '--schema', 'SALES'], env, 4, /^\{/);
-      const err = JSON.parse(r.stderr) as { error: { status: number; type: string; errors: { pointer: string }[] }; exit_code: number };
-      expect(err).toMatchObject({ exit_code: 4, error: { status: 403, type: 'https://datapump-gateway.dev/problems/not-granted' } });
+      const err = JSON.parse(r.stderr) as {
+        error: { status: number; type: string; errors: { pointer: string }[] };
+        exit_code: number;
+      };
+      expect(err).toMatchObject({
+        exit_code: 4,
+        error: { status: 403, type: 'https://datapump-gateway.dev/problems/not-granted' },
+      });
       expect(err.error.errors[0]!.pointer).toBe('/schema_expressions/0/expression');
     });
 
@@ -214,13 +289,23 @@ describe('datapump, the command line', { timeout: 60_000 }, () => {
       } finally {
         await stack.emulator.clearFaults();
       }
-      await fails(['list'], { ...env, DATAPUMP_URL: `http://127.0.0.1:${await closedPort()}` }, 6, /^datapump: cannot reach the gateway at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+      await fails(
+        ['list'],
+        { ...env, DATAPUMP_URL: `http://127.0.0.1:${await closedPort()}` },
+        6,
+        /^datapump: cannot reach the gateway at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/,
+      );
     });
 
     it('7: --timeout while waiting; 130: Ctrl-C while waiting (the job goes on)', async () => {
-      const timedOut = await run(['export', '--schema', 'HR', '--wait', '--timeout', '1', '--poll-interval', '50'], env);
+      const timedOut = await run(
+        ['export', '--schema', 'HR', '--wait', '--timeout', '1', '--poll-interval', '50'],
+        env,
+      );
       expect(timedOut.code).toBe(7);
-      expect(timedOut.stderr).toMatch(/datapump: job PDBADMIN,\S+ still EXECUTING after 1 s; it goes on: datapump status PDBADMIN,\S+\n$/);
+      expect(timedOut.stderr).toMatch(
+        /datapump: job PDBADMIN,\S+ still EXECUTING after 1 s; it goes on: datapump status PDBADMIN,\S+\n$/,
+      );
 
       const p = datapump(['export', '--schema', 'HR', '--wait', '--poll-interval', '50'], env);
       await p.waitFor(({ stderr }) => / EXECUTING /.test(stderr));

@@ -30,14 +30,31 @@ export function baseEnv(): Record<string, string> {
   return env;
 }
 
-export function start(command: string, args: readonly string[], env: Record<string, string>, timeoutMs = 20_000): Running {
-  const child = spawn(command, [...args], { cwd: REPO_ROOT, env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function start(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+): Running {
+  const child = spawn(command, [...args], {
+    cwd: REPO_ROOT,
+    env: { ...baseEnv(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const watchers = new Set<() => void>();
-  const notify = () => { for (const w of watchers) w(); };
-  child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; notify(); });
-  child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; notify(); });
+  const notify = () => {
+    for (const w of watchers) w();
+  };
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c;
+    notify();
+  });
+  child.stderr.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c;
+    notify();
+  });
   const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const done = new Promise<Finished>((resolve) => {
     child.once('close', (code, signal) => {
@@ -54,12 +71,22 @@ export function start(command: string, args: readonly string[], env: Record<stri
     waitFor(predicate, ms = 15_000) {
       return new Promise<void>((resolve, reject) => {
         const check = () => {
-          if (predicate({ stdout, stderr })) { cleanup(); resolve(); } else if (child.exitCode !== null || child.signalCode !== null) {
-            cleanup(); reject(new Error(`exited before the output expected:\nstdout: ${stdout}\nstderr: ${stderr}`));
+          if (predicate({ stdout, stderr })) {
+            cleanup();
+            resolve();
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            cleanup();
+            reject(new Error(`exited before the output expected:\nstdout: ${stdout}\nstderr: ${stderr}`));
           }
         };
-        const timer = setTimeout(() => { cleanup(); reject(new Error(`output expected within ${ms} ms:\nstdout: ${stdout}\nstderr: ${stderr}`)); }, ms);
-        const cleanup = () => { clearTimeout(timer); watchers.delete(check); };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`output expected within ${ms} ms:\nstdout: ${stdout}\nstderr: ${stderr}`));
+        }, ms);
+        const cleanup = () => {
+          clearTimeout(timer);
+          watchers.delete(check);
+        };
         watchers.add(check);
         check();
       });
@@ -71,4 +98,5 @@ export function datapump(args: readonly string[], env: Record<string, string> = 
   return start(process.execPath, [...MAIN, ...args], env);
 }
 
-export const run = (args: readonly string[], env: Record<string, string> = {}): Promise<Finished> => datapump(args, env).done;
+export const run = (args: readonly string[], env: Record<string, string> = {}): Promise<Finished> =>
+  datapump(args, env).done;

@@ -1,8 +1,17 @@
 // The typed client against a real gateway in front of a real ORDS emulator process.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  createDatapumpClient, DatapumpJobFailedError, DatapumpNetworkError, DatapumpProblemError, DatapumpWaitTimeoutError,
-  formatJobRef, logLink, type DatapumpClient, type FetchLike, type Job, type WaitProgress,
+  createDatapumpClient,
+  DatapumpJobFailedError,
+  DatapumpNetworkError,
+  DatapumpProblemError,
+  DatapumpWaitTimeoutError,
+  formatJobRef,
+  logLink,
+  type DatapumpClient,
+  type FetchLike,
+  type Job,
+  type WaitProgress,
 } from '../../src/client/index.js';
 import { TEST_LIMITS, testTenants } from '../helpers/gateway-config.js';
 import { closedPort, startStack, type Stack } from './stack.js';
@@ -13,16 +22,22 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
   let stack: Stack;
   let hr: DatapumpClient;
   let dba: DatapumpClient;
-  const client = (apiKey: string, extra: { fetch?: FetchLike; retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number } } = {}) =>
-    createDatapumpClient({ baseUrl: stack.url, apiKey, database: 'orcl', ...extra });
+  const client = (
+    apiKey: string,
+    extra: { fetch?: FetchLike; retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number } } = {},
+  ) => createDatapumpClient({ baseUrl: stack.url, apiKey, database: 'orcl', ...extra });
 
   beforeAll(async () => {
     stack = await startStack({ emulator: { config: { jobDurationMs: 5_000, failWhenFileNameContains: 'FAIL' } } });
     hr = client('hr-demo-key');
     dba = client('dba-demo-key');
   });
-  afterAll(async () => { await stack?.close(); });
-  beforeEach(async () => { await stack.emulator.clearFaults(); });
+  afterAll(async () => {
+    await stack?.close();
+  });
+  beforeEach(async () => {
+    await stack.emulator.clearFaults();
+  });
 
   const creates = async () => (await stack.emulator.requests()).filter((r) => r.method === 'POST');
 
@@ -30,7 +45,12 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
     it('exportSchemas builds the IN list, sends an Idempotency-Key and returns the typed job', async () => {
       await stack.emulator.clearRequests();
       const job = await hr.exportSchemas(['HR']);
-      expect(job).toMatchObject({ operation: 'EXPORT', job_mode: 'SCHEMA', state: 'EXECUTING', owner_name: 'PDBADMIN' });
+      expect(job).toMatchObject({
+        operation: 'EXPORT',
+        job_mode: 'SCHEMA',
+        state: 'EXECUTING',
+        owner_name: 'PDBADMIN',
+      });
       expect(job.job_name).toMatch(/^DATAPUMP_REST_EXPORT_\d{14}/);
       expect(logLink(job)?.href).toMatch(/\.LOG$/);
       const [sent] = await creates();
@@ -42,7 +62,11 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
       const job = await hr.exportSchemas(['HR'], { tables: ['EMP', 'DEPT'] });
       expect(job.job_mode).toBe('TABLE');
       const [sent] = await creates();
-      expect(sent!.body).toMatchObject({ job_mode: 'TABLE', schema_expressions: [{ expression: "IN ('HR')" }], name_expressions: [{ expression: "IN ('EMP','DEPT')" }] });
+      expect(sent!.body).toMatchObject({
+        job_mode: 'TABLE',
+        schema_expressions: [{ expression: "IN ('HR')" }],
+        name_expressions: [{ expression: "IN ('EMP','DEPT')" }],
+      });
     });
 
     it('importDump sends file, mode and remaps', async () => {
@@ -50,13 +74,24 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
       const job = await dba.importDump('EXPDAT%U2019-03-25-12_55_03.DMP', { mode: 'FULL', remap: { HR: 'BLAKE' } });
       expect(job).toMatchObject({ operation: 'IMPORT', job_mode: 'FULL' });
       const [sent] = await creates();
-      expect(sent!.body).toMatchObject({ operation: 'IMPORT', job_mode: 'FULL', file_name: 'EXPDAT%U2019-03-25-12_55_03.DMP', remap_schemas: [{ source: 'HR', target: 'BLAKE' }] });
+      expect(sent!.body).toMatchObject({
+        operation: 'IMPORT',
+        job_mode: 'FULL',
+        file_name: 'EXPDAT%U2019-03-25-12_55_03.DMP',
+        remap_schemas: [{ source: 'HR', target: 'BLAKE' }],
+      });
     });
 
     it('createJob takes the contract body as it is, with a key of the caller', async () => {
       const keys: string[] = [];
-      const spy: FetchLike = async (req) => { keys.push(req.headers.get('idempotency-key') ?? ''); return fetch(req); };
-      const job = await client('hr-demo-key', { fetch: spy }).createJob({ operation: 'EXPORT', schema_expressions: [{ expression: "IN ( 'HR' )" }] }, { idempotencyKey: 'my-key-1' });
+      const spy: FetchLike = async (req) => {
+        keys.push(req.headers.get('idempotency-key') ?? '');
+        return fetch(req);
+      };
+      const job = await client('hr-demo-key', { fetch: spy }).createJob(
+        { operation: 'EXPORT', schema_expressions: [{ expression: "IN ( 'HR' )" }] },
+        { idempotencyKey: 'my-key-1' },
+      );
       expect(job.operation).toBe('EXPORT');
       expect(keys).toEqual(['"my-key-1"']);
     });
@@ -71,7 +106,11 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
 
     it('getJob by "OWNER,JOB", by { owner, name } and by the job itself', async () => {
       const ref = formatJobRef(job);
-      const [a, b, c] = await Promise.all([hr.getJob(ref), hr.getJob({ owner: job.owner_name, name: job.job_name }), hr.getJob(job)]);
+      const [a, b, c] = await Promise.all([
+        hr.getJob(ref),
+        hr.getJob({ owner: job.owner_name, name: job.job_name }),
+        hr.getJob(job),
+      ]);
       for (const got of [a, b, c]) expect(got).toMatchObject({ job_name: job.job_name, state: 'COMPLETED' });
     });
 
@@ -89,7 +128,7 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
       expect(all).toEqual(pages.flatMap((p) => p.items.map(formatJobRef)));
     });
 
-    it('readLog, logStream and logTail read the log through the job\'s text/plain link', async () => {
+    it("readLog, logStream and logTail read the log through the job's text/plain link", async () => {
       const text = await hr.readLog(job);
       expect(text).toMatch(/successfully completed/);
       expect(text).toContain("IN ('HR')");
@@ -105,7 +144,10 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
 
   describe('errors are DatapumpProblemError', () => {
     const caught = async (p: Promise<unknown>) => {
-      const error = await p.then(() => undefined, (e: unknown) => e);
+      const error = await p.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(DatapumpProblemError);
       return error as DatapumpProblemError;
     };
@@ -119,12 +161,18 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
     it('403 with every violation, each with its pointer', async () => {
       const e = await caught(hr.exportSchemas(['SALES']));
       expect(e).toMatchObject({ status: 403, type: `${PROBLEMS}not-granted`, title: 'Not granted' });
-      expect(e.errors).toEqual([{ pointer: '/schema_expressions/0/expression', detail: expect.stringMatching(/SALES.*not granted/) }]);
-      expect(e.message).toBe(`not granted: ${e.errors[0]!.detail.replace(/\.$/, '')} (/schema_expressions/0/expression)`);
+      expect(e.errors).toEqual([
+        { pointer: '/schema_expressions/0/expression', detail: expect.stringMatching(/SALES.*not granted/) },
+      ]);
+      expect(e.message).toBe(
+        `not granted: ${e.errors[0]!.detail.replace(/\.$/, '')} (/schema_expressions/0/expression)`,
+      );
     });
 
     it('422 for an expression outside the grammar; 400 for a body the contract refuses', async () => {
-      const unsafe = await caught(hr.createJob({ operation: 'EXPORT', schema_expressions: [{ expression: "IN ('HR') OR 1=1" }] }));
+      const unsafe = await caught(
+        hr.createJob({ operation: 'EXPORT', schema_expressions: [{ expression: "IN ('HR') OR 1=1" }] }),
+      );
       expect(unsafe).toMatchObject({ status: 422, type: `${PROBLEMS}request-unsafe` });
       expect(unsafe.errors[0]?.pointer).toBe('/schema_expressions/0/expression');
       const invalid = await caught(hr.createJob({ operation: 'EXPORT', threads: 0 }));
@@ -132,7 +180,7 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
       expect(invalid.errors.map((x) => x.pointer)).toContain('/threads');
     });
 
-    it('404 for a job that is not the caller\'s', async () => {
+    it("404 for a job that is not the caller's", async () => {
       const other = await dba.exportSchemas(['SCOTT']);
       const e = await caught(hr.getJob(other));
       expect(e).toMatchObject({ status: 404, type: `${PROBLEMS}job-not-found` });
@@ -140,10 +188,21 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
 
     it('429 with retryAfter, not retried', async () => {
       const tenants = testTenants();
-      tenants['sales-team'] = { ...tenants['sales-team']!, limits: { ...TEST_LIMITS, create: { limit: 1, windowMs: 60_000 } } };
+      tenants['sales-team'] = {
+        ...tenants['sales-team']!,
+        limits: { ...TEST_LIMITS, create: { limit: 1, windowMs: 60_000 } },
+      };
       const limited = await stack.extraGateway({ tenants });
       let posts = 0;
-      const sales = createDatapumpClient({ baseUrl: limited.url, apiKey: 'sales-demo-key', database: 'orcl', fetch: async (r) => { posts++; return fetch(r); } });
+      const sales = createDatapumpClient({
+        baseUrl: limited.url,
+        apiKey: 'sales-demo-key',
+        database: 'orcl',
+        fetch: async (r) => {
+          posts++;
+          return fetch(r);
+        },
+      });
       await sales.exportSchemas(['SALES']);
       const e = await caught(sales.exportSchemas(['SALES']));
       expect(e).toMatchObject({ status: 429, type: `${PROBLEMS}rate-limited` });
@@ -164,12 +223,20 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
       let tries = 0;
       const port = await closedPort();
       const refused = createDatapumpClient({
-        baseUrl: `http://127.0.0.1:${port}`, apiKey: 'hr-demo-key', database: 'orcl', retry: { attempts: 3, baseDelayMs: 5 },
-        fetch: (r) => { tries++; return fetch(r); },
+        baseUrl: `http://127.0.0.1:${port}`,
+        apiKey: 'hr-demo-key',
+        database: 'orcl',
+        retry: { attempts: 3, baseDelayMs: 5 },
+        fetch: (r) => {
+          tries++;
+          return fetch(r);
+        },
       });
       const e = await refused.exportSchemas(['HR']).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(DatapumpNetworkError);
-      expect((e as Error).message).toMatch(new RegExp(`cannot reach the gateway at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+      expect((e as Error).message).toMatch(
+        new RegExp(`cannot reach the gateway at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`),
+      );
       expect(tries).toBe(3);
       await expect(refused.listJobs()).rejects.toBeInstanceOf(DatapumpNetworkError);
     });
@@ -181,7 +248,11 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
       const seen: { key: string | null; replayed: string | null; status: number }[] = [];
       const flaky: FetchLike = async (req) => {
         const res = await fetch(req);
-        seen.push({ key: req.headers.get('idempotency-key'), replayed: res.headers.get('idempotent-replayed'), status: res.status });
+        seen.push({
+          key: req.headers.get('idempotency-key'),
+          replayed: res.headers.get('idempotent-replayed'),
+          status: res.status,
+        });
         if (seen.length === 1) {
           await res.arrayBuffer(); // the gateway answered 201, and the job exists…
           throw new TypeError('fetch failed', { cause: new Error('socket hang up') }); // …but the client never hears of it
@@ -217,7 +288,12 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
 
     it('a new create gets a new key', async () => {
       const keys: (string | null)[] = [];
-      const c = client('hr-demo-key', { fetch: async (r) => { keys.push(r.headers.get('idempotency-key')); return fetch(r); } });
+      const c = client('hr-demo-key', {
+        fetch: async (r) => {
+          keys.push(r.headers.get('idempotency-key'));
+          return fetch(r);
+        },
+      });
       await c.exportSchemas(['HR']);
       await c.exportSchemas(['HR']);
       expect(keys[0]).not.toBe(keys[1]);
@@ -229,9 +305,23 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
       const job = await hr.exportSchemas(['HR']);
       const statuses: number[] = [];
       const inm: (string | null)[] = [];
-      const c = client('hr-demo-key', { fetch: async (r) => { const res = await fetch(r); if (r.url.endsWith(',' + job.job_name + '/')) { statuses.push(res.status); inm.push(r.headers.get('if-none-match')); } return res; } });
+      const c = client('hr-demo-key', {
+        fetch: async (r) => {
+          const res = await fetch(r);
+          if (r.url.endsWith(',' + job.job_name + '/')) {
+            statuses.push(res.status);
+            inm.push(r.headers.get('if-none-match'));
+          }
+          return res;
+        },
+      });
       const progress: WaitProgress[] = [];
-      const waiting = c.waitForJob(job, { pollIntervalMs: 20, maxPollIntervalMs: 40, progressLog: true, onProgress: (p) => progress.push(p) });
+      const waiting = c.waitForJob(job, {
+        pollIntervalMs: 20,
+        maxPollIntervalMs: 40,
+        progressLog: true,
+        onProgress: (p) => progress.push(p),
+      });
       await until(() => statuses.filter((s) => s === 304).length >= 2);
       await stack.emulator.advanceClock(6_000);
       const done = await waiting;
@@ -246,7 +336,7 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
       expect(progress.at(-1)!.lastLogLine).toMatch(/successfully completed/);
     });
 
-    it('rejects with the failed job\'s state and its last log lines (ORA- errors)', async () => {
+    it("rejects with the failed job's state and its last log lines (ORA- errors)", async () => {
       const job = await hr.importDump('HR_FAIL.DMP');
       const waiting = hr.waitForJob(formatJobRef(job), { pollIntervalMs: 20 }).catch((e: unknown) => e);
       await stack.emulator.advanceClock(6_000);
@@ -264,7 +354,15 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
       const job = await hr.exportSchemas(['HR']);
       await stack.emulator.advanceClock(6_000);
       let first = true;
-      const c = client('hr-demo-key', { fetch: async (r) => { if (first) { first = false; return problemResponse(503, 'upstream-unavailable', '0'); } return fetch(r); } });
+      const c = client('hr-demo-key', {
+        fetch: async (r) => {
+          if (first) {
+            first = false;
+            return problemResponse(503, 'upstream-unavailable', '0');
+          }
+          return fetch(r);
+        },
+      });
       expect((await c.waitForJob(job, { pollIntervalMs: 10, timeoutMs: 5_000 })).state).toBe('COMPLETED');
     });
 
@@ -281,15 +379,22 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
     });
 
     it('rejects at once on a problem that waiting cannot fix', async () => {
-      await expect(hr.waitForJob('PDBADMIN,NO_SUCH_JOB', { pollIntervalMs: 10 })).rejects.toMatchObject({ status: 404, type: `${PROBLEMS}job-not-found` });
+      await expect(hr.waitForJob('PDBADMIN,NO_SUCH_JOB', { pollIntervalMs: 10 })).rejects.toMatchObject({
+        status: 404,
+        type: `${PROBLEMS}job-not-found`,
+      });
     });
   });
 });
 
 function problemResponse(status: number, slug: string, retryAfter: string): Response {
-  return new Response(JSON.stringify({ type: `${PROBLEMS}${slug}`, title: slug, status, detail: `synthetic ${status}` }), {
-    status, headers: { 'content-type': 'application/problem+json', 'retry-after': retryAfter },
-  });
+  return new Response(
+    JSON.stringify({ type: `${PROBLEMS}${slug}`, title: slug, status, detail: `synthetic ${status}` }),
+    {
+      status,
+      headers: { 'content-type': 'application/problem+json', 'retry-after': retryAfter },
+    },
+  );
 }
 
 async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {

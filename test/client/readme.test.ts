@@ -42,12 +42,20 @@ describe('the README example', () => {
     it('exports HR and prints the completed job', async () => {
       // The package name resolves through package.json "exports" to dist/; point it at the source instead.
       const file = join(dir, 'example.mts'); // an ES module wherever it is, for the top-level await
-      writeFileSync(file, EXAMPLE.replace("'datapump-gateway/client'", JSON.stringify(join(ROOT, 'src/client/index.ts'))));
-      const r = await start(process.execPath, ['--import', 'tsx', file], { DATAPUMP_URL: stack.url, DATAPUMP_API_KEY: 'hr-demo-key' }).done;
+      writeFileSync(
+        file,
+        EXAMPLE.replace("'datapump-gateway/client'", JSON.stringify(join(ROOT, 'src/client/index.ts'))),
+      );
+      const r = await start(process.execPath, ['--import', 'tsx', file], {
+        DATAPUMP_URL: stack.url,
+        DATAPUMP_API_KEY: 'hr-demo-key',
+      }).done;
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       // onProgress's lines (EXECUTING while it runs, if a poll saw it), then the outcome.
-      expect(r.stdout).toMatch(/^(?:EXECUTING \d+\n)*COMPLETED \d+\nPDBADMIN,DATAPUMP_REST_EXPORT_\d{14}\S* COMPLETED\n$/);
+      expect(r.stdout).toMatch(
+        /^(?:EXECUTING \d+\n)*COMPLETED \d+\nPDBADMIN,DATAPUMP_REST_EXPORT_\d{14}\S* COMPLETED\n$/,
+      );
     });
   });
 });

@@ -1,7 +1,11 @@
 // A real ORDS emulator process and a real gateway in front of it, for the client, CLI and docs tests.
 import { createLogger, startGateway, type RunningGateway } from '../../src/gateway/server.js';
 import type { GatewayConfig } from '../../src/gateway/config/types.js';
-import { startEmulatorProcess, type EmulatorProcess, type EmulatorProcessOptions } from '../helpers/emulator-process.js';
+import {
+  startEmulatorProcess,
+  type EmulatorProcess,
+  type EmulatorProcessOptions,
+} from '../helpers/emulator-process.js';
 import { testConfig } from '../helpers/gateway-config.js';
 
 export interface Stack {
@@ -14,11 +18,17 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: { emulator?: EmulatorProcessOptions; config?: Partial<GatewayConfig> } = {}): Promise<Stack> {
+export async function startStack(
+  options: { emulator?: EmulatorProcessOptions; config?: Partial<GatewayConfig> } = {},
+): Promise<Stack> {
   const emulator = await startEmulatorProcess({ clock: 'manual', ...options.emulator });
   const extra: RunningGateway[] = [];
   const start = (overrides: Partial<GatewayConfig>) =>
-    startGateway({ config: testConfig(overrides, { url: emulator.ordsUrl }), logger: createLogger('silent'), shutdownGraceMs: 1_000 });
+    startGateway({
+      config: testConfig(overrides, { url: emulator.ordsUrl }),
+      logger: createLogger('silent'),
+      shutdownGraceMs: 1_000,
+    });
   let gateway: RunningGateway;
   try {
     gateway = await start(options.config ?? {});

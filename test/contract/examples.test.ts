@@ -5,14 +5,21 @@ import { describe, expect, it } from 'vitest';
 import { loadContract, type ContractName, type OpenApiDocument } from '../../src/contract/documents.js';
 
 type Json = Record<string, unknown>;
-interface ExampleCase { where: string; schemaPointer: string; value: unknown }
+interface ExampleCase {
+  where: string;
+  schemaPointer: string;
+  value: unknown;
+}
 
 const escape = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
 function resolve(doc: OpenApiDocument, node: unknown): Json {
   let current = node as Json;
   while (current && typeof current.$ref === 'string' && current.$ref.startsWith('#/')) {
-    current = current.$ref.slice(2).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    current = current.$ref
+      .slice(2)
+      .split('/')
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
       .reduce<unknown>((acc, key) => (acc as Json)[key], doc) as Json;
   }
   return current;
@@ -55,10 +62,15 @@ function schemaExamples(doc: OpenApiDocument): ExampleCase[] {
   const cases: ExampleCase[] = [];
   const walk = (node: unknown, pointer: string) => {
     if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) { node.forEach((child, i) => walk(child, `${pointer}/${i}`)); return; }
+    if (Array.isArray(node)) {
+      node.forEach((child, i) => walk(child, `${pointer}/${i}`));
+      return;
+    }
     const schema = node as Json;
     if (Array.isArray(schema.examples) && (schema.type || schema.$ref || schema.allOf)) {
-      schema.examples.forEach((value, i) => cases.push({ where: `${pointer} examples[${i}]`, schemaPointer: pointer, value }));
+      schema.examples.forEach((value, i) =>
+        cases.push({ where: `${pointer} examples[${i}]`, schemaPointer: pointer, value }),
+      );
     }
     for (const [key, child] of Object.entries(schema)) walk(child, `${pointer}/${escape(key)}`);
   };
@@ -104,10 +116,12 @@ describe('the ORDS reference examples', () => {
   const ords = loadContract('ords');
   const examplesOf = (doc: OpenApiDocument) => doc.components.examples as Record<string, { value: unknown }>;
 
-  it('appear in both contracts, identical to Oracle\'s request bodies', () => {
+  it("appear in both contracts, identical to Oracle's request bodies", () => {
     const exportHr = { operation: 'EXPORT', schema_expressions: [{ expression: "IN ( 'HR' )" }] };
     const importBlake = {
-      operation: 'IMPORT', job_mode: 'FULL', file_name: 'EXPDAT%U2019-03-25-12_55_03.DMP',
+      operation: 'IMPORT',
+      job_mode: 'FULL',
+      file_name: 'EXPDAT%U2019-03-25-12_55_03.DMP',
       remap_schemas: [{ source: 'HR', target: 'BLAKE' }],
     };
     for (const doc of [publicDoc, ords]) {
@@ -116,8 +130,12 @@ describe('the ORDS reference examples', () => {
     }
   });
 
-  it('include Oracle\'s example answer, job_state and all, in the upstream contract', () => {
+  it("include Oracle's example answer, job_state and all, in the upstream contract", () => {
     const job = examplesOf(ords).exportHrJob!.value as Json;
-    expect(job).toMatchObject({ job_name: 'DATAPUMP_REST_EXPORT_20190906155736', owner_name: 'PDBADMIN', job_state: 'EXECUTING' });
+    expect(job).toMatchObject({
+      job_name: 'DATAPUMP_REST_EXPORT_20190906155736',
+      owner_name: 'PDBADMIN',
+      job_state: 'EXECUTING',
+    });
   });
 });

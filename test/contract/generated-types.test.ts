@@ -8,7 +8,11 @@ const fixture = fileURLToPath(new URL('./fixtures/job-request-bodies.ts', import
 
 function compile(file: string) {
   const configPath = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
-  const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
+  const config = ts.getParsedCommandLineOfConfigFile(
+    configPath,
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  )!;
   const program = ts.createProgram([file], { ...config.options, noEmit: true });
   return ts.getPreEmitDiagnostics(program).filter((d) => d.file?.fileName === file);
 }

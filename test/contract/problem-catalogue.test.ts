@@ -7,16 +7,38 @@ const doc = loadContract('public');
 const schemas = doc.components.schemas as Record<string, Json>;
 const responses = doc.components.responses as Record<string, Json>;
 const BASE = 'https://datapump-gateway.dev/problems/';
-const DECLARED_ERROR_STATUSES = ['400', '401', '403', '404', '405', '409', '413', '415', '422', '429', '500', '502', '503', '504'];
+const DECLARED_ERROR_STATUSES = [
+  '400',
+  '401',
+  '403',
+  '404',
+  '405',
+  '409',
+  '413',
+  '415',
+  '422',
+  '429',
+  '500',
+  '502',
+  '503',
+  '504',
+];
 
-interface Entry { const: string; title: string; 'x-title': string; 'x-status': number; description: string }
-const catalogue = (schemas.ProblemType!.oneOf as Entry[]);
+interface Entry {
+  const: string;
+  title: string;
+  'x-title': string;
+  'x-status': number;
+  description: string;
+}
+const catalogue = schemas.ProblemType!.oneOf as Entry[];
 
 function operations() {
   const ops: Array<{ id: string; responses: Record<string, Json> }> = [];
   for (const item of Object.values(doc.paths)) {
     for (const [method, op] of Object.entries(item)) {
-      if (method !== 'parameters') ops.push({ id: (op as Json).operationId as string, responses: (op as Json).responses as Record<string, Json> });
+      if (method !== 'parameters')
+        ops.push({ id: (op as Json).operationId as string, responses: (op as Json).responses as Record<string, Json> });
     }
   }
   return ops;
@@ -96,7 +118,7 @@ describe('error responses', () => {
 
 describe('declared headers', () => {
   it('include the request id, the idempotency key and the rate-limit headers', () => {
-    const post = (doc.paths['/databases/{database}/datapump/jobs/']!.post as Json);
+    const post = doc.paths['/databases/{database}/datapump/jobs/']!.post as Json;
     const params = (post.parameters as Json[]).map((p) => p.$ref);
     expect(params).toContain('#/components/parameters/idempotencyKey');
     const created = (post.responses as Record<string, Json>)['201']!.headers as Json;
@@ -107,7 +129,10 @@ describe('declared headers', () => {
 
   it('offer API key, Basic and Bearer authentication', () => {
     const schemes = doc.components.securitySchemes as Record<string, Json>;
-    expect(Object.values(schemes).map((s) => `${s.type}:${s.scheme ?? s.in}`).sort())
-      .toEqual(['apiKey:header', 'http:basic', 'http:bearer']);
+    expect(
+      Object.values(schemes)
+        .map((s) => `${s.type}:${s.scheme ?? s.in}`)
+        .sort(),
+    ).toEqual(['apiKey:header', 'http:basic', 'http:bearer']);
   });
 });

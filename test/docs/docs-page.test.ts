@@ -8,7 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../client/stack.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const SCREENSHOT = join(RESULTS, 'docs.png');
 
@@ -41,22 +49,30 @@ describe('/docs, in a browser', { timeout: 90_000 }, () => {
   });
 
   it('serves a swagger-ui-init.js that parses', () => {
-    expect(initScriptError, [
-      `/docs/swagger-ui-init.js is not valid JavaScript (${initScriptError}), so /docs shows nothing.`,
-      'swagger-ui-express embeds the contract with String.prototype.replace, which reads the "$`" of a description',
-      '(OracleName: "`_`, `$` and `#`") as a replacement pattern. Fix in src/gateway/ops/docs.ts: let the UI fetch',
-      'the contract (swaggerUrl: \'/openapi.json\', swaggerDoc undefined) instead of embedding it.',
-    ].join('\n')).toBeUndefined();
+    expect(
+      initScriptError,
+      [
+        `/docs/swagger-ui-init.js is not valid JavaScript (${initScriptError}), so /docs shows nothing.`,
+        'swagger-ui-express embeds the contract with String.prototype.replace, which reads the "$`" of a description',
+        '(OracleName: "`_`, `$` and `#`") as a replacement pattern. Fix in src/gateway/ops/docs.ts: let the UI fetch',
+        "the contract (swaggerUrl: '/openapi.json', swaggerDoc undefined) instead of embedding it.",
+      ].join('\n'),
+    ).toBeUndefined();
   });
 
   it('lists every operation with its examples; authorise with an API key, try POST, see 201', async (ctx) => {
     if (initScriptError) ctx.skip('the page cannot load: see "serves a swagger-ui-init.js that parses"');
-    expect(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH)`).toBe(true);
+    expect(
+      existsSync(CHROMIUM),
+      `no Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH)`,
+    ).toBe(true);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
     const page = await browser.newPage({ viewport: { width: 1280, height: 1800 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
 
     await page.goto(`${stack.url}/docs/`);
     await page.locator('.opblock').first().waitFor({ timeout: 20_000 });
@@ -93,17 +109,29 @@ describe('/docs, in a browser', { timeout: 90_000 }, () => {
     await post.locator('.try-out__btn').click();
     await post.locator('tr[data-param-name="database"] input').fill('orcl');
     const body = post.locator('textarea.body-param__text');
-    expect(JSON.parse(await body.inputValue())).toEqual({ operation: 'EXPORT', schema_expressions: [{ expression: "IN ( 'HR' )" }] });
+    expect(JSON.parse(await body.inputValue())).toEqual({
+      operation: 'EXPORT',
+      schema_expressions: [{ expression: "IN ( 'HR' )" }],
+    });
 
-    const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/databases/orcl/datapump/jobs/'));
+    const sent = page.waitForRequest(
+      (r) => r.method() === 'POST' && r.url().endsWith('/databases/orcl/datapump/jobs/'),
+    );
     await post.locator('button.execute').click();
     const request = await sent;
     expect(request.headers()['x-api-key']).toBe('hr-demo-key');
 
     const status = post.locator('.live-responses-table tr.response .response-col_status').first();
     await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(/^\s*201/);
-    const responseBody = await post.locator('.live-responses-table tr.response .response-col_description pre').first().textContent();
-    expect(JSON.parse(responseBody ?? '{}')).toMatchObject({ operation: 'EXPORT', owner_name: 'PDBADMIN', state: 'EXECUTING' });
+    const responseBody = await post
+      .locator('.live-responses-table tr.response .response-col_description pre')
+      .first()
+      .textContent();
+    expect(JSON.parse(responseBody ?? '{}')).toMatchObject({
+      operation: 'EXPORT',
+      owner_name: 'PDBADMIN',
+      state: 'EXECUTING',
+    });
     // The job is real: ORDS got the gateway's canonical request.
     const creates = (await stack.emulator.requests()).filter((r) => r.method === 'POST');
     expect(creates.at(-1)?.body).toMatchObject({ schema_expressions: [{ expression: "IN ('HR')" }] });
@@ -124,11 +152,16 @@ async function screenshots(page: Page): Promise<void> {
   await page.screenshot({ path: SCREENSHOT });
   await post.locator('.opblock-summary').click(); // fold it again
   await scrollToTop(page.locator('.opblock-tag-section'));
-  await page.screenshot({ path: join(RESULTS, 'docs-operations.png'), clip: { x: 0, y: 0, width: 1280, height: 1000 } });
+  await page.screenshot({
+    path: join(RESULTS, 'docs-operations.png'),
+    clip: { x: 0, y: 0, width: 1280, height: 1000 },
+  });
 }
 
 /** Scrolls the element to the top of the viewport and waits until it is there. */
 async function scrollToTop(element: Locator): Promise<void> {
-  await element.evaluate((el: { scrollIntoView(options: { block: 'start' }): void }) => el.scrollIntoView({ block: 'start' }));
+  await element.evaluate((el: { scrollIntoView(options: { block: 'start' }): void }) =>
+    el.scrollIntoView({ block: 'start' }),
+  );
   await expect.poll(async () => Math.abs((await element.boundingBox())?.y ?? 999)).toBeLessThan(2);
 }

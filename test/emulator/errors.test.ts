@@ -12,13 +12,15 @@ describe('401', () => {
     ['an unknown user', { authorization: basic('scott', 'tiger') }],
     ['a malformed header', { authorization: 'Basic !!!' }],
     ['an unknown bearer token', { authorization: 'Bearer nope' }],
-  ])('for %s: problem+json with ORDS\'s Unauthorized body', async (_why, headers) => {
+  ])("for %s: problem+json with ORDS's Unauthorized body", async (_why, headers) => {
     const { jobs } = await startTestEmulator();
     for (const res of [await call(jobs, { headers }), await call(jobs, { headers, body: { operation: 'EXPORT' } })]) {
       expect(res.status).toBe(401);
       expect(res.headers['content-type']).toBe('application/problem+json');
       expect(res.json).toEqual({
-        code: 'Unauthorized', message: 'Unauthorized', type: 'tag:oracle.com,2020:error/Unauthorized',
+        code: 'Unauthorized',
+        message: 'Unauthorized',
+        type: 'tag:oracle.com,2020:error/Unauthorized',
         instance: expect.stringMatching(/^tag:oracle\.com,2020:ecid\/ecid\d{6}$/),
       });
     }
@@ -48,14 +50,25 @@ describe('400 for what ORDS refuses in a create body', () => {
     ['a JSON array', [], /must be object/],
     ['an unknown property', { operation: 'EXPORT', bogus: 1 }, /must NOT have the property 'bogus'/],
     ['threads 0', { operation: 'EXPORT', threads: 0 }, /threads must be >= 1/],
-    ['remap_schemas on an EXPORT', { operation: 'EXPORT', remap_schemas: [{ source: 'HR', target: 'BLAKE' }] }, /remap_schemas/],
+    [
+      'remap_schemas on an EXPORT',
+      { operation: 'EXPORT', remap_schemas: [{ source: 'HR', target: 'BLAKE' }] },
+      /remap_schemas/,
+    ],
     ['credential_name without file_name', { operation: 'EXPORT', credential_name: 'CRED' }, /file_name/],
   ])('%s', async (_why, body, message) => {
     const { jobs } = await startTestEmulator();
-    const res = await call(jobs, { headers: { ...auth, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const res = await call(jobs, {
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toBe('application/problem+json');
-    expect(res.json).toMatchObject({ code: 'BadRequest', title: 'Bad Request', type: 'tag:oracle.com,2020:error/BadRequest' });
+    expect(res.json).toMatchObject({
+      code: 'BadRequest',
+      title: 'Bad Request',
+      type: 'tag:oracle.com,2020:error/BadRequest',
+    });
     expect(res.json.message).toMatch(message);
     expect(res.json.instance).toMatch(/^tag:oracle\.com,2020:ecid\//);
     expect((await call(jobs, { headers: auth })).json.count).toBe(0);
@@ -69,17 +82,25 @@ describe('400 for what ORDS refuses in a create body', () => {
 
   it('a non-JSON content type is refused', async () => {
     const { jobs } = await startTestEmulator();
-    const res = await call(jobs, { headers: { ...auth, 'content-type': 'text/plain' }, body: '{"operation":"EXPORT"}' });
+    const res = await call(jobs, {
+      headers: { ...auth, 'content-type': 'text/plain' },
+      body: '{"operation":"EXPORT"}',
+    });
     expect(res.status).toBe(400);
   });
 
   it('with validate: false only what is needed to build a job is checked', async () => {
     const { jobs } = await startTestEmulator({ validate: false });
-    const accepted = await call(jobs, { headers: auth, body: { operation: 'EXPORT', threads: 0, job_mode: 'ANYTHING', bogus: true } });
+    const accepted = await call(jobs, {
+      headers: auth,
+      body: { operation: 'EXPORT', threads: 0, job_mode: 'ANYTHING', bogus: true },
+    });
     expect(accepted.status).toBe(201);
     expect(accepted.json).toMatchObject({ job_mode: 'ANYTHING', degree: 1 });
     expect((await call(jobs, { headers: auth, body: { operation: 'DELETE' } })).status).toBe(400);
-    expect((await call(jobs, { headers: { ...auth, 'content-type': 'application/json' }, body: '{' })).status).toBe(400);
+    expect((await call(jobs, { headers: { ...auth, 'content-type': 'application/json' }, body: '{' })).status).toBe(
+      400,
+    );
   });
 
   it('a body over the limit is refused without being buffered', async () => {
@@ -100,18 +121,24 @@ describe('404 and 405', () => {
     'ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/NOCOMMA/',
     'ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/PDBADMIN,NO_SUCH_JOB/',
     'somewhere/else',
-  ])('404 with ORDS\'s NotFound body for /%s', async (path) => {
+  ])("404 with ORDS's NotFound body for /%s", async (path) => {
     const { origin } = await startTestEmulator();
     const res = await call(`${origin}/${path}`, { headers: auth, contract: path.startsWith('ords/') });
     expect(res.status).toBe(404);
-    expect(res.json).toMatchObject({ code: 'NotFound', message: expect.any(String), type: 'tag:oracle.com,2020:error/NotFound' });
+    expect(res.json).toMatchObject({
+      code: 'NotFound',
+      message: expect.any(String),
+      type: 'tag:oracle.com,2020:error/NotFound',
+    });
   });
 
   it('another database and schema are served when configured', async () => {
     const { origin } = await startTestEmulator({ database: 'pdb1', schema: 'hr' });
     const res = await call(`${origin}/ords/pdb1/hr/_/db-api/stable/database/datapump/jobs/`, { headers: auth });
     expect(res.status).toBe(200);
-    expect((await call(`${origin}/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/`, { headers: auth })).status).toBe(404);
+    expect(
+      (await call(`${origin}/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/`, { headers: auth })).status,
+    ).toBe(404);
   });
 
   it.each([
@@ -124,7 +151,11 @@ describe('404 and 405', () => {
     const res = await call(`${api}${path}`, { method, headers: auth });
     expect(res.status).toBe(405);
     expect(res.headers.allow).toBe(allow);
-    expect(res.json).toMatchObject({ code: 'MethodNotAllowed', title: 'Method Not Allowed', type: 'tag:oracle.com,2020:error/MethodNotAllowed' });
+    expect(res.json).toMatchObject({
+      code: 'MethodNotAllowed',
+      title: 'Method Not Allowed',
+      type: 'tag:oracle.com,2020:error/MethodNotAllowed',
+    });
   });
 
   it('405 on a job and on the token endpoint', async () => {

@@ -20,7 +20,9 @@ describe('ETag and If-None-Match', () => {
     expect(notModified.text).toBe('');
 
     // Weak comparison and lists, as RFC 9110 says.
-    expect((await call(url, { headers: { ...auth, 'if-none-match': `"other", W/${first.headers.etag}` } })).status).toBe(304);
+    expect(
+      (await call(url, { headers: { ...auth, 'if-none-match': `"other", W/${first.headers.etag}` } })).status,
+    ).toBe(304);
     expect((await call(url, { headers: { ...auth, 'if-none-match': '*' } })).status).toBe(304);
 
     clock.advance(1000);

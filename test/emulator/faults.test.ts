@@ -23,12 +23,19 @@ async function failure(url: string, options: Parameters<typeof request>[1] = {})
 }
 
 describe('fault kinds', () => {
-  it('status: 503 (default) or the given status, with ORDS\'s body, then normal again after count', async () => {
+  it("status: 503 (default) or the given status, with ORDS's body, then normal again after count", async () => {
     const { jobs, origin } = await startTestEmulator();
-    await putFaults(origin, [{ route: 'list', kind: 'status', count: 1 }, { route: 'create', kind: 'status', status: 500, count: 1 }]);
+    await putFaults(origin, [
+      { route: 'list', kind: 'status', count: 1 },
+      { route: 'create', kind: 'status', status: 500, count: 1 },
+    ]);
     const unavailable = await call(jobs, { headers: auth });
     expect(unavailable.status).toBe(503);
-    expect(unavailable.json).toMatchObject({ code: 'ServiceUnavailable', title: 'Service Unavailable', type: 'tag:oracle.com,2020:error/ServiceUnavailable' });
+    expect(unavailable.json).toMatchObject({
+      code: 'ServiceUnavailable',
+      title: 'Service Unavailable',
+      type: 'tag:oracle.com,2020:error/ServiceUnavailable',
+    });
     const failed = await call(jobs, { headers: auth, body: { operation: 'EXPORT' } });
     expect(failed.status).toBe(500);
     expect(failed.json.code).toBe('InternalServerError');
@@ -48,7 +55,9 @@ describe('fault kinds', () => {
     const { jobs, origin } = await startTestEmulator();
     await putFaults(origin, [{ route: 'list', kind: 'reset', count: 1 }]);
     const error = await failure(jobs, { headers: auth });
-    expect(`${error.message} ${String((error as { code?: string }).code)}`).toMatch(/ECONNRESET|other side closed|socket/i);
+    expect(`${error.message} ${String((error as { code?: string }).code)}`).toMatch(
+      /ECONNRESET|other side closed|socket/i,
+    );
     expect((await call(jobs, { headers: auth })).status).toBe(200);
   });
 
@@ -75,12 +84,19 @@ describe('fault kinds', () => {
 
   it('redirect: 302 to another URL (default an unresolvable .invalid host)', async () => {
     const { jobs, origin } = await startTestEmulator();
-    await putFaults(origin, [{ route: 'list', kind: 'redirect', count: 1 }, { route: 'create', kind: 'redirect', location: 'http://elsewhere.example/ords/' }]);
+    await putFaults(origin, [
+      { route: 'list', kind: 'redirect', count: 1 },
+      { route: 'create', kind: 'redirect', location: 'http://elsewhere.example/ords/' },
+    ]);
     const list = await request(jobs, { headers: auth });
     await list.body.text();
     expect(list.statusCode).toBe(302);
     expect(list.headers.location).toBe('http://redirected.invalid/ords/');
-    const create = await request(jobs, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"operation":"EXPORT"}' });
+    const create = await request(jobs, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"operation":"EXPORT"}',
+    });
     await create.body.text();
     expect(create.headers.location).toBe('http://elsewhere.example/ords/');
   });
@@ -114,7 +130,11 @@ describe('fault kinds', () => {
   it('create-then-reset: the connection resets, yet the job exists', async () => {
     const { jobs, origin } = await startTestEmulator();
     await putFaults(origin, [{ route: 'create', kind: 'create-then-reset', count: 1 }]);
-    await failure(jobs, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"operation":"EXPORT"}' });
+    await failure(jobs, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"operation":"EXPORT"}',
+    });
     const list = await call(jobs, { headers: auth });
     expect(list.json.count).toBe(1);
     expect(list.json.items[0].job_name).toBe('DATAPUMP_REST_EXPORT_20190906155736');
@@ -123,7 +143,12 @@ describe('fault kinds', () => {
   it('create-then-hang: no answer, yet the job exists', async () => {
     const { jobs, origin } = await startTestEmulator();
     await putFaults(origin, [{ kind: 'create-then-hang', count: 1 }]);
-    const error = await failure(jobs, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"operation":"IMPORT","file_name":"X.DMP"}', signal: AbortSignal.timeout(300) });
+    const error = await failure(jobs, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"operation":"IMPORT","file_name":"X.DMP"}',
+      signal: AbortSignal.timeout(300),
+    });
     expect(error.name).toMatch(/Abort|Timeout/);
     // The `*` route of a create-only fault never touches other routes.
     const list = await call(jobs, { headers: auth });
@@ -148,7 +173,16 @@ describe('fault selection', () => {
     expect((await call(`${api}metadata-catalog/`, { headers: auth })).status).toBe(503);
     await putFaults(origin, [{ kind: 'status', status: 500 }]);
     expect((await call(jobs, { headers: auth })).status).toBe(500);
-    expect((await call(`${origin}/ords/orcl/pdbadmin/oauth/token`, { method: 'POST', body: 'grant_type=client_credentials', headers: { 'content-type': 'application/x-www-form-urlencoded' }, contract: false })).status).toBe(500);
+    expect(
+      (
+        await call(`${origin}/ords/orcl/pdbadmin/oauth/token`, {
+          method: 'POST',
+          body: 'grant_type=client_credentials',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          contract: false,
+        })
+      ).status,
+    ).toBe(500);
   });
 
   it('fractions are deterministic for a seed and roughly honoured', () => {
@@ -166,8 +200,10 @@ describe('fault selection', () => {
 
   it('latency adds up with an outcome; only the first outcome spends its count', () => {
     const book = createFaultBook(1, [
-      { kind: 'latency', ms: 10 }, { kind: 'latency', ms: 5, route: 'job' },
-      { kind: 'status', count: 1 }, { kind: 'reset', count: 1 },
+      { kind: 'latency', ms: 10 },
+      { kind: 'latency', ms: 5, route: 'job' },
+      { kind: 'status', count: 1 },
+      { kind: 'reset', count: 1 },
     ]);
     expect(book.decide('job')).toEqual({ delayMs: 15, outcome: expect.objectContaining({ kind: 'status' }) });
     expect(book.decide('list')).toEqual({ delayMs: 10, outcome: expect.objectContaining({ kind: 'reset' }) });
@@ -178,11 +214,17 @@ describe('fault selection', () => {
 describe('/__emulator/faults', () => {
   it('PUT replaces, GET shows remaining counts, DELETE clears', async () => {
     const { jobs, origin } = await startTestEmulator();
-    const put = await putFaults(origin, [{ route: 'list', kind: 'status', count: 2 }, { kind: 'latency', ms: 1 }]);
+    const put = await putFaults(origin, [
+      { route: 'list', kind: 'status', count: 2 },
+      { kind: 'latency', ms: 1 },
+    ]);
     expect(put.status).toBe(200);
     await call(jobs, { headers: auth });
     const listed = await call(faultsUrl(origin));
-    expect(listed.json).toEqual([{ route: 'list', kind: 'status', count: 2, remaining: 1 }, { kind: 'latency', ms: 1, remaining: null }]);
+    expect(listed.json).toEqual([
+      { route: 'list', kind: 'status', count: 2, remaining: 1 },
+      { kind: 'latency', ms: 1, remaining: null },
+    ]);
     await putFaults(origin, [{ route: 'job', kind: 'hang' }]);
     expect((await call(faultsUrl(origin))).json).toHaveLength(1);
     expect((await call(faultsUrl(origin), { method: 'DELETE' })).status).toBe(204);
@@ -202,7 +244,11 @@ describe('/__emulator/faults', () => {
     ['malformed JSON', '[{'],
   ])('PUT refuses %s with 400 and keeps the old list', async (_why, body) => {
     const { origin } = await startTestEmulator({ faults: [{ route: 'job', kind: 'hang' }] });
-    const res = await call(faultsUrl(origin), { method: 'PUT', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const res = await call(faultsUrl(origin), {
+      method: 'PUT',
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(res.json.error).toEqual(expect.any(String));
     expect((await call(faultsUrl(origin))).json).toEqual([{ route: 'job', kind: 'hang', remaining: null }]);

@@ -10,7 +10,8 @@ import { assertOrdsContract } from './helpers/ords-contract.js';
 import { startTestEmulator } from './helpers/start.js';
 
 const auth = { authorization: BASIC };
-const related = (job: { links: Array<{ rel: string; href: string }> }) => job.links.filter((l) => l.rel === 'related').map((l) => l.href);
+const related = (job: { links: Array<{ rel: string; href: string }> }) =>
+  job.links.filter((l) => l.rel === 'related').map((l) => l.href);
 
 describe('job files', () => {
   it('the log echoes every parameter as data and shows progress, then the completion line', async () => {
@@ -18,9 +19,15 @@ describe('job files', () => {
     const created = await call(jobs, {
       headers: auth,
       body: {
-        operation: 'IMPORT', job_mode: 'TABLE', file_name: 'HR%U.DMP', threads: 3, filter: "'EMP'",
-        name_expressions: [{ expression: "LIKE 'EMP%'" }], schema_expressions: [{ expression: "IN ('HR')" }],
-        tablespace_expressions: [{ expression: "= 'USERS'" }], remap_schemas: [{ source: 'HR', target: 'BLAKE' }],
+        operation: 'IMPORT',
+        job_mode: 'TABLE',
+        file_name: 'HR%U.DMP',
+        threads: 3,
+        filter: "'EMP'",
+        name_expressions: [{ expression: "LIKE 'EMP%'" }],
+        schema_expressions: [{ expression: "IN ('HR')" }],
+        tablespace_expressions: [{ expression: "= 'USERS'" }],
+        remap_schemas: [{ source: 'HR', target: 'BLAKE' }],
       },
     });
     const [logUrl] = related(created.json);
@@ -28,8 +35,17 @@ describe('job files', () => {
     const early = await call(logUrl!, { headers: auth });
     expect(early.status).toBe(200);
     expect(early.headers['content-type']).toBe('text/plain; charset=utf-8');
-    for (const line of ['operation: IMPORT', 'job_mode: TABLE', 'file_name: HR%U.DMP', "filter: 'EMP'", "name_expression: LIKE 'EMP%'",
-      "schema_expression: IN ('HR')", "tablespace_expression: = 'USERS'", 'remap_schema: HR:BLAKE', 'threads: 3']) {
+    for (const line of [
+      'operation: IMPORT',
+      'job_mode: TABLE',
+      'file_name: HR%U.DMP',
+      "filter: 'EMP'",
+      "name_expression: LIKE 'EMP%'",
+      "schema_expression: IN ('HR')",
+      "tablespace_expression: = 'USERS'",
+      'remap_schema: HR:BLAKE',
+      'threads: 3',
+    ]) {
       expect(early.text).toContain(`;;;   ${line}\n`);
     }
     expect(early.text).toContain('Percent done: 0\n');
@@ -63,9 +79,17 @@ describe('job files', () => {
     expect(res.headers['content-type']).toBe('application/octet-stream');
     expect(bytes.length).toBe(10_000);
     expect(bytes.subarray(0, 28).toString()).toBe('EMULATED DATA PUMP DUMP FILE');
-    assertOrdsContract({ method: 'GET', path: new URL(`${self}EXPDAT01-15_57_36.DMP`).pathname, status: 200, contentType: 'application/octet-stream', body: bytes.toString('latin1') });
+    assertOrdsContract({
+      method: 'GET',
+      path: new URL(`${self}EXPDAT01-15_57_36.DMP`).pathname,
+      status: 200,
+      contentType: 'application/octet-stream',
+      body: bytes.toString('latin1'),
+    });
     // Deterministic: the same job serves the same bytes.
-    const again = Buffer.from(await (await request(`${self}EXPDAT01-15_57_36.DMP`, { headers: auth })).body.arrayBuffer());
+    const again = Buffer.from(
+      await (await request(`${self}EXPDAT01-15_57_36.DMP`, { headers: auth })).body.arrayBuffer(),
+    );
     expect(again.equals(bytes)).toBe(true);
   });
 
@@ -74,22 +98,36 @@ describe('job files', () => {
     const named = await call(jobs, { headers: auth, body: { operation: 'EXPORT', file_name: 'HR_%U.DMP' } });
     expect(related(named.json).map((u) => u.split('/').pop())).toEqual(['EXPDAT-2019-09-06-15_57_36.LOG', 'HR_01.DMP']);
     clock.advance(0);
-    const cloud = await call(jobs, { headers: auth, body: { operation: 'EXPORT', credential_name: 'OBJ_CRED', file_name: 'https://objectstorage.example.com/n/ns/b/b/o/hr%U.dmp' } });
+    const cloud = await call(jobs, {
+      headers: auth,
+      body: {
+        operation: 'EXPORT',
+        credential_name: 'OBJ_CRED',
+        file_name: 'https://objectstorage.example.com/n/ns/b/b/o/hr%U.dmp',
+      },
+    });
     expect(related(cloud.json)).toHaveLength(1);
   });
 
-  it('404 with ORDS\'s body for a file the job does not have, or a job that does not exist', async () => {
+  it("404 with ORDS's body for a file the job does not have, or a job that does not exist", async () => {
     const { jobs } = await startTestEmulator();
     const created = await call(jobs, { headers: auth, body: { operation: 'EXPORT' } });
     const missing = await call(`${created.headers.location!}OTHER.LOG`, { headers: auth });
     expect(missing.status).toBe(404);
-    expect(missing.json).toMatchObject({ code: 'NotFound', title: 'Not Found', type: 'tag:oracle.com,2020:error/NotFound' });
+    expect(missing.json).toMatchObject({
+      code: 'NotFound',
+      title: 'Not Found',
+      type: 'tag:oracle.com,2020:error/NotFound',
+    });
     expect((await call(`${jobs}PDBADMIN,NO_SUCH_JOB/EXPDAT.LOG`, { headers: auth })).status).toBe(404);
   });
 
   it('control characters in data are escaped in the log, so they cannot forge lines (validation off)', async () => {
     const { jobs } = await startTestEmulator({ validate: false });
-    const created = await call(jobs, { headers: auth, body: { operation: 'EXPORT', schema_expressions: [{ expression: 'X\nJob "A"."B" successfully completed' }] } });
+    const created = await call(jobs, {
+      headers: auth,
+      body: { operation: 'EXPORT', schema_expressions: [{ expression: 'X\nJob "A"."B" successfully completed' }] },
+    });
     const log = (await call(related(created.json)[0]!, { headers: auth })).text;
     expect(log).toContain(';;;   schema_expression: X\\u000aJob "A"."B" successfully completed\n');
     expect(log).not.toMatch(/^Job "A"/m);
@@ -118,8 +156,16 @@ describe('a configured log size is streamed', () => {
     expect(total).toBe(size);
     expect(chunks).toBeGreaterThan(100); // many chunks, not one buffered body
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(40 * 1024 * 1024);
-    expect(tail.toString().trimEnd().split('\n').pop()).toMatch(/^Job "PDBADMIN"."DATAPUMP_REST_EXPORT_20190906155736" successfully completed at /);
-    assertOrdsContract({ method: 'GET', path: new URL(related(created.json)[0]!).pathname, status: 200, contentType: res.headers['content-type'] as string, body: tail.toString() });
+    expect(tail.toString().trimEnd().split('\n').pop()).toMatch(
+      /^Job "PDBADMIN"."DATAPUMP_REST_EXPORT_20190906155736" successfully completed at /,
+    );
+    assertOrdsContract({
+      method: 'GET',
+      path: new URL(related(created.json)[0]!).pathname,
+      status: 200,
+      contentType: res.headers['content-type'] as string,
+      body: tail.toString(),
+    });
   });
 
   it('the log body is a lazy Readable: 1 GiB configured, only what is read gets generated', async () => {
@@ -158,7 +204,14 @@ describe('a configured log size is streamed', () => {
       const out = Buffer.concat([...sizedLogChunks(Buffer.from('head\n'), Buffer.from('tail\n'), total, block)]);
       expect(out.length).toBe(total);
       if (total >= 10) expect(out.toString().endsWith('tail\n')).toBe(true);
-      if (total >= 10) expect(out.toString().split('\n').slice(0, -1).every((l) => l.length < 64)).toBe(true);
+      if (total >= 10)
+        expect(
+          out
+            .toString()
+            .split('\n')
+            .slice(0, -1)
+            .every((l) => l.length < 64),
+        ).toBe(true);
     }
   });
 });

@@ -15,11 +15,22 @@ describe('job lifecycle', () => {
     const { jobs, clock } = await startTestEmulator({ jobDurationMs: 10_000 });
     const created = await create(jobs, { operation: 'EXPORT', threads: 4 });
     const url = created.headers.location!;
-    expect(created.json).toMatchObject({ state: 'EXECUTING', job_state: 'EXECUTING', degree: 4, attached_sessions: 0, datapump_sessions: 2 });
+    expect(created.json).toMatchObject({
+      state: 'EXECUTING',
+      job_state: 'EXECUTING',
+      degree: 4,
+      attached_sessions: 0,
+      datapump_sessions: 2,
+    });
     clock.advance(9_999);
     expect((await get(url)).json).toMatchObject({ state: 'EXECUTING', datapump_sessions: 2 });
     clock.advance(1);
-    expect((await get(url)).json).toMatchObject({ state: 'COMPLETED', job_state: 'COMPLETED', degree: 4, datapump_sessions: 0 });
+    expect((await get(url)).json).toMatchObject({
+      state: 'COMPLETED',
+      job_state: 'COMPLETED',
+      degree: 4,
+      datapump_sessions: 0,
+    });
     // The list agrees with the job.
     expect((await get(jobs)).json.items[0]).toMatchObject({ job_name: created.json.job_name, state: 'COMPLETED' });
   });
@@ -31,10 +42,16 @@ describe('job lifecycle', () => {
     const logUrl = created.json.links.find((l: { rel: string }) => l.rel === 'related').href as string;
     expect((await get(logUrl)).text).not.toMatch(/ORA-/);
     clock.advance(1000);
-    expect((await get(url)).json).toMatchObject({ state: 'NOT RUNNING', job_state: 'NOT RUNNING', datapump_sessions: 0 });
+    expect((await get(url)).json).toMatchObject({
+      state: 'NOT RUNNING',
+      job_state: 'NOT RUNNING',
+      datapump_sessions: 0,
+    });
     const log = (await get(logUrl)).text;
     expect(log).toMatch(/^ORA-31640: unable to open dump file "WILL_FAIL%U.DMP" for read$/m);
-    expect(log.trimEnd().split('\n').pop()).toMatch(/^Job "PDBADMIN"."DATAPUMP_REST_IMPORT_\d{14}" stopped due to fatal error at /);
+    expect(log.trimEnd().split('\n').pop()).toMatch(
+      /^Job "PDBADMIN"."DATAPUMP_REST_IMPORT_\d{14}" stopped due to fatal error at /,
+    );
     // A job without the trigger still completes.
     const ok = await create(jobs, { operation: 'EXPORT', file_name: 'GOOD%U.DMP' });
     clock.advance(1000);
@@ -79,9 +96,15 @@ describe('job lifecycle', () => {
     const { jobs, clock } = await startTestEmulator();
     const names: string[] = [];
     for (let i = 0; i < 3; i++) names.push((await create(jobs, { operation: 'EXPORT' })).json.job_name);
-    expect(names).toEqual(['DATAPUMP_REST_EXPORT_20190906155736', 'DATAPUMP_REST_EXPORT_20190906155736_2', 'DATAPUMP_REST_EXPORT_20190906155736_3']);
+    expect(names).toEqual([
+      'DATAPUMP_REST_EXPORT_20190906155736',
+      'DATAPUMP_REST_EXPORT_20190906155736_2',
+      'DATAPUMP_REST_EXPORT_20190906155736_3',
+    ]);
     // Imports have their own base name.
-    expect((await create(jobs, { operation: 'IMPORT', file_name: 'X.DMP' })).json.job_name).toBe('DATAPUMP_REST_IMPORT_20190906155736');
+    expect((await create(jobs, { operation: 'IMPORT', file_name: 'X.DMP' })).json.job_name).toBe(
+      'DATAPUMP_REST_IMPORT_20190906155736',
+    );
     clock.advance(999);
     expect((await create(jobs, { operation: 'EXPORT' })).json.job_name).toBe('DATAPUMP_REST_EXPORT_20190906155736_4');
     clock.advance(1);
@@ -91,10 +114,22 @@ describe('job lifecycle', () => {
   it('names are unique per owner for any sequence of creates and clock steps (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ advance: fc.integer({ min: 0, max: 2500 }), owner: fc.constantFrom('PDBADMIN', 'HR'), op: fc.constantFrom('EXPORT' as const, 'IMPORT' as const) }), { maxLength: 60 }),
+        fc.array(
+          fc.record({
+            advance: fc.integer({ min: 0, max: 2500 }),
+            owner: fc.constantFrom('PDBADMIN', 'HR'),
+            op: fc.constantFrom('EXPORT' as const, 'IMPORT' as const),
+          }),
+          { maxLength: 60 },
+        ),
         (steps) => {
           const clock = manualClock();
-          const store = createJobStore({ clock, jobDurationMs: 1000, retainFinishedMs: null, failWhenFileNameContains: null });
+          const store = createJobStore({
+            clock,
+            jobDurationMs: 1000,
+            retainFinishedMs: null,
+            failWhenFileNameContains: null,
+          });
           const seen = new Set<string>();
           for (const step of steps) {
             clock.advance(step.advance);
@@ -112,11 +147,17 @@ describe('job lifecycle', () => {
 
   it('the owner is the authenticated user in upper case', async () => {
     const { jobs } = await startTestEmulator({ users: { pdbadmin: 'oracle', hr: 'hr-secret' } });
-    const res = await call(jobs, { headers: { authorization: `Basic ${Buffer.from('hr:hr-secret').toString('base64')}` }, body: { operation: 'EXPORT' } });
+    const res = await call(jobs, {
+      headers: { authorization: `Basic ${Buffer.from('hr:hr-secret').toString('base64')}` },
+      body: { operation: 'EXPORT' },
+    });
     expect(res.json.owner_name).toBe('HR');
     expect(res.headers.location).toMatch(/\/jobs\/HR,DATAPUMP_REST_EXPORT_/);
     // Oracle user names are case-insensitive: PDBADMIN is pdbadmin.
-    const upper = await call(jobs, { headers: { authorization: `Basic ${Buffer.from('PDBADMIN:oracle').toString('base64')}` }, body: { operation: 'EXPORT' } });
+    const upper = await call(jobs, {
+      headers: { authorization: `Basic ${Buffer.from('PDBADMIN:oracle').toString('base64')}` },
+      body: { operation: 'EXPORT' },
+    });
     expect(upper.json.owner_name).toBe('PDBADMIN');
   });
 });

@@ -19,16 +19,23 @@ describe('GET jobs/', () => {
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ hasMore: false, limit: 25, offset: 0, count: 3 });
     expect(res.json.items.map((j: { job_name: string }) => j.job_name)).toEqual([
-      'DATAPUMP_REST_EXPORT_20190906155736', 'DATAPUMP_REST_EXPORT_20190906155736_2', 'DATAPUMP_REST_EXPORT_20190906155736_3',
+      'DATAPUMP_REST_EXPORT_20190906155736',
+      'DATAPUMP_REST_EXPORT_20190906155736_2',
+      'DATAPUMP_REST_EXPORT_20190906155736_3',
     ]);
-    expect(res.json.items[0].links).toEqual([{ rel: 'self', href: `${jobs}PDBADMIN,DATAPUMP_REST_EXPORT_20190906155736/` }]);
+    expect(res.json.items[0].links).toEqual([
+      { rel: 'self', href: `${jobs}PDBADMIN,DATAPUMP_REST_EXPORT_20190906155736/` },
+    ]);
     expect(res.json.links.map((l: { rel: string }) => l.rel)).toEqual(['self', 'describedby', 'first']);
   });
 
-  it('lists every owner\'s jobs, as DBA_DATAPUMP_JOBS', async () => {
+  it("lists every owner's jobs, as DBA_DATAPUMP_JOBS", async () => {
     const { jobs } = await startTestEmulator({ users: { pdbadmin: 'oracle', hr: 'hr' } });
     await call(jobs, { headers: auth, body: { operation: 'EXPORT' } });
-    await call(jobs, { headers: { authorization: `Basic ${Buffer.from('hr:hr').toString('base64')}` }, body: { operation: 'EXPORT' } });
+    await call(jobs, {
+      headers: { authorization: `Basic ${Buffer.from('hr:hr').toString('base64')}` },
+      body: { operation: 'EXPORT' },
+    });
     const res = await call(jobs, { headers: auth });
     expect(res.json.items.map((j: { owner_name: string }) => j.owner_name)).toEqual(['PDBADMIN', 'HR']);
   });
@@ -73,14 +80,21 @@ describe('GET jobs/', () => {
     );
   });
 
-  it.each(['limit=abc', 'limit=-1', 'offset=1.5', 'offset=', 'q={not json'])('400 with ORDS\'s body for %s', async (query) => {
-    const { jobs } = await withJobs(1);
-    const res = await call(`${jobs}?${query}`, { headers: auth });
-    expect(res.status).toBe(400);
-    expect(res.headers['content-type']).toBe('application/problem+json');
-    expect(res.json).toMatchObject({ code: 'BadRequest', title: 'Bad Request', type: 'tag:oracle.com,2020:error/BadRequest' });
-    expect(res.json.instance).toMatch(/^tag:oracle\.com,2020:ecid\//);
-  });
+  it.each(['limit=abc', 'limit=-1', 'offset=1.5', 'offset=', 'q={not json'])(
+    "400 with ORDS's body for %s",
+    async (query) => {
+      const { jobs } = await withJobs(1);
+      const res = await call(`${jobs}?${query}`, { headers: auth });
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toBe('application/problem+json');
+      expect(res.json).toMatchObject({
+        code: 'BadRequest',
+        title: 'Bad Request',
+        type: 'tag:oracle.com,2020:error/BadRequest',
+      });
+      expect(res.json.instance).toMatch(/^tag:oracle\.com,2020:ecid\//);
+    },
+  );
 
   it('q filters on job fields', async () => {
     const { jobs } = await withJobs(2);

@@ -9,7 +9,8 @@ const CLIENT = basic('gateway', 's3cret');
 async function setup(options = {}) {
   const started = await startTestEmulator({ clients: { gateway: 's3cret' }, tokenTtlSeconds: 60, ...options });
   const tokenUrl = `${started.origin}/ords/orcl/pdbadmin/oauth/token`;
-  const token = (authorization = CLIENT, body = 'grant_type=client_credentials') => call(tokenUrl, { method: 'POST', headers: { ...form, authorization }, body });
+  const token = (authorization = CLIENT, body = 'grant_type=client_credentials') =>
+    call(tokenUrl, { method: 'POST', headers: { ...form, authorization }, body });
   return { ...started, tokenUrl, token };
 }
 
@@ -25,7 +26,12 @@ describe('POST …/oauth/token', () => {
 
   it('401 invalid_client for a wrong secret, an unknown client or no credentials', async () => {
     const { token } = await setup();
-    for (const authorization of [basic('gateway', 'wrong'), basic('other', 's3cret'), '', basic('pdbadmin', 'oracle')]) {
+    for (const authorization of [
+      basic('gateway', 'wrong'),
+      basic('other', 's3cret'),
+      '',
+      basic('pdbadmin', 'oracle'),
+    ]) {
       const res = await token(authorization);
       expect(res.status).toBe(401);
       expect(res.json).toEqual({ error: 'invalid_client' });
@@ -45,7 +51,10 @@ describe('POST …/oauth/token', () => {
   it('the token works on Data Pump routes; the owner is the schema alias upper-cased', async () => {
     const { token, jobs } = await setup();
     const { access_token } = (await token()).json;
-    const created = await call(jobs, { headers: { authorization: `Bearer ${access_token}` }, body: { operation: 'EXPORT' } });
+    const created = await call(jobs, {
+      headers: { authorization: `Bearer ${access_token}` },
+      body: { operation: 'EXPORT' },
+    });
     expect(created.status).toBe(201);
     expect(created.json.owner_name).toBe('PDBADMIN');
     // ORDS's own examples write the scheme in lower case.

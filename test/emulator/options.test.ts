@@ -13,7 +13,12 @@ function parse(argv: string[], env: Record<string, string> = {}) {
   const saved = { ...process.env };
   Object.assign(process.env, env);
   try {
-    const command = addEmulatorOptions(new Command('test').exitOverride().configureOutput({ writeErr: () => undefined }).action(() => undefined));
+    const command = addEmulatorOptions(
+      new Command('test')
+        .exitOverride()
+        .configureOutput({ writeErr: () => undefined })
+        .action(() => undefined),
+    );
     command.parse(argv, { from: 'user' });
     return configFromCommand(command);
   } finally {
@@ -30,13 +35,24 @@ function configFile(content: unknown): string {
 describe('resolveOptions', () => {
   it('fills the documented defaults', () => {
     const o = resolveOptions();
-    expect(o).toMatchObject({ host: '127.0.0.1', port: 8181, database: 'orcl', schema: 'pdbadmin', users: { pdbadmin: 'oracle' }, validate: true, defaultLimit: 25, retainFinishedMs: null });
+    expect(o).toMatchObject({
+      host: '127.0.0.1',
+      port: 8181,
+      database: 'orcl',
+      schema: 'pdbadmin',
+      users: { pdbadmin: 'oracle' },
+      validate: true,
+      defaultLimit: 25,
+      retainFinishedMs: null,
+    });
     expect(o).toMatchObject(DEFAULT_OPTIONS);
     expect(typeof o.clock.now()).toBe('number');
   });
 
   it('refuses bad values, naming every one', () => {
-    expect(() => resolveOptions({ port: 70000, jobDurationMs: -1 })).toThrow(/\/port.*\/jobDurationMs|\/jobDurationMs.*\/port/);
+    expect(() => resolveOptions({ port: 70000, jobDurationMs: -1 })).toThrow(
+      /\/port.*\/jobDurationMs|\/jobDurationMs.*\/port/,
+    );
     expect(() => resolveOptions({ database: 'bad/db' })).toThrow(/database/);
     expect(() => resolveOptions({ faults: [{ kind: 'nope' as never }] })).toThrow(/faults/);
     expect(() => resolveOptions({ ...({ bogus: 1 } as object) })).toThrow(/bogus/);
@@ -44,7 +60,14 @@ describe('resolveOptions', () => {
 });
 
 describe('sizes', () => {
-  it.each([['1048576', 1048576], ['1GiB', 1024 ** 3], ['50MB', 50_000_000], ['64k', 65536], ['1.5MiB', 1572864], [12, 12]])('%s', (input, bytes) => {
+  it.each([
+    ['1048576', 1048576],
+    ['1GiB', 1024 ** 3],
+    ['50MB', 50_000_000],
+    ['64k', 65536],
+    ['1.5MiB', 1572864],
+    [12, 12],
+  ])('%s', (input, bytes) => {
     expect(parseByteSize(input)).toBe(bytes);
   });
   it.each(['', 'ten', '-1', '1TB', '1.5.5'])('refuses %j', (input) => {
@@ -54,7 +77,15 @@ describe('sizes', () => {
 
 describe('config file and flags', () => {
   it('a config file uses the factory names; sizes may be strings; clock manual builds a manual clock', () => {
-    const config = loadConfigFile(configFile({ database: 'pdb1', logBytes: '1MiB', clock: 'manual', clockStart: '2024-01-02T03:04:05Z', faults: [{ kind: 'hang', route: 'job' }] }));
+    const config = loadConfigFile(
+      configFile({
+        database: 'pdb1',
+        logBytes: '1MiB',
+        clock: 'manual',
+        clockStart: '2024-01-02T03:04:05Z',
+        faults: [{ kind: 'hang', route: 'job' }],
+      }),
+    );
     expect(config).toMatchObject({ database: 'pdb1', logBytes: 1048576 });
     const options = toEmulatorOptions(config);
     expect(isManualClock(options.clock!)).toBe(true);
@@ -70,8 +101,18 @@ describe('config file and flags', () => {
 
   it('flags win over the config file; unset flags do not override it', () => {
     const file = configFile({ port: 1111, database: 'pdb1', validate: false, jobDurationMs: 10 });
-    expect(parse(['--config', file])).toMatchObject({ port: 1111, database: 'pdb1', validate: false, jobDurationMs: 10 });
-    expect(parse(['--config', file, '--port', '0', '--job-duration', '99'])).toMatchObject({ port: 0, database: 'pdb1', validate: false, jobDurationMs: 99 });
+    expect(parse(['--config', file])).toMatchObject({
+      port: 1111,
+      database: 'pdb1',
+      validate: false,
+      jobDurationMs: 10,
+    });
+    expect(parse(['--config', file, '--port', '0', '--job-duration', '99'])).toMatchObject({
+      port: 0,
+      database: 'pdb1',
+      validate: false,
+      jobDurationMs: 99,
+    });
   });
 
   it('EMULATOR_PORT sets the port; --port wins over it', () => {
@@ -81,17 +122,63 @@ describe('config file and flags', () => {
 
   it('every flag maps to its option', () => {
     const config = parse([
-      '--host', '0.0.0.0', '--database', 'db', '--schema', 'hr', '--user', 'hr:hr', '--user', 'scott:ti:ger',
-      '--client', 'gw:secret', '--token-ttl', '5', '--job-duration', '100', '--retain-finished', '200',
-      '--fail-when-file-name-contains', 'FAIL', '--log-bytes', '1GiB', '--dump-bytes', '10k', '--no-validate',
-      '--faults', '[{"kind":"hang","route":"file"}]', '--fault-seed', '42', '--record-requests', '10',
-      '--public-url', 'https://ords.example.com', '--clock', 'manual', '--clock-start', '2020-01-01T00:00:00Z',
+      '--host',
+      '0.0.0.0',
+      '--database',
+      'db',
+      '--schema',
+      'hr',
+      '--user',
+      'hr:hr',
+      '--user',
+      'scott:ti:ger',
+      '--client',
+      'gw:secret',
+      '--token-ttl',
+      '5',
+      '--job-duration',
+      '100',
+      '--retain-finished',
+      '200',
+      '--fail-when-file-name-contains',
+      'FAIL',
+      '--log-bytes',
+      '1GiB',
+      '--dump-bytes',
+      '10k',
+      '--no-validate',
+      '--faults',
+      '[{"kind":"hang","route":"file"}]',
+      '--fault-seed',
+      '42',
+      '--record-requests',
+      '10',
+      '--public-url',
+      'https://ords.example.com',
+      '--clock',
+      'manual',
+      '--clock-start',
+      '2020-01-01T00:00:00Z',
     ]);
     expect(config).toEqual({
-      host: '0.0.0.0', database: 'db', schema: 'hr', users: { hr: 'hr', scott: 'ti:ger' }, clients: { gw: 'secret' },
-      tokenTtlSeconds: 5, jobDurationMs: 100, retainFinishedMs: 200, failWhenFileNameContains: 'FAIL', logBytes: 1024 ** 3,
-      dumpBytes: 10240, validate: false, faults: [{ kind: 'hang', route: 'file' }], faultSeed: 42, recordRequests: 10,
-      publicUrl: 'https://ords.example.com', clock: 'manual', clockStart: '2020-01-01T00:00:00Z',
+      host: '0.0.0.0',
+      database: 'db',
+      schema: 'hr',
+      users: { hr: 'hr', scott: 'ti:ger' },
+      clients: { gw: 'secret' },
+      tokenTtlSeconds: 5,
+      jobDurationMs: 100,
+      retainFinishedMs: 200,
+      failWhenFileNameContains: 'FAIL',
+      logBytes: 1024 ** 3,
+      dumpBytes: 10240,
+      validate: false,
+      faults: [{ kind: 'hang', route: 'file' }],
+      faultSeed: 42,
+      recordRequests: 10,
+      publicUrl: 'https://ords.example.com',
+      clock: 'manual',
+      clockStart: '2020-01-01T00:00:00Z',
     });
   });
 
@@ -106,6 +193,8 @@ describe('config file and flags', () => {
     const program = new Command('datapump-gateway');
     const command = registerEmulatorCommand(program);
     expect(program.commands.map((c) => c.name())).toEqual(['emulator']);
-    expect(command.options.map((o) => o.long)).toEqual(expect.arrayContaining(['--port', '--host', '--config', '--clock', '--no-validate', '--log-bytes']));
+    expect(command.options.map((o) => o.long)).toEqual(
+      expect.arrayContaining(['--port', '--host', '--config', '--clock', '--no-validate', '--log-bytes']),
+    );
   });
 });

@@ -20,7 +20,10 @@ describe('the emulator process', () => {
     expect(emu.output()).toBe(`ORDS emulator listening on ${emu.ordsUrl}_/db-api/stable/\n`);
 
     const jobs = `${emu.ordsUrl}_/db-api/stable/database/datapump/jobs/`;
-    const created = await call(jobs, { headers: { ...auth, 'content-type': 'application/json' }, body: '{"operation":"EXPORT","schema_expressions":[{"expression":"IN ( \'HR\' )"}]}' });
+    const created = await call(jobs, {
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"operation":"EXPORT","schema_expressions":[{"expression":"IN ( \'HR\' )"}]}',
+    });
     expect(created.status).toBe(201);
     expect(created.json.job_name).toBe('DATAPUMP_REST_EXPORT_20190906155736');
     const self = created.headers.location!;
@@ -39,7 +42,9 @@ describe('the emulator process', () => {
     const job = (await call(self, { headers: auth })).json;
     const log = await call(job.links.find((l: { rel: string }) => l.rel === 'related').href, { headers: auth });
     expect(log.text).toContain(";;;   schema_expression: IN ( 'HR' )\n");
-    expect(log.text.trimEnd().split('\n').pop()).toBe('Job "PDBADMIN"."DATAPUMP_REST_EXPORT_20190906155736" successfully completed at Fri Sep 6 15:57:39 2019 elapsed 0 00:00:03');
+    expect(log.text.trimEnd().split('\n').pop()).toBe(
+      'Job "PDBADMIN"."DATAPUMP_REST_EXPORT_20190906155736" successfully completed at Fri Sep 6 15:57:39 2019 elapsed 0 00:00:03',
+    );
 
     const recorded = await emu.requests();
     expect(recorded[0]).toMatchObject({ method: 'POST', body: { operation: 'EXPORT' } });
@@ -56,7 +61,12 @@ describe('the emulator process', () => {
     expect(emu.ordsUrl).toBe(`${emu.baseUrl}/ords/pdb1/hr/`);
     const jobs = `${emu.ordsUrl}_/db-api/stable/database/datapump/jobs/`;
     const hr = { authorization: `Basic ${Buffer.from('hr:hr').toString('base64')}` };
-    expect(await emu.setFaults([{ route: 'list', kind: 'status', count: 1 }, { route: 'job', kind: 'hang' }])).toHaveLength(2);
+    expect(
+      await emu.setFaults([
+        { route: 'list', kind: 'status', count: 1 },
+        { route: 'job', kind: 'hang' },
+      ]),
+    ).toHaveLength(2);
     expect((await call(jobs, { headers: hr })).status).toBe(503);
     expect((await emu.faults())[0]).toMatchObject({ remaining: 0 });
     expect((await call(jobs, { headers: hr })).status).toBe(200);
@@ -71,9 +81,15 @@ describe('the emulator process', () => {
   });
 
   it('refuses a bad option with exit code 1 and a message', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/emulator/main.ts', '--port', '0', '--job-duration', 'soon'], { cwd: new URL('../../', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/emulator/main.ts', '--port', '0', '--job-duration', 'soon'],
+      { cwd: new URL('../../', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+    });
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
     expect(stderr).toMatch(/--job-duration/);

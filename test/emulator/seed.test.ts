@@ -24,21 +24,40 @@ const importHrAsBlake = `{
   ]
 }`;
 // The keys of Oracle's example answer, in its order.
-const EXAMPLE_KEYS = ['job_name', 'owner_name', 'operation', 'job_mode', 'state', 'degree', 'attached_sessions', 'datapump_sessions', 'job_state', 'links'];
+const EXAMPLE_KEYS = [
+  'job_name',
+  'owner_name',
+  'operation',
+  'job_mode',
+  'state',
+  'degree',
+  'attached_sessions',
+  'datapump_sessions',
+  'job_state',
+  'links',
+];
 
 // curl -i -X POST -u pdbadmin:oracle -d @request_body.json -H "Content-Type:application/json" …/jobs/
-const curl = (url: string, body: string) => call(url, { method: 'POST', headers: { authorization: BASIC, 'content-type': 'application/json' }, body });
+const curl = (url: string, body: string) =>
+  call(url, { method: 'POST', headers: { authorization: BASIC, 'content-type': 'application/json' }, body });
 
 describe("the seed's create requests", () => {
-  it('export: 201 shaped like Oracle\'s example answer, with its headers', async () => {
+  it("export: 201 shaped like Oracle's example answer, with its headers", async () => {
     const { jobs } = await startTestEmulator();
     const res = await curl(jobs, exportHr);
     expect(res.status).toBe(201);
     expect(res.headers['content-type']).toBe('application/json');
     expect(Object.keys(res.json)).toEqual(EXAMPLE_KEYS);
     expect(res.json).toMatchObject({
-      job_name: 'DATAPUMP_REST_EXPORT_20190906155736', owner_name: 'PDBADMIN', operation: 'EXPORT', job_mode: 'SCHEMA',
-      state: 'EXECUTING', degree: 1, attached_sessions: 0, datapump_sessions: 2, job_state: 'EXECUTING',
+      job_name: 'DATAPUMP_REST_EXPORT_20190906155736',
+      owner_name: 'PDBADMIN',
+      operation: 'EXPORT',
+      job_mode: 'SCHEMA',
+      state: 'EXECUTING',
+      degree: 1,
+      attached_sessions: 0,
+      datapump_sessions: 2,
+      job_state: 'EXECUTING',
     });
     const self = `${jobs}PDBADMIN,DATAPUMP_REST_EXPORT_20190906155736/`;
     expect(res.headers.location).toBe(self);
@@ -59,7 +78,13 @@ describe("the seed's create requests", () => {
     const res = await curl(jobs, importHrAsBlake);
     expect(res.status).toBe(201);
     expect(Object.keys(res.json)).toEqual(EXAMPLE_KEYS);
-    expect(res.json).toMatchObject({ job_name: 'DATAPUMP_REST_IMPORT_20190906155736', owner_name: 'PDBADMIN', operation: 'IMPORT', job_mode: 'FULL', state: 'EXECUTING' });
+    expect(res.json).toMatchObject({
+      job_name: 'DATAPUMP_REST_IMPORT_20190906155736',
+      owner_name: 'PDBADMIN',
+      operation: 'IMPORT',
+      job_mode: 'FULL',
+      state: 'EXECUTING',
+    });
     expect(res.headers.location).toMatch(/\/jobs\/PDBADMIN,DATAPUMP_REST_IMPORT_\d{14}\/$/);
     expect(res.json.links.map((l: { rel: string }) => l.rel)).toEqual(['collection', 'describedby', 'related', 'self']);
     expect(res.json.links[2].href).toMatch(/IMPDAT-2019-09-06-15_57_36\.LOG$/);
@@ -67,10 +92,28 @@ describe("the seed's create requests", () => {
 
   it('the RPC forms (POST export / import, no operation) create the same jobs', async () => {
     const { api } = await startTestEmulator();
-    const exp = await curl(`${api}database/datapump/export`, JSON.stringify({ job_mode: 'TABLE', name_expressions: [{ expression: "LIKE 'EMP%'" }], schema_expressions: [{ expression: "IN ('SCOTT')" }] }));
+    const exp = await curl(
+      `${api}database/datapump/export`,
+      JSON.stringify({
+        job_mode: 'TABLE',
+        name_expressions: [{ expression: "LIKE 'EMP%'" }],
+        schema_expressions: [{ expression: "IN ('SCOTT')" }],
+      }),
+    );
     expect(exp.status).toBe(201);
-    expect(exp.json).toMatchObject({ operation: 'EXPORT', job_mode: 'TABLE', job_name: 'DATAPUMP_REST_EXPORT_20190906155736' });
-    const imp = await curl(`${api}database/datapump/import`, JSON.stringify({ file_name: 'EXPDAT%U-13_12_45.DMP', tablespace_expressions: [{ expression: "= 'USERS'" }], remap_schemas: [{ source: 'SCOTT', target: 'HR' }] }));
+    expect(exp.json).toMatchObject({
+      operation: 'EXPORT',
+      job_mode: 'TABLE',
+      job_name: 'DATAPUMP_REST_EXPORT_20190906155736',
+    });
+    const imp = await curl(
+      `${api}database/datapump/import`,
+      JSON.stringify({
+        file_name: 'EXPDAT%U-13_12_45.DMP',
+        tablespace_expressions: [{ expression: "= 'USERS'" }],
+        remap_schemas: [{ source: 'SCOTT', target: 'HR' }],
+      }),
+    );
     expect(imp.status).toBe(201);
     expect(imp.json).toMatchObject({ operation: 'IMPORT', job_mode: 'SCHEMA' });
     // No operation on the RPC endpoints: the import body without file_name is refused.

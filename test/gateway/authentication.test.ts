@@ -10,7 +10,14 @@ const basic = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`;
 
 function gatewayWithEmptyOrdsList() {
   const ords = mockOrds();
-  ords.answer('GET', new RegExp(`^${ORDS_JOBS.replace(/\//g, '\\/')}\\?`), 200, { items: [], hasMore: false, limit: 25, offset: 0, count: 0 }, {}, 100);
+  ords.answer(
+    'GET',
+    new RegExp(`^${ORDS_JOBS.replace(/\//g, '\\/')}\\?`),
+    200,
+    { items: [], hasMore: false, limit: 25, offset: 0, count: 0 },
+    {},
+    100,
+  );
   return testGateway({ dispatcher: ords.agent });
 }
 
@@ -62,7 +69,9 @@ describe('authentication', () => {
     const config = testConfig({ tenants: { ...tenants, 'sales-team': { ...tenants['sales-team']!, databases: [] } } });
     const gateway = testGateway({ config });
     const notGranted = await request(gateway.app).get(LIST).set({ 'X-API-Key': 'sales-demo-key' });
-    const missing = await request(gateway.app).get('/databases/nope/datapump/jobs/').set({ 'X-API-Key': 'sales-demo-key' });
+    const missing = await request(gateway.app)
+      .get('/databases/nope/datapump/jobs/')
+      .set({ 'X-API-Key': 'sales-demo-key' });
     expect(notGranted.status).toBe(404);
     expect(missing.status).toBe(404);
     expect(notGranted.body.type).toBe(missing.body.type);
@@ -79,12 +88,16 @@ describe('request id', () => {
     expect(res.body.request_id).toBe('abc-123.DEF:4');
   });
 
-  it.each([['with spaces', 'a b'], ['too long', 'x'.repeat(129)], ['with a quote', 'a"b'], ['with CRLF-like text', 'a%0d%0ab']])(
-    'replaces an inbound id %s with its own', async (_why, id) => {
-      const res = await request(gw.app).get(LIST).set('X-Request-Id', id);
-      expect(res.headers['x-request-id']).not.toBe(id);
-      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    });
+  it.each([
+    ['with spaces', 'a b'],
+    ['too long', 'x'.repeat(129)],
+    ['with a quote', 'a"b'],
+    ['with CRLF-like text', 'a%0d%0ab'],
+  ])('replaces an inbound id %s with its own', async (_why, id) => {
+    const res = await request(gw.app).get(LIST).set('X-Request-Id', id);
+    expect(res.headers['x-request-id']).not.toBe(id);
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
 });
 
 describe('answers outside the contract', () => {
@@ -101,7 +114,11 @@ describe('answers outside the contract', () => {
   });
 
   it('answers 404 problem for a path outside the contract, and never exposes an ORDS passthrough', async () => {
-    for (const path of ['/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/', '/databases/orcl/datapump/', '/databases/orcl/datapump/jobs/A,B/C/D']) {
+    for (const path of [
+      '/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/',
+      '/databases/orcl/datapump/',
+      '/databases/orcl/datapump/jobs/A,B/C/D',
+    ]) {
       const res = await request(gw.app).get(path).set(dba);
       expect(res.status, path).toBe(404);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -109,10 +126,18 @@ describe('answers outside the contract', () => {
   });
 
   it('answers 413 for a body over the limit, 400 for broken JSON, 415 for another media type', async () => {
-    const big = await request(gw.app).post(LIST).set(dba).set('Content-Type', 'application/json').send(`{"operation":"EXPORT","filter":"${'A'.repeat(300_000)}"}`);
+    const big = await request(gw.app)
+      .post(LIST)
+      .set(dba)
+      .set('Content-Type', 'application/json')
+      .send(`{"operation":"EXPORT","filter":"${'A'.repeat(300_000)}"}`);
     expect(big.status).toBe(413);
     expect(big.body.type).toBe('https://datapump-gateway.dev/problems/payload-too-large');
-    const broken = await request(gw.app).post(LIST).set(dba).set('Content-Type', 'application/json').send('{"operation":');
+    const broken = await request(gw.app)
+      .post(LIST)
+      .set(dba)
+      .set('Content-Type', 'application/json')
+      .send('{"operation":');
     expect(broken.status).toBe(400);
     expect(broken.body.type).toBe('https://datapump-gateway.dev/problems/malformed-json');
     const text = await request(gw.app).post(LIST).set(dba).set('Content-Type', 'text/plain').send('operation=EXPORT');
@@ -127,7 +152,10 @@ describe('answers outside the contract', () => {
   });
 
   it('lists every contract fault as a JSON Pointer into the body', async () => {
-    const res = await request(gw.app).post(LIST).set(dba).send({ operation: 'EXPORT', threads: '4', schema_expressions: [{ expression: '' }], bogus: 1 });
+    const res = await request(gw.app)
+      .post(LIST)
+      .set(dba)
+      .send({ operation: 'EXPORT', threads: '4', schema_expressions: [{ expression: '' }], bogus: 1 });
     expect(res.status).toBe(400);
     expect(res.body.type).toBe('https://datapump-gateway.dev/problems/request-invalid');
     const pointers = res.body.errors.map((e: { pointer: string }) => e.pointer);

@@ -10,18 +10,29 @@ const EXPORT_HR = { operation: 'EXPORT', schema_expressions: [{ expression: "IN 
 const JOB = 'PDBADMIN,DATAPUMP_REST_EXPORT_20190906155736';
 const basicOf = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 
-async function createdJob(gw: ReturnType<typeof testGateway>, ords: ReturnType<typeof mockOrds>, headers: Record<string, string> = HR) {
-  ords.answer('POST', ORDS_JOBS, 201, ordsJob(), { etag: '"v1"', location: `http://127.0.0.1:8181${ORDS_JOBS}${JOB}/` });
+async function createdJob(
+  gw: ReturnType<typeof testGateway>,
+  ords: ReturnType<typeof mockOrds>,
+  headers: Record<string, string> = HR,
+) {
+  ords.answer('POST', ORDS_JOBS, 201, ordsJob(), {
+    etag: '"v1"',
+    location: `http://127.0.0.1:8181${ORDS_JOBS}${JOB}/`,
+  });
   return request(gw.app).post('/databases/orcl/datapump/jobs/').set(headers).send(EXPORT_HR);
 }
 
 describe('forwarding a create', () => {
-  it('sends the body to ORDS with the gateway\'s own credentials and none of the client\'s', async () => {
+  it("sends the body to ORDS with the gateway's own credentials and none of the client's", async () => {
     const ords = mockOrds();
     const gw = testGateway({ dispatcher: ords.agent });
     const res = await createdJob(gw, ords, {
-      Authorization: basicOf('hr-team', 'hr-demo-key'), Cookie: 'session=abc', 'X-Request-Id': 'req-123',
-      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', Connection: 'keep-alive, X-Secret', 'X-Secret': 'hop',
+      Authorization: basicOf('hr-team', 'hr-demo-key'),
+      Cookie: 'session=abc',
+      'X-Request-Id': 'req-123',
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      Connection: 'keep-alive, X-Secret',
+      'X-Secret': 'hop',
     });
     expect(res.status).toBe(201);
     const sent = ords.received[0]!;
@@ -33,7 +44,9 @@ describe('forwarding a create', () => {
     expect(sent.headers.traceparent).toBe('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
     // The canonical request: the tenant's directory and a file name inside its prefix are filled in.
     expect(sent.body).toEqual({
-      operation: 'EXPORT', datapump_dir: 'DATA_PUMP_DIR', file_name: expect.stringMatching(/^HR_\d{14}_%U\.DMP$/),
+      operation: 'EXPORT',
+      datapump_dir: 'DATA_PUMP_DIR',
+      file_name: expect.stringMatching(/^HR_\d{14}_%U\.DMP$/),
       schema_expressions: [{ expression: "IN ('HR')" }],
     });
     expect(res.headers['x-request-id']).toBe('req-123');
@@ -55,7 +68,8 @@ describe('forwarding a create', () => {
     ]);
     expect(res.body).not.toHaveProperty('job_state');
     const everything = JSON.stringify(res.headers) + JSON.stringify(res.body);
-    for (const leak of ['127.0.0.1:8181', '/ords/', 'db-api', 'metadata-catalog']) expect(everything).not.toContain(leak);
+    for (const leak of ['127.0.0.1:8181', '/ords/', 'db-api', 'metadata-catalog'])
+      expect(everything).not.toContain(leak);
   });
 
   it('rewrites links ORDS reports with another host, and drops links into other jobs', async () => {
@@ -73,14 +87,25 @@ describe('forwarding a create', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/internal\.example|evil\.example|OTHER_JOB/);
   });
 
-  it('translates to ORDS\'s RPC endpoints when the database is configured for them', async () => {
+  it("translates to ORDS's RPC endpoints when the database is configured for them", async () => {
     const ords = mockOrds();
-    ords.answer('POST', `${ORDS_API}database/datapump/import`, 201, ordsJob({ operation: 'IMPORT', job_name: 'DATAPUMP_REST_IMPORT_20190906154258' }));
+    ords.answer(
+      'POST',
+      `${ORDS_API}database/datapump/import`,
+      201,
+      ordsJob({ operation: 'IMPORT', job_name: 'DATAPUMP_REST_IMPORT_20190906154258' }),
+    );
     const gw = testGateway({ dispatcher: ords.agent, config: testConfig({}, { createEndpoint: 'rpc' }) });
     const body = { operation: 'IMPORT', file_name: 'HR%U.DMP', remap_schemas: [{ source: 'HR', target: 'BLAKE' }] };
-    const res = await request(gw.app).post('/databases/orcl/datapump/jobs/').set({ 'X-API-Key': 'dba-demo-key' }).send(body);
+    const res = await request(gw.app)
+      .post('/databases/orcl/datapump/jobs/')
+      .set({ 'X-API-Key': 'dba-demo-key' })
+      .send(body);
     expect(res.status).toBe(201);
-    expect(ords.received[0]!.body).toEqual({ file_name: 'HR%U.DMP', remap_schemas: [{ source: 'HR', target: 'BLAKE' }] });
+    expect(ords.received[0]!.body).toEqual({
+      file_name: 'HR%U.DMP',
+      remap_schemas: [{ source: 'HR', target: 'BLAKE' }],
+    });
   });
 
   it('serves the path without its trailing slash the same way, without a redirect', async () => {
@@ -102,8 +127,13 @@ describe('reading a job', () => {
     expect(first.status).toBe(200);
     expect(first.headers.etag).toBe('"v2"');
     expect(first.body.state).toBe('COMPLETED');
-    ords.pool.intercept({ method: 'GET', path: `${ORDS_JOBS}${JOB}/`, headers: { 'if-none-match': '"v2"' } }).reply(304, '', { headers: { etag: '"v2"' } });
-    const again = await request(gw.app).get(`/databases/orcl/datapump/jobs/${JOB}/`).set(HR).set('If-None-Match', '"v2"');
+    ords.pool
+      .intercept({ method: 'GET', path: `${ORDS_JOBS}${JOB}/`, headers: { 'if-none-match': '"v2"' } })
+      .reply(304, '', { headers: { etag: '"v2"' } });
+    const again = await request(gw.app)
+      .get(`/databases/orcl/datapump/jobs/${JOB}/`)
+      .set(HR)
+      .set('If-None-Match', '"v2"');
     expect(again.status).toBe(304);
     expect(again.headers.etag).toBe('"v2"');
     expect(again.text).toBe('');
@@ -115,7 +145,11 @@ describe('reading a job', () => {
     await createdJob(gw, ords);
     ords.answer('GET', `${ORDS_JOBS}${JOB}/`, 200, ordsJob({ state: 'COMPLETED' }));
     await request(gw.app).get(`/databases/orcl/datapump/jobs/${JOB}/`).set(HR);
-    ords.answer('GET', `${ORDS_JOBS}${JOB}/`, 404, { code: 'NotFound', message: 'Not Found', type: 'tag:oracle.com,2020:error/NotFound' });
+    ords.answer('GET', `${ORDS_JOBS}${JOB}/`, 404, {
+      code: 'NotFound',
+      message: 'Not Found',
+      type: 'tag:oracle.com,2020:error/NotFound',
+    });
     const res = await request(gw.app).get(`/databases/orcl/datapump/jobs/${JOB}/`).set(HR);
     expect(res.status).toBe(200);
     expect(res.body.state).toBe('COMPLETED');
@@ -123,12 +157,15 @@ describe('reading a job', () => {
 });
 
 describe('object-level authorisation', () => {
-  it('answers 404 for another tenant\'s job and file, without calling ORDS', async () => {
+  it("answers 404 for another tenant's job and file, without calling ORDS", async () => {
     const ords = mockOrds();
     const gw = testGateway({ dispatcher: ords.agent });
     await createdJob(gw, ords);
     const before = ords.received.length;
-    for (const path of [`/databases/orcl/datapump/jobs/${JOB}/`, `/databases/orcl/datapump/jobs/${JOB}/EXPDAT-2019-09-06-15_57_36.LOG`]) {
+    for (const path of [
+      `/databases/orcl/datapump/jobs/${JOB}/`,
+      `/databases/orcl/datapump/jobs/${JOB}/EXPDAT-2019-09-06-15_57_36.LOG`,
+    ]) {
       const res = await request(gw.app).get(path).set({ 'X-API-Key': 'sales-demo-key' });
       expect(res.status).toBe(404);
       expect(res.body.type).toBe('https://datapump-gateway.dev/problems/job-not-found');
@@ -136,13 +173,20 @@ describe('object-level authorisation', () => {
     expect(ords.received.length).toBe(before);
   });
 
-  it('lists only the caller\'s own jobs, even though ORDS lists every owner\'s', async () => {
+  it("lists only the caller's own jobs, even though ORDS lists every owner's", async () => {
     const ords = mockOrds();
     const gw = testGateway({ dispatcher: ords.agent });
     await createdJob(gw, ords);
     const mine = ordsJob({ state: 'COMPLETED' });
     const theirs = ordsJob({ owner_name: 'SALES', job_name: 'DATAPUMP_REST_EXPORT_20190906160000' });
-    ords.answer('GET', /\/database\/datapump\/jobs\/\?/, 200, { items: [theirs, mine], hasMore: false, limit: 500, offset: 0, count: 2, links: [] });
+    ords.answer('GET', /\/database\/datapump\/jobs\/\?/, 200, {
+      items: [theirs, mine],
+      hasMore: false,
+      limit: 500,
+      offset: 0,
+      count: 2,
+      links: [],
+    });
     const res = await request(gw.app).get('/databases/orcl/datapump/jobs/').set(HR);
     expect(res.status).toBe(200);
     expect(res.body.items.map((j: { owner_name: string }) => j.owner_name)).toEqual(['PDBADMIN']);
@@ -152,7 +196,7 @@ describe('object-level authorisation', () => {
     expect(sales.body.items).toEqual([]);
   });
 
-  it('gives the all-jobs tenant every job of the database: ORDS\'s list merged with the registry\'s history, paged stably', async () => {
+  it("gives the all-jobs tenant every job of the database: ORDS's list merged with the registry's history, paged stably", async () => {
     const ords = mockOrds();
     const gw = testGateway({ dispatcher: ords.agent, now: () => new Date('2026-01-01T00:00:00.000Z') });
     // hr-team created a job through the gateway on 1 January; ORDS has since dropped it (history only).
@@ -162,15 +206,28 @@ describe('object-level authorisation', () => {
       ordsJob({ owner_name: 'SALES', job_name: 'DATAPUMP_REST_EXPORT_20260301000000' }),
       ordsJob({ owner_name: 'OPS', job_name: 'SYS_EXPORT_SCHEMA_01' }),
     ];
-    ords.answer('GET', /\/datapump\/jobs\/\?/, 200, { items: live, hasMore: false, limit: 500, offset: 0, count: 2 }, {}, 10);
+    ords.answer(
+      'GET',
+      /\/datapump\/jobs\/\?/,
+      200,
+      { items: live, hasMore: false, limit: 500, offset: 0, count: 2 },
+      {},
+      10,
+    );
     const names: string[] = [];
     for (let offset = 0; offset < 4; offset++) {
-      const res = await request(gw.app).get(`/databases/orcl/datapump/jobs/?limit=1&offset=${offset}`).set({ 'X-API-Key': 'dba-demo-key' });
+      const res = await request(gw.app)
+        .get(`/databases/orcl/datapump/jobs/?limit=1&offset=${offset}`)
+        .set({ 'X-API-Key': 'dba-demo-key' });
       expect(res.status).toBe(200);
       expect(res.body.hasMore).toBe(offset < 2);
       names.push(...res.body.items.map((j: { job_name: string }) => j.job_name));
     }
     // Newest first by the registry's time or the time in ORDS's name; a name without a time comes last.
-    expect(names).toEqual(['DATAPUMP_REST_EXPORT_20260301000000', 'DATAPUMP_REST_EXPORT_20260101000000', 'SYS_EXPORT_SCHEMA_01']);
+    expect(names).toEqual([
+      'DATAPUMP_REST_EXPORT_20260301000000',
+      'DATAPUMP_REST_EXPORT_20260101000000',
+      'SYS_EXPORT_SCHEMA_01',
+    ]);
   });
 });

@@ -13,14 +13,22 @@ describe('tenant isolation through the gateway', () => {
   let gateway: RunningGateway;
   const created: Record<keyof typeof keys, string[]> = { hr: [], sales: [] };
   const call = async (who: keyof typeof keys, path: string, method: 'GET' | 'POST' = 'GET', body?: unknown) => {
-    const res = await request(`${gateway.url}${path}`, { method, headers: { 'x-api-key': keys[who], 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    const res = await request(`${gateway.url}${path}`, {
+      method,
+      headers: { 'x-api-key': keys[who], 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     const text = await res.body.text();
     return { status: res.statusCode, json: text.startsWith('{') ? JSON.parse(text) : text };
   };
 
   beforeAll(async () => {
     emulator = await startEmulatorProcess({ clock: 'manual', config: { jobDurationMs: 1_000 } });
-    gateway = await startGateway({ config: testConfig({}, { url: emulator.ordsUrl }), jobs: createSqliteJobStore({ path: ':memory:' }), logger: createLogger('silent') });
+    gateway = await startGateway({
+      config: testConfig({}, { url: emulator.ordsUrl }),
+      jobs: createSqliteJobStore({ path: ':memory:' }),
+      logger: createLogger('silent'),
+    });
     for (let i = 0; i < 6; i++) {
       for (const who of ['hr', 'sales'] as const) {
         const res = await call(who, '/databases/orcl/datapump/jobs/', 'POST', { operation: 'EXPORT' });
@@ -30,9 +38,12 @@ describe('tenant isolation through the gateway', () => {
     }
     await emulator.advanceClock(2_000);
   });
-  afterAll(async () => { await gateway?.close(); await emulator?.stop(); });
+  afterAll(async () => {
+    await gateway?.close();
+    await emulator?.stop();
+  });
 
-  it('pages a tenant\'s own jobs, interleaved with another\'s, without skipping or repeating', async () => {
+  it("pages a tenant's own jobs, interleaved with another's, without skipping or repeating", async () => {
     const seen: string[] = [];
     for (let offset = 0; offset < 8; offset += 4) {
       const page = await call('hr', `/databases/orcl/datapump/jobs/?limit=4&offset=${offset}`);
@@ -45,11 +56,17 @@ describe('tenant isolation through the gateway', () => {
     expect(new Set(seen).size).toBe(6);
   });
 
-  it('refuses every route on another tenant\'s job with 404, without a request reaching ORDS', async () => {
+  it("refuses every route on another tenant's job with 404, without a request reaching ORDS", async () => {
     const job = `PDBADMIN,${created.hr[0]}`;
-    const log = (await call('hr', `/databases/orcl/datapump/jobs/${job}/`)).json.links.find((l: { mediaType?: string }) => l.mediaType === 'text/plain').href as string;
+    const log = (await call('hr', `/databases/orcl/datapump/jobs/${job}/`)).json.links.find(
+      (l: { mediaType?: string }) => l.mediaType === 'text/plain',
+    ).href as string;
     await emulator.clearRequests();
-    for (const path of [`/databases/orcl/datapump/jobs/${job}/`, new URL(log).pathname, `/databases/orcl/datapump/jobs/${job}/NOT_THERE.LOG`]) {
+    for (const path of [
+      `/databases/orcl/datapump/jobs/${job}/`,
+      new URL(log).pathname,
+      `/databases/orcl/datapump/jobs/${job}/NOT_THERE.LOG`,
+    ]) {
       const res = await call('sales', path);
       expect(res.status, path).toBe(404);
       expect(res.json.type).toBe('https://datapump-gateway.dev/problems/job-not-found');

@@ -37,12 +37,14 @@ describe('metrics', () => {
     const res = await request(gw.app).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/plain/);
-    expect(res.text).toMatch(/datapump_gateway_requests_total\{route="\/databases\/\{database\}\/datapump\/jobs\/",method="GET",status="200",tenant="hr-team"\} 1/);
+    expect(res.text).toMatch(
+      /datapump_gateway_requests_total\{route="\/databases\/\{database\}\/datapump\/jobs\/",method="GET",status="200",tenant="hr-team"\} 1/,
+    );
     expect(res.text).toMatch(/datapump_gateway_rejections_total\{reason="unauthenticated"\} 1/);
     expect(res.text).toContain('datapump_gateway_request_duration_seconds_bucket');
   });
 
-  it('keeps each app\'s metrics apart (no global registry)', async () => {
+  it("keeps each app's metrics apart (no global registry)", async () => {
     const a = testGateway();
     const b = testGateway();
     await request(a.app).get('/healthz');
@@ -93,9 +95,16 @@ describe('the served contract and its pages', () => {
 });
 
 describe('problem catalogue in code', () => {
-  it('matches the contract\'s catalogue entry for entry', () => {
-    const entries = (loadContract('public').components.schemas as Record<string, { oneOf: Array<{ title: string; 'x-status': number; 'x-title': string }> }>).ProblemType!.oneOf;
-    const fromContract = Object.fromEntries(entries.map((e) => [e.title, { status: e['x-status'], title: e['x-title'] }]));
+  it("matches the contract's catalogue entry for entry", () => {
+    const entries = (
+      loadContract('public').components.schemas as Record<
+        string,
+        { oneOf: Array<{ title: string; 'x-status': number; 'x-title': string }> }
+      >
+    ).ProblemType!.oneOf;
+    const fromContract = Object.fromEntries(
+      entries.map((e) => [e.title, { status: e['x-status'], title: e['x-title'] }]),
+    );
     expect(PROBLEMS).toEqual(fromContract);
   });
 });
@@ -105,15 +114,31 @@ describe('access log', () => {
     const lines: string[] = [];
     const ords = mockOrds();
     ords.answerCreates();
-    const gw = testGateway({ dispatcher: ords.agent, logStream: { write: (l: string) => { lines.push(l); } } });
-    await request(gw.app).post('/databases/orcl/datapump/jobs/').set('Authorization', `Basic ${Buffer.from('hr-team:hr-demo-key').toString('base64')}`)
-      .set('X-Request-Id', 'log-test-1').set('Cookie', 'session=s3cr3t').send({ operation: 'EXPORT' });
+    const gw = testGateway({
+      dispatcher: ords.agent,
+      logStream: {
+        write: (l: string) => {
+          lines.push(l);
+        },
+      },
+    });
+    await request(gw.app)
+      .post('/databases/orcl/datapump/jobs/')
+      .set('Authorization', `Basic ${Buffer.from('hr-team:hr-demo-key').toString('base64')}`)
+      .set('X-Request-Id', 'log-test-1')
+      .set('Cookie', 'session=s3cr3t')
+      .send({ operation: 'EXPORT' });
     await request(gw.app).get('/databases/orcl/datapump/jobs/').set('X-API-Key', 'hr-demo-key');
     const access = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request completed');
     expect(access).toHaveLength(2);
-    expect(access[0]).toMatchObject({ req: { id: 'log-test-1', method: 'POST', url: '/databases/orcl/datapump/jobs/' }, res: { statusCode: 201 }, tenant: 'hr-team' });
+    expect(access[0]).toMatchObject({
+      req: { id: 'log-test-1', method: 'POST', url: '/databases/orcl/datapump/jobs/' },
+      res: { statusCode: 201 },
+      tenant: 'hr-team',
+    });
     expect(typeof access[0].responseTime).toBe('number');
     const all = lines.join('\n');
-    for (const secret of ['hr-demo-key', Buffer.from('hr-team:hr-demo-key').toString('base64'), 's3cr3t', 'oracle']) expect(all).not.toContain(secret);
+    for (const secret of ['hr-demo-key', Buffer.from('hr-team:hr-demo-key').toString('base64'), 's3cr3t', 'oracle'])
+      expect(all).not.toContain(secret);
   });
 });

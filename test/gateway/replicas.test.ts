@@ -4,26 +4,53 @@ import { Redis } from 'ioredis';
 import { request, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.js';
-import { demoTenantsTree, GATEWAY_PROCESS_ENV, gatewayConfigTree, killAllGatewayProcesses, startGatewayProcess, tenantTree, type GatewayProcess } from '../helpers/gateway-process.js';
+import {
+  demoTenantsTree,
+  GATEWAY_PROCESS_ENV,
+  gatewayConfigTree,
+  killAllGatewayProcesses,
+  startGatewayProcess,
+  tenantTree,
+  type GatewayProcess,
+} from '../helpers/gateway-process.js';
 import { requirePostgres, TEST_DATABASE_URL, withPostgresSchema } from '../helpers/postgres.js';
 import { redisKeyPrefix, TEST_REDIS_URL } from '../helpers/redis.js';
 
-const basic = (tenant: string, key: string) => ({ authorization: `Basic ${Buffer.from(`${tenant}:${key}`).toString('base64')}` });
+const basic = (tenant: string, key: string) => ({
+  authorization: `Basic ${Buffer.from(`${tenant}:${key}`).toString('base64')}`,
+});
 const HR = basic('hr-team', 'hr-demo-key');
 const SALES = basic('sales-team', 'sales-demo-key');
 const BURST = basic('burst-team', 'burst-key');
 const JOBS = '/databases/orcl/datapump/jobs/';
 const EXPORT_HR = { operation: 'EXPORT', schema_expressions: [{ expression: "IN ( 'HR' )" }] };
 
-interface Answer { status: number; headers: Dispatcher.ResponseData['headers']; text: string; json: any }
+interface Answer {
+  status: number;
+  headers: Dispatcher.ResponseData['headers'];
+  text: string;
+  json: any;
+}
 
-async function call(gw: GatewayProcess, method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<Answer> {
+async function call(
+  gw: GatewayProcess,
+  method: 'GET' | 'POST',
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<Answer> {
   const res = await request(`${gw.url}${path}`, {
-    method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? null : JSON.stringify(body),
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? null : JSON.stringify(body),
   });
   const text = await res.body.text();
   let json: unknown;
-  try { json = JSON.parse(text); } catch { json = undefined; }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
   return { status: res.statusCode, headers: res.headers, text, json };
 }
 
@@ -47,7 +74,17 @@ describe('two gateway replicas sharing PostgreSQL and Redis', () => {
         limits: { redis: '${REDIS_URL}', key_prefix: keyPrefix },
         tenants: {
           ...demoTenantsTree(),
-          'burst-team': tenantTree('burst-key', { operations: ['EXPORT'], job_modes: ['SCHEMA'], schemas: ['HR'], max_threads: 1, directories: ['DATA_PUMP_DIR'] }, { create: '5/minute' }),
+          'burst-team': tenantTree(
+            'burst-key',
+            {
+              operations: ['EXPORT'],
+              job_modes: ['SCHEMA'],
+              schemas: ['HR'],
+              max_threads: 1,
+              directories: ['DATA_PUMP_DIR'],
+            },
+            { create: '5/minute' },
+          ),
         },
       },
     });
@@ -72,9 +109,14 @@ describe('two gateway replicas sharing PostgreSQL and Redis', () => {
 
   it('one rate budget: create 5/minute means 5 × 201 in total across both replicas, the rest 429', async () => {
     // Concurrently, half through each replica: counters local to each process would let all ten pass.
-    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => call(i % 2 === 0 ? a : b, 'POST', JOBS, BURST, EXPORT_HR)));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => call(i % 2 === 0 ? a : b, 'POST', JOBS, BURST, EXPORT_HR)),
+    );
     const statuses = answers.map((r) => r.status);
-    expect(statuses.filter((s) => s === 201), JSON.stringify(answers.map((r) => r.text))).toHaveLength(5);
+    expect(
+      statuses.filter((s) => s === 201),
+      JSON.stringify(answers.map((r) => r.text)),
+    ).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(5);
     for (const refused of answers.filter((r) => r.status === 429)) {
       expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -100,7 +142,9 @@ describe('two gateway replicas sharing PostgreSQL and Redis', () => {
     expect(polled.status).toBe(200);
     expect(polled.json).toMatchObject({ job_name: jobName, owner_name: 'PDBADMIN', operation: 'EXPORT' });
 
-    const logLink = (polled.json.links as Array<{ rel: string; href: string; mediaType?: string }>).find((l) => l.mediaType === 'text/plain');
+    const logLink = (polled.json.links as Array<{ rel: string; href: string; mediaType?: string }>).find(
+      (l) => l.mediaType === 'text/plain',
+    );
     expect(logLink).toBeDefined();
     const log = await call(b, 'GET', pathOf(logLink!.href), HR);
     expect(log.status).toBe(200);
@@ -123,11 +167,21 @@ describe('two gateway replicas sharing PostgreSQL and Redis', () => {
     expect(again.status).toBe(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.headers.location).toBe(first.headers.location);
-    const other = await call(b, 'POST', JOBS, { ...HR, 'idempotency-key': 'replica-key-1' }, { operation: 'EXPORT', threads: 2 });
+    const other = await call(
+      b,
+      'POST',
+      JOBS,
+      { ...HR, 'idempotency-key': 'replica-key-1' },
+      { operation: 'EXPORT', threads: 2 },
+    );
     expect(other.status).toBe(422);
 
     const before = (await emulator.requests()).filter((r) => r.method === 'POST').length;
-    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => call(i % 2 ? a : b, 'POST', JOBS, { ...HR, 'idempotency-key': 'replica-burst' }, EXPORT_HR)));
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call(i % 2 ? a : b, 'POST', JOBS, { ...HR, 'idempotency-key': 'replica-burst' }, EXPORT_HR),
+      ),
+    );
     const creates = (await emulator.requests()).filter((r) => r.method === 'POST').length - before;
     expect(creates).toBe(1);
     expect(burst.every((r) => r.status === 201 || r.status === 409)).toBe(true);

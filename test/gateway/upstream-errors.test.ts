@@ -9,7 +9,12 @@ import { mockOrds, ordsJob, ORDS_JOBS } from '../helpers/mock-ords.js';
 
 const HR = { 'X-API-Key': 'hr-demo-key' };
 const EXPORT_HR = { operation: 'EXPORT', schema_expressions: [{ expression: "IN ('HR')" }] };
-const ordsError = (code: string, message: string) => ({ code, message, type: `tag:oracle.com,2020:error/${code}`, instance: 'tag:oracle.com,2020:ecid/SECRET-ECID-123' });
+const ordsError = (code: string, message: string) => ({
+  code,
+  message,
+  type: `tag:oracle.com,2020:error/${code}`,
+  instance: 'tag:oracle.com,2020:ecid/SECRET-ECID-123',
+});
 
 const problem = (slug: string) => `https://datapump-gateway.dev/problems/${slug}`;
 
@@ -22,7 +27,13 @@ describe('ORDS answers to a create', () => {
     [404, ordsError('NotFound', 'Not Found'), {}, 404, 'database-not-found'],
     [302, '', { location: 'http://elsewhere.invalid/' }, 502, 'upstream-error'],
     [503, ordsError('ServiceUnavailable', 'pool exhausted'), { 'retry-after': '17' }, 503, 'upstream-unavailable'],
-    [500, ordsError('InternalServerError', 'java.lang.NullPointerException at oracle.dbtools.Foo'), {}, 502, 'upstream-error'],
+    [
+      500,
+      ordsError('InternalServerError', 'java.lang.NullPointerException at oracle.dbtools.Foo'),
+      {},
+      502,
+      'upstream-error',
+    ],
     [502, '<html>bad gateway</html>', { 'content-type': 'text/html' }, 502, 'upstream-invalid-response'],
     [201, '{"job_name": "X", ', {}, 502, 'upstream-invalid-response'],
     [201, { job_name: 'X' }, {}, 502, 'upstream-invalid-response'],
@@ -39,15 +50,24 @@ describe('ORDS answers to a create', () => {
     expect(res.body.type).toBe(problem(slug));
     const text = JSON.stringify(res.body);
     // ORDS's message, ECID and stack never reach the client.
-    for (const secret of ['ORA-', 'SECRET-ECID', 'java.lang', 'elsewhere.invalid', '127.0.0.1:8181']) expect(text).not.toContain(secret);
-    if (typeof body === 'object' && body && 'code' in body) expect(res.body.ords_code).toBe((body as { code: string }).code);
+    for (const secret of ['ORA-', 'SECRET-ECID', 'java.lang', 'elsewhere.invalid', '127.0.0.1:8181'])
+      expect(text).not.toContain(secret);
+    if (typeof body === 'object' && body && 'code' in body)
+      expect(res.body.ords_code).toBe((body as { code: string }).code);
     if (ordsStatus === 503) expect(res.headers['retry-after']).toBe('17');
   });
 });
 
 describe('ORDS failing at the transport level', () => {
   let server: Server | undefined;
-  afterEach(() => new Promise<void>((resolve) => { server?.closeAllConnections(); server ? server.close(() => resolve()) : resolve(); server = undefined; }));
+  afterEach(
+    () =>
+      new Promise<void>((resolve) => {
+        server?.closeAllConnections();
+        server ? server.close(() => resolve()) : resolve();
+        server = undefined;
+      }),
+  );
 
   async function rawOrds(handler: Parameters<typeof createServer>[1]) {
     server = createServer(handler);
@@ -55,10 +75,19 @@ describe('ORDS failing at the transport level', () => {
     return (server.address() as AddressInfo).port;
   }
 
-  const configFor = (port: number) => testConfig({}, { url: `http://127.0.0.1:${port}/ords/orcl/pdbadmin/`, timeouts: { connectMs: 500, createMs: 300, readMs: 300, fileIdleMs: 300 } });
+  const configFor = (port: number) =>
+    testConfig(
+      {},
+      {
+        url: `http://127.0.0.1:${port}/ords/orcl/pdbadmin/`,
+        timeouts: { connectMs: 500, createMs: 300, readMs: 300, fileIdleMs: 300 },
+      },
+    );
 
   it('answers 504 when ORDS does not answer in time', async () => {
-    const port = await rawOrds(() => { /* never answers */ });
+    const port = await rawOrds(() => {
+      /* never answers */
+    });
     const gw = testGateway({ config: configFor(port) });
     const res = await request(gw.app).post('/databases/orcl/datapump/jobs/').set(HR).send(EXPORT_HR);
     expect(res.status).toBe(504);
@@ -67,7 +96,9 @@ describe('ORDS failing at the transport level', () => {
   });
 
   it('answers 503 with Retry-After when ORDS resets the connection before answering', async () => {
-    const port = await rawOrds((req) => { req.socket.destroy(); });
+    const port = await rawOrds((req) => {
+      req.socket.destroy();
+    });
     const gw = testGateway({ config: configFor(port) });
     const res = await request(gw.app).get('/databases/orcl/datapump/jobs/').set({ 'X-API-Key': 'dba-demo-key' });
     expect(res.status).toBe(503);
@@ -88,8 +119,13 @@ describe('ORDS failing at the transport level', () => {
   });
 
   it('refuses a JSON answer larger than the configured cap', async () => {
-    const port = await rawOrds((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify({ items: [], pad: 'x'.repeat(4096) })); });
-    const gw = testGateway({ config: testConfig({}, { url: `http://127.0.0.1:${port}/ords/orcl/pdbadmin/`, maxResponseBytes: 1024 }) });
+    const port = await rawOrds((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ items: [], pad: 'x'.repeat(4096) }));
+    });
+    const gw = testGateway({
+      config: testConfig({}, { url: `http://127.0.0.1:${port}/ords/orcl/pdbadmin/`, maxResponseBytes: 1024 }),
+    });
     const res = await request(gw.app).get('/databases/orcl/datapump/jobs/').set({ 'X-API-Key': 'dba-demo-key' });
     expect(res.status).toBe(502);
     expect(res.body.type).toBe(problem('upstream-invalid-response'));

@@ -81,14 +81,22 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions = {})
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(config));
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/emulator/main.ts', '--port', '0', '--config', configFile, ...(options.args ?? [])], {
-    cwd: ROOT,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/emulator/main.ts', '--port', '0', '--config', configFile, ...(options.args ?? [])],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
@@ -103,7 +111,10 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions = {})
   let apiUrl: string;
   try {
     apiUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`emulator did not start within ${options.startTimeoutMs ?? 15000} ms:\n${output}`)), options.startTimeoutMs ?? 15000);
+      const timer = setTimeout(
+        () => reject(new Error(`emulator did not start within ${options.startTimeoutMs ?? 15000} ms:\n${output}`)),
+        options.startTimeoutMs ?? 15000,
+      );
       const onData = () => {
         const match = LISTENING.exec(output);
         if (!match) return;
@@ -136,10 +147,16 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions = {})
     output: () => output,
     setFaults: async (faults) => (await control(baseUrl, 'PUT', 'faults', faults)) as ActiveFault[],
     faults: async () => (await control(baseUrl, 'GET', 'faults')) as ActiveFault[],
-    clearFaults: async () => { await control(baseUrl, 'DELETE', 'faults'); },
+    clearFaults: async () => {
+      await control(baseUrl, 'DELETE', 'faults');
+    },
     requests: async () => (await control(baseUrl, 'GET', 'requests')) as RecordedRequest[],
-    clearRequests: async () => { await control(baseUrl, 'DELETE', 'requests'); },
-    clearJobs: async () => { await control(baseUrl, 'DELETE', 'jobs'); },
+    clearRequests: async () => {
+      await control(baseUrl, 'DELETE', 'requests');
+    },
+    clearJobs: async () => {
+      await control(baseUrl, 'DELETE', 'jobs');
+    },
     advanceClock: async (ms) => (await control(baseUrl, 'POST', 'clock', { advanceMs: ms })) as ClockState,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

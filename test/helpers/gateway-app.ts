@@ -30,13 +30,39 @@ export function testGateway(options: TestGatewayOptions = {}) {
   const source = { current: () => config };
   const metrics = createMetrics({ defaultMetrics: false });
   const logger = options.logStream ? pino({ level: 'info' }, options.logStream) : pino({ level: 'silent' });
-  const upstreams = createUpstreamRegistry({ config: source, metrics, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
+  const upstreams = createUpstreamRegistry({
+    config: source,
+    metrics,
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+  });
   const jobs = options.jobs ?? createMemoryJobStore();
   const counters: CounterStores = createCounterStores({
-    redisUrl: options.redisUrl ?? null, keyPrefix: options.redisKeyPrefix ?? 'dpg-test', logger,
+    redisUrl: options.redisUrl ?? null,
+    keyPrefix: options.redisKeyPrefix ?? 'dpg-test',
+    logger,
     onFallback: (c) => metrics.limitStoreFailures.inc({ class: c, outcome: 'fallback' }),
     onFailClosed: (c) => metrics.limitStoreFailures.inc({ class: c, outcome: 'refused' }),
   });
-  const app = createApp({ config: source, logger, upstreams, jobs, metrics, contracts, counters, ...(options.jwt ? { jwt: options.jwt } : {}), ...(options.now ? { now: options.now } : {}) });
-  return { app, jobs, metrics, upstreams, counters, close: async () => { await upstreams.close(); await counters.close(); } };
+  const app = createApp({
+    config: source,
+    logger,
+    upstreams,
+    jobs,
+    metrics,
+    contracts,
+    counters,
+    ...(options.jwt ? { jwt: options.jwt } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return {
+    app,
+    jobs,
+    metrics,
+    upstreams,
+    counters,
+    close: async () => {
+      await upstreams.close();
+      await counters.close();
+    },
+  };
 }

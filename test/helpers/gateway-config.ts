@@ -1,8 +1,18 @@
 // Builds GatewayConfig snapshots for tests (deep-frozen like the real loader's), with three demo tenants.
 import { createHash } from 'node:crypto';
-import type { DatabaseConfig, GatewayConfig, TenantConfig, TenantGrants, TenantLimits } from '../../src/gateway/config/types.js';
+import type {
+  DatabaseConfig,
+  GatewayConfig,
+  TenantConfig,
+  TenantGrants,
+  TenantLimits,
+} from '../../src/gateway/config/types.js';
 
-export const DEMO_KEYS = { 'hr-team': 'hr-demo-key', 'sales-team': 'sales-demo-key', 'dba-team': 'dba-demo-key' } as const;
+export const DEMO_KEYS = {
+  'hr-team': 'hr-demo-key',
+  'sales-team': 'sales-demo-key',
+  'dba-team': 'dba-demo-key',
+} as const;
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -24,33 +34,82 @@ export function testDatabase(overrides: Partial<DatabaseConfig> = {}): DatabaseC
     timeouts: { connectMs: 1_000, createMs: 2_000, readMs: 2_000, fileIdleMs: 2_000 },
     maxResponseBytes: 1_048_576,
     connections: 4,
-    resilience: { failureThreshold: 1000, halfOpenAfterMs: 10_000, getRetries: 0, retryBaseMs: 10, maxConcurrent: 1000 },
+    resilience: {
+      failureThreshold: 1000,
+      halfOpenAfterMs: 10_000,
+      getRetries: 0,
+      retryBaseMs: 10,
+      maxConcurrent: 1000,
+    },
     ...overrides,
   };
 }
 
 const grants = (g: Partial<TenantGrants>): TenantGrants => ({
-  operations: ['EXPORT', 'IMPORT'], jobModes: ['SCHEMA', 'TABLE'], schemas: [], tablespaces: [], remapTargets: [],
-  maxThreads: 4, allJobs: false, directories: ['DATA_PUMP_DIR'], credentials: [], filePrefix: null, objectStorage: [], ...g,
+  operations: ['EXPORT', 'IMPORT'],
+  jobModes: ['SCHEMA', 'TABLE'],
+  schemas: [],
+  tablespaces: [],
+  remapTargets: [],
+  maxThreads: 4,
+  allJobs: false,
+  directories: ['DATA_PUMP_DIR'],
+  credentials: [],
+  filePrefix: null,
+  objectStorage: [],
+  ...g,
 });
 
 /** Generous enough that no test trips them unless it sets its own. */
 export const TEST_LIMITS: TenantLimits = {
-  create: { limit: 10_000, windowMs: 60_000 }, read: { limit: 10_000, windowMs: 60_000 }, concurrentJobs: 10_000, jobsPerDay: 100_000,
+  create: { limit: 10_000, windowMs: 60_000 },
+  read: { limit: 10_000, windowMs: 60_000 },
+  concurrentJobs: 10_000,
+  jobsPerDay: 100_000,
 };
 
 export function testTenants(databases: readonly string[] = ['orcl']): Record<string, TenantConfig> {
   return {
-    'hr-team': { id: 'hr-team', apiKeyHashes: [sha256(DEMO_KEYS['hr-team'])], databases, limits: TEST_LIMITS, requireIdempotencyKey: false, grants: grants({ schemas: ['HR'], filePrefix: 'HR_' }) },
-    'sales-team': { id: 'sales-team', apiKeyHashes: [sha256(DEMO_KEYS['sales-team'])], databases, limits: TEST_LIMITS, requireIdempotencyKey: false, grants: grants({ operations: ['EXPORT'], schemas: ['SALES'], maxThreads: 2, filePrefix: 'SALES_' }) },
+    'hr-team': {
+      id: 'hr-team',
+      apiKeyHashes: [sha256(DEMO_KEYS['hr-team'])],
+      databases,
+      limits: TEST_LIMITS,
+      requireIdempotencyKey: false,
+      grants: grants({ schemas: ['HR'], filePrefix: 'HR_' }),
+    },
+    'sales-team': {
+      id: 'sales-team',
+      apiKeyHashes: [sha256(DEMO_KEYS['sales-team'])],
+      databases,
+      limits: TEST_LIMITS,
+      requireIdempotencyKey: false,
+      grants: grants({ operations: ['EXPORT'], schemas: ['SALES'], maxThreads: 2, filePrefix: 'SALES_' }),
+    },
     'dba-team': {
-      id: 'dba-team', apiKeyHashes: [sha256(DEMO_KEYS['dba-team'])], databases, limits: TEST_LIMITS, requireIdempotencyKey: false,
-      grants: grants({ jobModes: ['FULL', 'SCHEMA', 'TABLE', 'TABLESPACE'], schemas: ['*'], tablespaces: ['*'], remapTargets: ['*'], directories: ['*'], credentials: ['*'], maxThreads: 16, allJobs: true }),
+      id: 'dba-team',
+      apiKeyHashes: [sha256(DEMO_KEYS['dba-team'])],
+      databases,
+      limits: TEST_LIMITS,
+      requireIdempotencyKey: false,
+      grants: grants({
+        jobModes: ['FULL', 'SCHEMA', 'TABLE', 'TABLESPACE'],
+        schemas: ['*'],
+        tablespaces: ['*'],
+        remapTargets: ['*'],
+        directories: ['*'],
+        credentials: ['*'],
+        maxThreads: 16,
+        allJobs: true,
+      }),
     },
   };
 }
 
-export function testConfig(overrides: Partial<GatewayConfig> = {}, database: Partial<DatabaseConfig> = {}): GatewayConfig {
+export function testConfig(
+  overrides: Partial<GatewayConfig> = {},
+  database: Partial<DatabaseConfig> = {},
+): GatewayConfig {
   const db = testDatabase(database);
   return deepFreeze({
     listen: { host: '127.0.0.1', port: 0 },

@@ -53,15 +53,25 @@ const LISTENING = /datapump-gateway listening on (\S+)/;
 
 const running = new Set<ChildProcess>();
 // Never leave an orphan behind, whatever way the test process ends.
-process.once('exit', () => { for (const child of running) child.kill('SIGKILL'); });
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 /** SIGKILLs every gateway process still running (an afterAll safety net; stop() is the clean way). */
 export async function killAllGatewayProcesses(): Promise<void> {
-  await Promise.all([...running].map((child) => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  })));
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) {
+            resolve();
+            return;
+          }
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
 }
 
 const toYaml = (config: GatewayConfigInput) => (typeof config === 'string' ? config : stringify(config));
@@ -71,11 +81,15 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
   const configPath = join(dir, 'gateway.yaml');
   writeFileSync(configPath, toYaml(options.config));
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/datapump-gateway.ts', 'serve', '--config', configPath], {
-    cwd: ROOT,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/datapump-gateway.ts', 'serve', '--config', configPath],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   running.add(child);
   let output = '';
   const listeners = new Set<() => void>();
@@ -92,31 +106,45 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     });
   });
   let exitedYet = false;
-  void exited.then(() => { exitedYet = true; for (const listener of listeners) listener(); });
+  void exited.then(() => {
+    exitedYet = true;
+    for (const listener of listeners) listener();
+  });
 
   /** Calls `check` on every new output until it returns a value; rejects on timeout or exit. */
   function waitFor<T>(what: string, check: () => T | undefined, timeoutMs: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const finish = (fn: () => void) => { clearTimeout(timer); listeners.delete(listener); fn(); };
+      const finish = (fn: () => void) => {
+        clearTimeout(timer);
+        listeners.delete(listener);
+        fn();
+      };
       const listener = () => {
         const found = check();
         if (found !== undefined) finish(() => resolve(found));
         else if (exitedYet) finish(() => reject(new Error(`gateway exited before ${what}:\n${output}`)));
       };
-      const timer = setTimeout(() => finish(() => reject(new Error(`no ${what} within ${timeoutMs} ms:\n${output}`))), timeoutMs);
+      const timer = setTimeout(
+        () => finish(() => reject(new Error(`no ${what} within ${timeoutMs} ms:\n${output}`))),
+        timeoutMs,
+      );
       listeners.add(listener);
       listener();
     });
   }
 
-  const parsedLogs = (from = 0) => output.slice(from).split('\n').flatMap((line) => {
-    if (!line.startsWith('{')) return [];
-    try {
-      return [JSON.parse(line) as Record<string, unknown>];
-    } catch {
-      return []; // a line still being written
-    }
-  });
+  const parsedLogs = (from = 0) =>
+    output
+      .slice(from)
+      .split('\n')
+      .flatMap((line) => {
+        if (!line.startsWith('{')) return [];
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return []; // a line still being written
+        }
+      });
 
   let url: string;
   try {
@@ -165,15 +193,38 @@ export const GATEWAY_PROCESS_ENV = { ORDS_PASSWORD: 'oracle' } as const;
 const GENEROUS_LIMITS = { create: '1000/minute', read: '1000/minute', concurrent_jobs: 1000, jobs_per_day: 10000 };
 
 /** One tenant of the YAML: the sha256 of `key`, database orcl, generous limits unless given. */
-export function tenantTree(key: string, grants: Record<string, unknown>, limits: Record<string, unknown> = {}): Record<string, unknown> {
-  return { api_keys: [{ sha256: sha256(key) }], databases: ['orcl'], grants, limits: { ...GENEROUS_LIMITS, ...limits } };
+export function tenantTree(
+  key: string,
+  grants: Record<string, unknown>,
+  limits: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    api_keys: [{ sha256: sha256(key) }],
+    databases: ['orcl'],
+    grants,
+    limits: { ...GENEROUS_LIMITS, ...limits },
+  };
 }
 
 /** The demo tenants (keys as in DEMO_KEYS) in YAML form. */
 export function demoTenantsTree(): Record<string, Record<string, unknown>> {
   return {
-    'hr-team': tenantTree(DEMO_KEYS['hr-team'], { operations: ['EXPORT', 'IMPORT'], job_modes: ['SCHEMA', 'TABLE'], schemas: ['HR'], max_threads: 4, directories: ['DATA_PUMP_DIR'], file_prefix: 'HR_' }),
-    'sales-team': tenantTree(DEMO_KEYS['sales-team'], { operations: ['EXPORT'], job_modes: ['SCHEMA', 'TABLE'], schemas: ['SALES'], max_threads: 2, directories: ['DATA_PUMP_DIR'], file_prefix: 'SALES_' }),
+    'hr-team': tenantTree(DEMO_KEYS['hr-team'], {
+      operations: ['EXPORT', 'IMPORT'],
+      job_modes: ['SCHEMA', 'TABLE'],
+      schemas: ['HR'],
+      max_threads: 4,
+      directories: ['DATA_PUMP_DIR'],
+      file_prefix: 'HR_',
+    }),
+    'sales-team': tenantTree(DEMO_KEYS['sales-team'], {
+      operations: ['EXPORT'],
+      job_modes: ['SCHEMA', 'TABLE'],
+      schemas: ['SALES'],
+      max_threads: 2,
+      directories: ['DATA_PUMP_DIR'],
+      file_prefix: 'SALES_',
+    }),
   };
 }
 

@@ -54,7 +54,9 @@ export async function startJwksServer(algs: readonly TestAlg[] = ['ES256', 'RS25
       res.writeHead(503, { 'Content-Type': 'text/plain' }).end('maintenance');
       return;
     }
-    res.writeHead(200, { 'Content-Type': 'application/jwk-set+json' }).end(JSON.stringify({ keys: published.map((k) => k.publicJwk) }));
+    res
+      .writeHead(200, { 'Content-Type': 'application/jwk-set+json' })
+      .end(JSON.stringify({ keys: published.map((k) => k.publicJwk) }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -75,17 +77,24 @@ export async function startJwksServer(algs: readonly TestAlg[] = ['ES256', 'RS25
     requests: () => served,
     keys: () => [...published],
     addKey,
-    publish: (key) => { published.push(key); },
-    setState: (value) => { state = value; },
+    publish: (key) => {
+      published.push(key);
+    },
+    setState: (value) => {
+      state = value;
+    },
     async sign(claims, options = {}) {
       const key = options.key ?? published[0];
       if (!key) throw new Error('no key to sign with');
-      return new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...options.header }).sign(key.privateKey);
+      return new SignJWT(claims)
+        .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...options.header })
+        .sign(key.privateKey);
     },
-    close: () => new Promise<void>((resolve, reject) => {
-      // fetch keeps connections alive and `hang` holds some open; drop them so close() does not wait.
-      server.closeAllConnections();
-      server.close((err) => (err ? reject(err) : resolve()));
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        // fetch keeps connections alive and `hang` holds some open; drop them so close() does not wait.
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
   };
 }

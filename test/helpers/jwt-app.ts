@@ -17,14 +17,27 @@ export const NOW_SEC = NOW.getTime() / 1000;
 /** Claims of a good token for hr-team; override or drop (undefined) any of them. */
 export function claims(overrides: Record<string, unknown> = {}): JWTPayload {
   const all: Record<string, unknown> = {
-    iss: ISSUER, aud: AUDIENCE, sub: 'alice@example.test', tenant: 'hr-team', iat: NOW_SEC - 60, exp: NOW_SEC + 300, ...overrides,
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: 'alice@example.test',
+    tenant: 'hr-team',
+    iat: NOW_SEC - 60,
+    exp: NOW_SEC + 300,
+    ...overrides,
   };
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
 }
 
 export function testVerifier(jwksUrl: string, overrides: Partial<JwtOptions> = {}): JwtVerifier {
   return createJwtVerifier(
-    { jwksUrl, issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256', 'RS256'], tenantClaim: 'tenant', ...overrides },
+    {
+      jwksUrl,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['ES256', 'RS256'],
+      tenantClaim: 'tenant',
+      ...overrides,
+    },
     { now: () => NOW },
   );
 }

@@ -11,7 +11,9 @@ const redacted = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@
 
 /** Runs one statement on a fresh connection (admin work in tests: drops, terminations, inspection). */
 export async function pgQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
-  text: string, values: unknown[] = [], url = TEST_DATABASE_URL,
+  text: string,
+  values: unknown[] = [],
+  url = TEST_DATABASE_URL,
 ): Promise<R[]> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
   await client.connect();
@@ -28,8 +30,8 @@ export async function requirePostgres(url = TEST_DATABASE_URL): Promise<void> {
     await pgQuery('select 1', [], url);
   } catch (err) {
     throw new Error(
-      `PostgreSQL is not reachable at ${redacted(url)} (${(err as Error).message}). `
-      + 'Start it (CI does) or point TEST_DATABASE_URL at one; these tests do not skip.',
+      `PostgreSQL is not reachable at ${redacted(url)} (${(err as Error).message}). ` +
+        'Start it (CI does) or point TEST_DATABASE_URL at one; these tests do not skip.',
     );
   }
 }
@@ -45,7 +47,10 @@ export interface TestSchema {
 
 /** A unique schema name for one test file (or one test), e.g. dpg_test_jobs_3f9a1c0b2d4e. */
 export function withPostgresSchema(label = '', url = TEST_DATABASE_URL): TestSchema {
-  const tag = label.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 20);
+  const tag = label
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 20);
   const schema = `${TEST_SCHEMA_PREFIX}${tag ? `${tag}_` : ''}${randomBytes(6).toString('hex')}`;
   // The name is built here from [a-z0-9_] only, so quoting it as an identifier is safe.
   return {

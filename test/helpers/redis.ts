@@ -8,6 +8,9 @@ export const TEST_REDIS_PREFIX = 'dpg_test:';
 
 /** A fresh prefix such as `dpg_test:rate_limits:5be0c1a2f3d4:`; call once per test file (or per test). */
 export function redisKeyPrefix(label = ''): string {
-  const tag = label.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 20);
+  const tag = label
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 20);
   return `${TEST_REDIS_PREFIX}${tag ? `${tag}:` : ''}${randomBytes(6).toString('hex')}:`;
 }

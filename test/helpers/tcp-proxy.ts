@@ -20,21 +20,25 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     s.on('close', () => sockets.delete(s));
     s.on('error', () => s.destroy());
   };
-  const makeServer = () => createServer((client) => {
-    const upstream = connect(target);
-    track(client);
-    track(upstream);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  const listen = (server: Server, port: number) => new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
+  const makeServer = () =>
+    createServer((client) => {
+      const upstream = connect(target);
+      track(client);
+      track(upstream);
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+  const listen = (server: Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+    });
   const shut = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
-  const dropConnections = () => { for (const s of sockets) s.destroy(); };
+  const dropConnections = () => {
+    for (const s of sockets) s.destroy();
+  };
 
   let server: Server | undefined = makeServer();
   const port = await listen(server, 0);

@@ -1,3 +1,5 @@
 export default function helmet() {
-  return function helmetStub(_req, _res, next) { next(); };
+  return function helmetStub(_req, _res, next) {
+    next();
+  };
 }

@@ -1,3 +1,5 @@
 export function pinoHttp() {
-  return function pinoHttpStub(_req, _res, next) { next(); };
+  return function pinoHttpStub(_req, _res, next) {
+    next();
+  };
 }

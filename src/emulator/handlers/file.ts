@@ -14,7 +14,15 @@ export function getJobFile(state: EmulatorState, ctx: AuthenticatedContext): Rep
     return ordsError(404, state.options.ids, `The Data Pump job ${owner},${jobName} has no file ${file}`);
   }
   if (file === job.logFile) {
-    return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: jobLog(job, ctx.now, state.options.logBytes) };
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      body: jobLog(job, ctx.now, state.options.logBytes),
+    };
   }
-  return { status: 200, headers: { 'Content-Type': 'application/octet-stream' }, body: dumpFile(job, state.options.dumpBytes) };
+  return {
+    status: 200,
+    headers: { 'Content-Type': 'application/octet-stream' },
+    body: dumpFile(job, state.options.dumpBytes),
+  };
 }

@@ -6,7 +6,12 @@ import type { Reply } from '../reply.js';
 
 export function getJob(state: EmulatorState, ctx: AuthenticatedContext): Reply {
   const job = state.jobs.find(ctx.route.owner, ctx.route.jobName);
-  if (!job) return ordsError(404, state.options.ids, `The Data Pump job ${ctx.route.owner},${ctx.route.jobName} does not exist`);
+  if (!job)
+    return ordsError(
+      404,
+      state.options.ids,
+      `The Data Pump job ${ctx.route.owner},${ctx.route.jobName} does not exist`,
+    );
   const json = JSON.stringify(jobBody(job, ctx.now, ctx.urls, true));
   // The ETag covers the whole answer, so it changes as soon as the state (or anything else) does.
   const etag = etagOf(json);

@@ -17,7 +17,10 @@ export function listJobs(state: EmulatorState, ctx: AuthenticatedContext): Reply
   let items: OrdsJob[];
   let total: number;
   if (q) {
-    const matching = state.jobs.visible().map((job) => jobBody(job, ctx.now, ctx.urls, false)).filter(filter);
+    const matching = state.jobs
+      .visible()
+      .map((job) => jobBody(job, ctx.now, ctx.urls, false))
+      .filter(filter);
     total = matching.length;
     items = matching.slice(offset, offset + limit);
   } else {

@@ -13,7 +13,8 @@ export function issueToken(state: EmulatorState, ctx: RequestContext): Reply {
   }
   const form = ctx.body.value;
   const grant = typeof form === 'object' && form !== null ? (form as Record<string, unknown>).grant_type : undefined;
-  if (grant === undefined) return jsonReply(400, { error: 'invalid_request', error_description: 'grant_type is required' }, NO_STORE);
+  if (grant === undefined)
+    return jsonReply(400, { error: 'invalid_request', error_description: 'grant_type is required' }, NO_STORE);
   if (grant !== 'client_credentials') return jsonReply(400, { error: 'unsupported_grant_type' }, NO_STORE);
   const issued = state.tokens.issue(credentials.username);
   return jsonReply(200, { access_token: issued.token, token_type: 'bearer', expires_in: issued.expiresIn }, NO_STORE);

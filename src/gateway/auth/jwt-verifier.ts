@@ -10,11 +10,12 @@ import { GatewayError } from '../problems/gateway-error.js';
  * `jwksUrl` is https, or http only on a loopback host (keys fetched in clear text could be swapped);
  * `algorithms` are asymmetric only (a public JWKS would make an HMAC secret public).
  */
-export type JwtOptions = Omit<JwtConfig, 'principalClaim' | 'clockToleranceSec'> & Partial<Pick<JwtConfig, 'principalClaim' | 'clockToleranceSec'>> & {
-  readonly jwksCacheMaxAgeMs?: number;
-  readonly jwksCooldownMs?: number;
-  readonly jwksTimeoutMs?: number;
-};
+export type JwtOptions = Omit<JwtConfig, 'principalClaim' | 'clockToleranceSec'> &
+  Partial<Pick<JwtConfig, 'principalClaim' | 'clockToleranceSec'>> & {
+    readonly jwksCacheMaxAgeMs?: number;
+    readonly jwksCooldownMs?: number;
+    readonly jwksTimeoutMs?: number;
+  };
 
 export interface VerifiedToken {
   readonly tenantId: string;
@@ -37,7 +38,19 @@ export interface JwtVerifierDeps {
 const REALM = 'datapump-gateway';
 
 /** Signature algorithms a JWKS of public keys can serve; everything else (none, HS*, unknown names) is refused. */
-const ASYMMETRIC = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']);
+const ASYMMETRIC = new Set([
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+]);
 
 /** Far above any real access token; stops parsing work on absurd input before jose sees it. */
 const MAX_TOKEN_LENGTH = 8192;
@@ -56,7 +69,9 @@ export function invalidToken(detail: string, logContext: Readonly<Record<string,
   const description = detail.replace(/["\\]/g, '');
   return new GatewayError('unauthenticated', {
     detail,
-    headers: { 'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"` },
+    headers: {
+      'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"`,
+    },
     logContext,
   });
 }
@@ -105,7 +120,8 @@ export function createJwtVerifier(opts: JwtOptions, deps: JwtVerifierDeps = {}):
       } catch (err) {
         if (err instanceof KeySetUnavailable) {
           throw new GatewayError('internal-error', {
-            detail: 'The gateway could not check the token right now; retry later, or quote the request_id to the operators.',
+            detail:
+              'The gateway could not check the token right now; retry later, or quote the request_id to the operators.',
             logContext: { reason: 'jwks-unavailable', jwksHost },
             cause: err.cause,
           });
@@ -121,7 +137,8 @@ export function createJwtVerifier(opts: JwtOptions, deps: JwtVerifierDeps = {}):
 
 function claimsOf(payload: JWTPayload, settings: Settings): VerifiedToken {
   const tenantId = payload[settings.tenantClaim];
-  if (typeof tenantId !== 'string' || tenantId === '') throw invalidToken('The token names no tenant.', { jwt: { claim: settings.tenantClaim } });
+  if (typeof tenantId !== 'string' || tenantId === '')
+    throw invalidToken('The token names no tenant.', { jwt: { claim: settings.tenantClaim } });
   const principal = payload[settings.principalClaim];
   if (typeof principal !== 'string' || principal === '' || principal.length > MAX_PRINCIPAL_LENGTH) {
     throw invalidToken('The token names no usable subject.', { jwt: { claim: settings.principalClaim } });
@@ -138,16 +155,24 @@ function rejection(err: errors.JOSEError): GatewayError {
     const where = { claim: err.claim, reason: err.reason };
     if (err.reason === 'missing') return invalidToken(`The token lacks the '${err.claim}' claim.`, log(where));
     switch (err.claim) {
-      case 'nbf': return invalidToken('The token is not valid yet.', log(where));
-      case 'iss': return invalidToken('The token is not from a trusted issuer.', log(where));
-      case 'aud': return invalidToken('The token is not for this API.', log(where));
-      default: return invalidToken('The token\'s claims are not valid.', log(where));
+      case 'nbf':
+        return invalidToken('The token is not valid yet.', log(where));
+      case 'iss':
+        return invalidToken('The token is not from a trusted issuer.', log(where));
+      case 'aud':
+        return invalidToken('The token is not for this API.', log(where));
+      default:
+        return invalidToken("The token's claims are not valid.", log(where));
     }
   }
-  if (err instanceof errors.JOSEAlgNotAllowed) return invalidToken('The token\'s signing algorithm is not accepted.', log());
-  if (err instanceof errors.JWKSNoMatchingKey) return invalidToken('The token is signed with a key the gateway does not know.', log());
-  if (err instanceof errors.JWKSMultipleMatchingKeys) return invalidToken('The token does not say which key signed it.', log());
-  if (err instanceof errors.JWSSignatureVerificationFailed) return invalidToken('The token\'s signature is not valid.', log());
+  if (err instanceof errors.JOSEAlgNotAllowed)
+    return invalidToken("The token's signing algorithm is not accepted.", log());
+  if (err instanceof errors.JWKSNoMatchingKey)
+    return invalidToken('The token is signed with a key the gateway does not know.', log());
+  if (err instanceof errors.JWKSMultipleMatchingKeys)
+    return invalidToken('The token does not say which key signed it.', log());
+  if (err instanceof errors.JWSSignatureVerificationFailed)
+    return invalidToken("The token's signature is not valid.", log());
   return invalidToken('The token is malformed.', log());
 }
 
@@ -178,12 +203,17 @@ function checkedOptions(opts: JwtOptions): Settings {
   }
   if (jwksUrl.username || jwksUrl.password) throw new TypeError('jwt: jwksUrl must not carry credentials.');
   for (const name of ['issuer', 'audience', 'tenantClaim'] as const) {
-    if (typeof opts[name] !== 'string' || opts[name].trim() === '') throw new TypeError(`jwt: ${name} must be a non-empty string.`);
+    if (typeof opts[name] !== 'string' || opts[name].trim() === '')
+      throw new TypeError(`jwt: ${name} must be a non-empty string.`);
   }
-  if (opts.principalClaim !== undefined && opts.principalClaim.trim() === '') throw new TypeError('jwt: principalClaim must be a non-empty string.');
+  if (opts.principalClaim !== undefined && opts.principalClaim.trim() === '')
+    throw new TypeError('jwt: principalClaim must be a non-empty string.');
   if (opts.algorithms.length === 0) throw new TypeError('jwt: algorithms must list at least one algorithm.');
   for (const alg of opts.algorithms) {
-    if (!ASYMMETRIC.has(alg)) throw new TypeError(`jwt: algorithm ${JSON.stringify(alg)} is not allowed; use one of ${[...ASYMMETRIC].join(', ')}.`);
+    if (!ASYMMETRIC.has(alg))
+      throw new TypeError(
+        `jwt: algorithm ${JSON.stringify(alg)} is not allowed; use one of ${[...ASYMMETRIC].join(', ')}.`,
+      );
   }
   return {
     jwksUrl,
@@ -201,6 +231,7 @@ function checkedOptions(opts: JwtOptions): Settings {
 
 function duration(name: string, value: number | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0 || value > max) throw new TypeError(`jwt: ${name} must be an integer from 0 to ${max}.`);
+  if (!Number.isInteger(value) || value < 0 || value > max)
+    throw new TypeError(`jwt: ${name} must be an integer from 0 to ${max}.`);
   return value;
 }

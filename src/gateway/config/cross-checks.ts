@@ -8,11 +8,19 @@ import { formatPath, isRecord } from './paths.js';
  */
 export function crossCheck(data: unknown): Problem[] {
   if (!isRecord(data)) return [];
-  return [...tenantDatabases(data), ...uniqueKeyHashes(data), ...grantRules(data), ...serverTimeouts(data), ...metricsAddress(data)];
+  return [
+    ...tenantDatabases(data),
+    ...uniqueKeyHashes(data),
+    ...grantRules(data),
+    ...serverTimeouts(data),
+    ...metricsAddress(data),
+  ];
 }
 
 function tenants(data: Record<string, unknown>): Array<[string, Record<string, unknown>]> {
-  return isRecord(data.tenants) ? Object.entries(data.tenants).filter((e): e is [string, Record<string, unknown>] => isRecord(e[1])) : [];
+  return isRecord(data.tenants)
+    ? Object.entries(data.tenants).filter((e): e is [string, Record<string, unknown>] => isRecord(e[1]))
+    : [];
 }
 
 function tenantDatabases(data: Record<string, unknown>): Problem[] {
@@ -26,7 +34,10 @@ function tenantDatabases(data: Record<string, unknown>): Problem[] {
       // Names are case-sensitive (they appear in URLs); a near miss is most likely a typo.
       const nearMiss = configured.find((c) => c.toLowerCase() === name.toLowerCase());
       const hint = nearMiss === undefined ? '' : ` (did you mean "${nearMiss}"?)`;
-      problems.push({ path: formatPath(['tenants', id, 'databases', index]), message: `database "${name}" is not configured${hint}` });
+      problems.push({
+        path: formatPath(['tenants', id, 'databases', index]),
+        message: `database "${name}" is not configured${hint}`,
+      });
     });
   }
   return problems;
@@ -57,18 +68,27 @@ function grantRules(data: Record<string, unknown>): Problem[] {
     for (const list of ['schemas', 'tablespaces', 'remap_targets'] as const) {
       const names = grants[list];
       if (Array.isArray(names) && names.includes('*') && names.length > 1) {
-        problems.push({ path: formatPath(['tenants', id, 'grants', list]), message: '"*" (any name) must be the only entry' });
+        problems.push({
+          path: formatPath(['tenants', id, 'grants', list]),
+          message: '"*" (any name) must be the only entry',
+        });
       }
     }
     // A FULL job exports or imports every schema: granting it beside a schema list would void the list.
     const schemas = grants.schemas;
     const wildcard = Array.isArray(schemas) && schemas.length === 1 && schemas[0] === '*';
     if (Array.isArray(grants.job_modes) && grants.job_modes.includes('FULL') && !wildcard) {
-      problems.push({ path: formatPath(['tenants', id, 'grants', 'job_modes']), message: 'FULL needs schemas ["*"] (a FULL job covers every schema)' });
+      problems.push({
+        path: formatPath(['tenants', id, 'grants', 'job_modes']),
+        message: 'FULL needs schemas ["*"] (a FULL job covers every schema)',
+      });
     }
     // A TABLESPACE job takes every object stored in the tablespaces, whoever owns it: the same reasoning.
     if (Array.isArray(grants.job_modes) && grants.job_modes.includes('TABLESPACE') && !wildcard) {
-      problems.push({ path: formatPath(['tenants', id, 'grants', 'job_modes']), message: 'TABLESPACE needs schemas ["*"] (a TABLESPACE job covers every owner\'s objects in it)' });
+      problems.push({
+        path: formatPath(['tenants', id, 'grants', 'job_modes']),
+        message: 'TABLESPACE needs schemas ["*"] (a TABLESPACE job covers every owner\'s objects in it)',
+      });
     }
   }
   return problems;
@@ -88,5 +108,7 @@ function metricsAddress(data: Record<string, unknown>): Problem[] {
   const metrics = isRecord(data.metrics) ? data.metrics.listen : undefined;
   if (!isRecord(main) || !isRecord(metrics)) return [];
   if (main.host !== metrics.host || main.port !== metrics.port || main.port === 0) return [];
-  return [{ path: 'metrics.listen', message: `must differ from listen (both ${String(main.host)}:${String(main.port)})` }];
+  return [
+    { path: 'metrics.listen', message: `must differ from listen (both ${String(main.host)}:${String(main.port)})` },
+  ];
 }

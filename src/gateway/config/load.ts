@@ -41,7 +41,11 @@ export function loadConfig({ path, env, readFile = (p) => readFileSync(p, 'utf8'
  * listing every problem found. Only YAML syntax errors stop early: without a tree there is nothing
  * else to check.
  */
-export function parseConfig(text: string, env: Env, { sourceName = '<config>' }: ParseConfigOptions = {}): GatewayConfig {
+export function parseConfig(
+  text: string,
+  env: Env,
+  { sourceName = '<config>' }: ParseConfigOptions = {},
+): GatewayConfig {
   const raw = parseYaml(text, sourceName);
 
   // Secrets are judged on what was written, before interpolation could hide a literal.
@@ -50,11 +54,17 @@ export function parseConfig(text: string, env: Env, { sourceName = '<config>' }:
   const data = interpolated.value;
   // A value is reported once, for its first fault: a literal secret need not also hear about its
   // references, and a value that could not be interpolated is not judged again by the schema.
-  const notReportedYet = (reported: readonly Problem[]) => (p: Problem) => !reported.some((r) => isAtOrBelow(p.path, r.path));
+  const notReportedYet = (reported: readonly Problem[]) => (p: Problem) =>
+    !reported.some((r) => isAtOrBelow(p.path, r.path));
   const referenceProblems = interpolated.problems.filter(notReportedYet(secretProblems));
   const unreadable = notReportedYet([...secretProblems, ...referenceProblems]);
   const schemaProblems = validateConfigTree(data, { wholeReferences: interpolated.wholeReferences }).filter(unreadable);
-  const problems = unique([...secretProblems, ...referenceProblems, ...schemaProblems, ...crossCheck(data).filter(unreadable)]);
+  const problems = unique([
+    ...secretProblems,
+    ...referenceProblems,
+    ...schemaProblems,
+    ...crossCheck(data).filter(unreadable),
+  ]);
   if (problems.length > 0) throw new ConfigError(sourceName, problems);
 
   return deepFreeze(toGatewayConfig(data as RawConfig));
@@ -66,7 +76,11 @@ function parseYaml(text: string, sourceName: string): unknown {
   // below with a set per map: the parser's own check compares each key with every earlier one, which made
   // loading 10,000 tenants take seconds (bench/README.md).
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-  const faults: Array<{ pos: [number, number]; message: string }> = [...doc.errors, ...doc.warnings, ...duplicateKeys(doc)];
+  const faults: Array<{ pos: [number, number]; message: string }> = [
+    ...doc.errors,
+    ...doc.warnings,
+    ...duplicateKeys(doc),
+  ];
   if (faults.length === 0) {
     try {
       // The alias cap stops a few lines of anchors from expanding into gigabytes ("billion laughs").

@@ -59,7 +59,9 @@ function describe(error: SchemaError): string {
     case 'format':
       return params.format === 'uri' ? 'must be a URL' : `must be a valid ${String(params.format)}`;
     case 'pattern':
-      return typeof schema.patternErrorMessage === 'string' ? schema.patternErrorMessage : `must match ${String(params.pattern)}`;
+      return typeof schema.patternErrorMessage === 'string'
+        ? schema.patternErrorMessage
+        : `must match ${String(params.pattern)}`;
     case 'enum':
       return `must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`;
     case 'minimum':
@@ -70,7 +72,9 @@ function describe(error: SchemaError): string {
     case 'minItems':
     case 'minProperties':
     case 'minLength':
-      return params.limit === 1 ? 'must not be empty' : `must have at least ${String(params.limit)} ${unit(error.keyword)}`;
+      return params.limit === 1
+        ? 'must not be empty'
+        : `must have at least ${String(params.limit)} ${unit(error.keyword)}`;
     case 'maxItems':
     case 'maxProperties':
     case 'maxLength':
@@ -80,7 +84,9 @@ function describe(error: SchemaError): string {
     case 'oneOf': {
       const names = ((schema.oneOf ?? []) as Array<{ required?: string[] }>).flatMap((branch) => branch.required ?? []);
       const choice = names.join(' or ');
-      return params.passingSchemas === null ? `must set exactly one of ${choice}` : `must set only one of ${choice}, not both`;
+      return params.passingSchemas === null
+        ? `must set exactly one of ${choice}`
+        : `must set only one of ${choice}, not both`;
     }
     default:
       return error.message ?? `fails ${error.keyword}`;

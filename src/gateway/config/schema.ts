@@ -13,7 +13,8 @@ export const CONFIG_SCHEMA: Readonly<Record<string, unknown>> = configSchema;
  */
 const rfc3986 = addFormats.default.get('uri');
 function isUrl(text: string): boolean {
-  const syntaxOk = typeof rfc3986 === 'function' ? rfc3986(text) : rfc3986 instanceof RegExp ? rfc3986.test(text) : true;
+  const syntaxOk =
+    typeof rfc3986 === 'function' ? rfc3986(text) : rfc3986 instanceof RegExp ? rfc3986.test(text) : true;
   return syntaxOk && URL.canParse(text);
 }
 

@@ -30,7 +30,11 @@ export function checkSecretReferences(raw: unknown): Array<{ path: string; messa
   return problems;
 }
 
-function* matches(node: unknown, pattern: readonly string[], path: PathSegment[]): Generator<{ path: PathSegment[]; value: unknown }> {
+function* matches(
+  node: unknown,
+  pattern: readonly string[],
+  path: PathSegment[],
+): Generator<{ path: PathSegment[]; value: unknown }> {
   const [head, ...rest] = pattern;
   if (head === undefined) {
     yield { path, value: node };

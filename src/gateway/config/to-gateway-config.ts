@@ -1,8 +1,23 @@
 /** @module Maps the validated snake_case YAML tree (defaults filled) to the camelCase `GatewayConfig`, normalising URLs. */
-import type { DatabaseConfig, GatewayConfig, JobMode, JwtConfig, ListenConfig, Operation, RateLimit, StoreBackend, TenantConfig, TenantLimits, UpstreamAuth } from './types.js';
+import type {
+  DatabaseConfig,
+  GatewayConfig,
+  JobMode,
+  JwtConfig,
+  ListenConfig,
+  Operation,
+  RateLimit,
+  StoreBackend,
+  TenantConfig,
+  TenantLimits,
+  UpstreamAuth,
+} from './types.js';
 
 /** The YAML tree after schema validation and defaults: what config/gateway-config.schema.json guarantees. */
-interface RawListen { host: string; port: number }
+interface RawListen {
+  host: string;
+  port: number;
+}
 interface RawDatabase {
   url: string;
   api_version: 'stable' | 'latest';
@@ -14,7 +29,13 @@ interface RawDatabase {
   timeouts: { connect_ms: number; create_ms: number; read_ms: number; file_idle_ms: number };
   max_response_bytes: number;
   connections: number;
-  resilience: { failure_threshold: number; half_open_after_ms: number; get_retries: number; retry_base_ms: number; max_concurrent: number };
+  resilience: {
+    failure_threshold: number;
+    half_open_after_ms: number;
+    get_retries: number;
+    retry_base_ms: number;
+    max_concurrent: number;
+  };
 }
 interface RawTenant {
   api_keys: Array<{ sha256: string }>;
@@ -35,10 +56,20 @@ interface RawTenant {
   limits: RawLimits;
   require_idempotency_key: boolean;
 }
-interface RawLimits { create?: string; read?: string; concurrent_jobs?: number; jobs_per_day?: number }
+interface RawLimits {
+  create?: string;
+  read?: string;
+  concurrent_jobs?: number;
+  jobs_per_day?: number;
+}
 interface RawJwt {
-  jwks_url: string; issuer: string; audience: string; algorithms: string[];
-  tenant_claim: string; principal_claim: string; clock_tolerance_seconds: number;
+  jwks_url: string;
+  issuer: string;
+  audience: string;
+  algorithms: string[];
+  tenant_claim: string;
+  principal_claim: string;
+  clock_tolerance_seconds: number;
 }
 export interface RawConfig {
   listen: RawListen;
@@ -48,11 +79,22 @@ export interface RawConfig {
   log_level: GatewayConfig['logLevel'];
   validate_responses: boolean;
   body_limit_bytes: number;
-  server: { headers_timeout_ms: number; request_timeout_ms: number; keep_alive_timeout_ms: number; shutdown_grace_ms: number };
+  server: {
+    headers_timeout_ms: number;
+    request_timeout_ms: number;
+    keep_alive_timeout_ms: number;
+    shutdown_grace_ms: number;
+  };
   metrics: { token?: string; listen?: RawListen };
   databases: Record<string, RawDatabase>;
   tenants: Record<string, RawTenant>;
-  store: { sqlite?: { path: string }; postgres?: { url: string; schema: string }; memory?: true; retention_days: number; purge_interval_minutes: number };
+  store: {
+    sqlite?: { path: string };
+    postgres?: { url: string; schema: string };
+    memory?: true;
+    retention_days: number;
+    purge_interval_minutes: number;
+  };
   limits: { redis?: string; key_prefix: string; defaults: RawLimits };
   jwt?: RawJwt;
   policy: { max_list_names: number };
@@ -61,7 +103,12 @@ export interface RawConfig {
 }
 
 /** What a tenant gets when neither it nor limits.defaults says otherwise. */
-const BUILT_IN_LIMITS: Required<RawLimits> = { create: '10/hour', read: '600/minute', concurrent_jobs: 10, jobs_per_day: 100 };
+const BUILT_IN_LIMITS: Required<RawLimits> = {
+  create: '10/hour',
+  read: '600/minute',
+  concurrent_jobs: 10,
+  jobs_per_day: 100,
+};
 const WINDOW_MS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 
 /** Must only be given a tree that passed validation: it trusts the shape. */
@@ -87,12 +134,20 @@ export function toGatewayConfig(raw: RawConfig): GatewayConfig {
     },
     databases: mapEntries(raw.databases, database),
     tenants: mapEntries(raw.tenants, (id, t) => tenant(id, t, raw.limits.defaults)),
-    store: { backend: storeBackend(raw.store), retentionMs: raw.store.retention_days * WINDOW_MS.day, purgeIntervalMs: raw.store.purge_interval_minutes * WINDOW_MS.minute },
+    store: {
+      backend: storeBackend(raw.store),
+      retentionMs: raw.store.retention_days * WINDOW_MS.day,
+      purgeIntervalMs: raw.store.purge_interval_minutes * WINDOW_MS.minute,
+    },
     limits: { redisUrl: raw.limits.redis ?? null, keyPrefix: raw.limits.key_prefix },
     jwt: raw.jwt ? jwt(raw.jwt) : null,
     policy: { maxListNames: raw.policy.max_list_names },
     idempotency: { ttlMs: raw.idempotency.ttl_hours * WINDOW_MS.hour },
-    reconcile: { intervalMs: raw.reconcile.interval_ms, matchWindowMs: raw.reconcile.match_window_ms, giveUpAfterMs: raw.reconcile.give_up_after_ms },
+    reconcile: {
+      intervalMs: raw.reconcile.interval_ms,
+      matchWindowMs: raw.reconcile.match_window_ms,
+      giveUpAfterMs: raw.reconcile.give_up_after_ms,
+    },
   };
 }
 
@@ -104,8 +159,13 @@ function storeBackend(raw: RawConfig['store']): StoreBackend {
 
 function jwt(raw: RawJwt): JwtConfig {
   return {
-    jwksUrl: raw.jwks_url, issuer: raw.issuer, audience: raw.audience, algorithms: [...raw.algorithms],
-    tenantClaim: raw.tenant_claim, principalClaim: raw.principal_claim, clockToleranceSec: raw.clock_tolerance_seconds,
+    jwksUrl: raw.jwks_url,
+    issuer: raw.issuer,
+    audience: raw.audience,
+    algorithms: [...raw.algorithms],
+    tenantClaim: raw.tenant_claim,
+    principalClaim: raw.principal_claim,
+    clockToleranceSec: raw.clock_tolerance_seconds,
   };
 }
 
@@ -116,8 +176,14 @@ export function parseRate(text: string): RateLimit {
 }
 
 function limits(own: RawLimits, defaults: RawLimits): TenantLimits {
-  const pick = <K extends keyof RawLimits>(key: K): Required<RawLimits>[K] => (own[key] ?? defaults[key] ?? BUILT_IN_LIMITS[key]) as Required<RawLimits>[K];
-  return { create: parseRate(pick('create')), read: parseRate(pick('read')), concurrentJobs: pick('concurrent_jobs'), jobsPerDay: pick('jobs_per_day') };
+  const pick = <K extends keyof RawLimits>(key: K): Required<RawLimits>[K] =>
+    (own[key] ?? defaults[key] ?? BUILT_IN_LIMITS[key]) as Required<RawLimits>[K];
+  return {
+    create: parseRate(pick('create')),
+    read: parseRate(pick('read')),
+    concurrentJobs: pick('concurrent_jobs'),
+    jobsPerDay: pick('jobs_per_day'),
+  };
 }
 
 function listen(raw: RawListen): ListenConfig {
@@ -143,8 +209,11 @@ function database(name: string, raw: RawDatabase): DatabaseConfig {
     maxResponseBytes: raw.max_response_bytes,
     connections: raw.connections,
     resilience: {
-      failureThreshold: raw.resilience.failure_threshold, halfOpenAfterMs: raw.resilience.half_open_after_ms,
-      getRetries: raw.resilience.get_retries, retryBaseMs: raw.resilience.retry_base_ms, maxConcurrent: raw.resilience.max_concurrent,
+      failureThreshold: raw.resilience.failure_threshold,
+      halfOpenAfterMs: raw.resilience.half_open_after_ms,
+      getRetries: raw.resilience.get_retries,
+      retryBaseMs: raw.resilience.retry_base_ms,
+      maxConcurrent: raw.resilience.max_concurrent,
     },
   };
 }

@@ -30,7 +30,11 @@ export function validateConfigTree(data: unknown, { wholeReferences }: ValidateO
   });
 }
 
-function coerceReferences(errors: readonly SchemaError[], data: unknown, wholeReferences: ReadonlyMap<string, string>): boolean {
+function coerceReferences(
+  errors: readonly SchemaError[],
+  data: unknown,
+  wholeReferences: ReadonlyMap<string, string>,
+): boolean {
   let changed = false;
   for (const error of errors) {
     if (error.keyword !== 'type') continue;
@@ -38,7 +42,11 @@ function coerceReferences(errors: readonly SchemaError[], data: unknown, wholeRe
     if (!wholeReferences.has(formatPath(segments))) continue;
     const parentPath = segments.slice(0, -1);
     const last = segments.at(-1);
-    const parent = parentPath.reduce<unknown>((node, key) => (isRecord(node) || Array.isArray(node) ? (node as Record<string | number, unknown>)[key] : undefined), data);
+    const parent = parentPath.reduce<unknown>(
+      (node, key) =>
+        isRecord(node) || Array.isArray(node) ? (node as Record<string | number, unknown>)[key] : undefined,
+      data,
+    );
     if (last === undefined || !(isRecord(parent) || Array.isArray(parent))) continue;
     const container = parent as Record<string | number, unknown>;
     const converted = convert(container[last], String(error.params.type));

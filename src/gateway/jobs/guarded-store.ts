@@ -4,7 +4,7 @@ import type { JobStore } from './store.js';
 
 function unavailable(cause: unknown): GatewayError {
   return new GatewayError('store-unavailable', {
-    detail: 'The gateway\'s state store is unavailable; try again shortly.',
+    detail: "The gateway's state store is unavailable; try again shortly.",
     headers: { 'Retry-After': '5' },
     logContext: { storeError: cause instanceof Error ? cause.message : String(cause) },
     cause,

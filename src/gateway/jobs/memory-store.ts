@@ -8,7 +8,8 @@ export function createMemoryJobStore(): JobStore {
   let audit: AuditEvent[] = [];
   const intents = new Map<string, Intent>();
   const leases = new Map<string, { holder: string; until: number }>();
-  const byKey = (tenant: string, k: string) => [...intents.values()].find((i) => i.tenant === tenant && i.idempotencyKey === k);
+  const byKey = (tenant: string, k: string) =>
+    [...intents.values()].find((i) => i.tenant === tenant && i.idempotencyKey === k);
   return {
     async claimIntent(intent) {
       if (intent.idempotencyKey !== null) {
@@ -30,7 +31,8 @@ export function createMemoryJobStore(): JobStore {
       intents.delete(id);
     },
     async listIntents(states, createdBefore) {
-      return [...intents.values()].filter((i) => states.includes(i.state) && i.createdAt < createdBefore)
+      return [...intents.values()]
+        .filter((i) => states.includes(i.state) && i.createdAt < createdBefore)
         .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
     },
     async tryLease(name, holder, ttlMs, now) {
@@ -54,7 +56,10 @@ export function createMemoryJobStore(): JobStore {
       return { items: mine.slice(offset, offset + limit), total: mine.length };
     },
     async listForDatabase(database, limit) {
-      return [...jobs.values()].filter((j) => j.database === database).sort(compareJobs).slice(0, limit);
+      return [...jobs.values()]
+        .filter((j) => j.database === database)
+        .sort(compareJobs)
+        .slice(0, limit);
     },
     async updateState(database, owner, job, state, seenAt) {
       const k = key(database, owner, job);
@@ -79,7 +84,11 @@ export function createMemoryJobStore(): JobStore {
     async purgeOlderThan(cutoff) {
       let purged = 0;
       // Only finished jobs: one still running past the retention period keeps counting towards its quota.
-      for (const [k, j] of jobs) if (j.createdAt < cutoff && TERMINAL_STATES.has(j.lastState)) { jobs.delete(k); purged++; }
+      for (const [k, j] of jobs)
+        if (j.createdAt < cutoff && TERMINAL_STATES.has(j.lastState)) {
+          jobs.delete(k);
+          purged++;
+        }
       const before = audit.length;
       audit = audit.filter((e) => e.at >= cutoff);
       // Settled intents whose key has expired; pending, in-doubt and quarantined ones stay until settled.
@@ -87,6 +96,9 @@ export function createMemoryJobStore(): JobStore {
       return { jobs: purged, audit: before - audit.length };
     },
     async ping() {},
-    async close() { jobs.clear(); audit = []; },
+    async close() {
+      jobs.clear();
+      audit = [];
+    },
   };
 }

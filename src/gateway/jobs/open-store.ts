@@ -29,7 +29,13 @@ export async function openJobStore(spec: JobStoreSpec, opts: OpenJobStoreOptions
       return createSqliteJobStore({ path: spec.path, now, busyTimeoutMs });
     case 'postgres':
       return createPostgresJobStore({
-        url: spec.url, schema: spec.schema, now, poolSize, connectionTimeoutMs, statementTimeoutMs, onConnectionError,
+        url: spec.url,
+        schema: spec.schema,
+        now,
+        poolSize,
+        connectionTimeoutMs,
+        statementTimeoutMs,
+        onConnectionError,
       });
   }
 }

@@ -3,11 +3,18 @@ import type pg from 'pg';
 import { INTENT_COLUMNS, intentToRow, rowToIntent, type IntentRow } from './intent-rows.js';
 import type { JobStore } from './store.js';
 
-type IntentMethods = Pick<JobStore, 'claimIntent' | 'getIntent' | 'updateIntent' | 'deleteIntent' | 'listIntents' | 'tryLease' | 'releaseLease'>;
+type IntentMethods = Pick<
+  JobStore,
+  'claimIntent' | 'getIntent' | 'updateIntent' | 'deleteIntent' | 'listIntents' | 'tryLease' | 'releaseLease'
+>;
 
 export function postgresIntentMethods(pool: pg.Pool, s: string): IntentMethods {
-  const cols = INTENT_COLUMNS.map((c) => (c === 'canonical_request' || c === 'answer' ? `${c}::text as ${c}` : c)).join(', ');
-  const params = INTENT_COLUMNS.map((c, i) => (c === 'canonical_request' || c === 'answer' ? `$${i + 1}::jsonb` : `$${i + 1}`)).join(', ');
+  const cols = INTENT_COLUMNS.map((c) => (c === 'canonical_request' || c === 'answer' ? `${c}::text as ${c}` : c)).join(
+    ', ',
+  );
+  const params = INTENT_COLUMNS.map((c, i) =>
+    c === 'canonical_request' || c === 'answer' ? `$${i + 1}::jsonb` : `$${i + 1}`,
+  ).join(', ');
   const sql = {
     // The partial unique index on (tenant, idempotency_key) makes the claim atomic across replicas.
     insert: `insert into ${s}.intents (${INTENT_COLUMNS.join(', ')}) values (${params})
@@ -34,7 +41,10 @@ export function postgresIntentMethods(pool: pg.Pool, s: string): IntentMethods {
       const row = intentToRow(intent);
       // Two rounds at most: a conflicting key that has expired is removed, then the insert is tried again.
       for (let round = 0; round < 2; round++) {
-        const inserted = await q('insert', INTENT_COLUMNS.map((c) => row[c]));
+        const inserted = await q(
+          'insert',
+          INTENT_COLUMNS.map((c) => row[c]),
+        );
         if (inserted.rowCount === 1) return { claimed: true };
         const { rows } = await q<IntentRow>('byKey', [intent.tenant, intent.idempotencyKey]);
         const existing = rows[0];
@@ -52,9 +62,14 @@ export function postgresIntentMethods(pool: pg.Pool, s: string): IntentMethods {
     },
     async updateIntent(id, patch) {
       await q('update', [
-        id, patch.state, patch.updatedAt,
-        patch.job !== undefined, patch.job?.ownerName ?? null, patch.job?.jobName ?? null,
-        patch.answer !== undefined, patch.answer ? JSON.stringify(patch.answer) : null,
+        id,
+        patch.state,
+        patch.updatedAt,
+        patch.job !== undefined,
+        patch.job?.ownerName ?? null,
+        patch.job?.jobName ?? null,
+        patch.answer !== undefined,
+        patch.answer ? JSON.stringify(patch.answer) : null,
       ]);
     },
     async deleteIntent(id) {

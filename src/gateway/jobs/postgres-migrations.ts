@@ -111,7 +111,10 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
  * Returns the versions applied.
  */
 export async function applyPostgresMigrations(
-  client: PoolClient, schema: string, migrations: readonly PostgresMigration[], now: () => Date,
+  client: PoolClient,
+  schema: string,
+  migrations: readonly PostgresMigration[],
+  now: () => Date,
 ): Promise<number[]> {
   const s = quoteSchema(schema);
   await client.query('begin');
@@ -130,7 +133,9 @@ export async function applyPostgresMigrations(
       if (applied.has(m.version)) continue;
       await client.query(m.sql(s));
       await client.query(`insert into ${s}.schema_migrations (version, name, applied_at) values ($1, $2, $3)`, [
-        m.version, m.name, now().toISOString(),
+        m.version,
+        m.name,
+        now().toISOString(),
       ]);
       ran.push(m.version);
     }

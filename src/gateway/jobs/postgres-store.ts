@@ -2,7 +2,16 @@
 import pg from 'pg';
 import { postgresIntentMethods } from './postgres-intents.js';
 import { applyPostgresMigrations, POSTGRES_MIGRATIONS, quoteSchema } from './postgres-migrations.js';
-import { AUDIT_COLUMNS, auditToRow, JOB_COLUMNS, jobToRow, rowToAudit, rowToJob, type AuditRow, type JobRow } from './sql-rows.js';
+import {
+  AUDIT_COLUMNS,
+  auditToRow,
+  JOB_COLUMNS,
+  jobToRow,
+  rowToAudit,
+  rowToJob,
+  type AuditRow,
+  type JobRow,
+} from './sql-rows.js';
 import { TERMINAL_STATES, type JobStore } from './store.js';
 
 const { Pool } = pg;
@@ -28,9 +37,15 @@ export interface PostgresJobStoreOptions {
 function statements(s: string) {
   // JSON columns are read as text and parsed by the shared row mapper, so SQL NULL (undefined) and JSON null differ.
   const jobCols = JOB_COLUMNS.map((c) => (c === 'canonical_request' ? `${c}::text as ${c}` : c)).join(', ');
-  const auditCols = AUDIT_COLUMNS.map((c) => (c === 'request' || c === 'violations' ? `${c}::text as ${c}` : c)).join(', ');
-  const jobParams = JOB_COLUMNS.map((c, i) => (c === 'canonical_request' ? `$${i + 1}::jsonb` : `$${i + 1}`)).join(', ');
-  const auditParams = AUDIT_COLUMNS.map((c, i) => (c === 'request' || c === 'violations' ? `$${i + 1}::jsonb` : `$${i + 1}`)).join(', ');
+  const auditCols = AUDIT_COLUMNS.map((c) => (c === 'request' || c === 'violations' ? `${c}::text as ${c}` : c)).join(
+    ', ',
+  );
+  const jobParams = JOB_COLUMNS.map((c, i) => (c === 'canonical_request' ? `$${i + 1}::jsonb` : `$${i + 1}`)).join(
+    ', ',
+  );
+  const auditParams = AUDIT_COLUMNS.map((c, i) =>
+    c === 'request' || c === 'violations' ? `$${i + 1}::jsonb` : `$${i + 1}`,
+  ).join(', ');
   const updatable = JOB_COLUMNS.filter((c) => !['database_name', 'owner_name', 'job_name'].includes(c));
   return {
     upsert: `insert into ${s}.jobs (${JOB_COLUMNS.join(', ')}) values (${jobParams})
@@ -63,7 +78,12 @@ function statements(s: string) {
 }
 
 export async function createPostgresJobStore({
-  url, schema = 'public', poolSize = 10, now = () => new Date(), connectionTimeoutMs = 5_000, statementTimeoutMs = 10_000,
+  url,
+  schema = 'public',
+  poolSize = 10,
+  now = () => new Date(),
+  connectionTimeoutMs = 5_000,
+  statementTimeoutMs = 10_000,
   onConnectionError,
 }: PostgresJobStoreOptions): Promise<JobStore> {
   const s = quoteSchema(schema);
@@ -110,7 +130,10 @@ export async function createPostgresJobStore({
   return {
     async record(job) {
       const row = jobToRow(job);
-      await q('upsert', JOB_COLUMNS.map((c) => row[c]));
+      await q(
+        'upsert',
+        JOB_COLUMNS.map((c) => row[c]),
+      );
     },
     async find(database, owner, job) {
       const { rows } = await q<JobRow>('find', [database, owner, job]);
@@ -137,12 +160,16 @@ export async function createPostgresJobStore({
     },
     async appendAudit(event) {
       const row = auditToRow(event);
-      await q('appendAudit', AUDIT_COLUMNS.map((c) => row[c]));
+      await q(
+        'appendAudit',
+        AUDIT_COLUMNS.map((c) => row[c]),
+      );
     },
     async listAudit({ tenant, limit }) {
-      const { rows } = tenant === undefined
-        ? await q<AuditRow>('listAuditAll', [limit])
-        : await q<AuditRow>('listAuditTenant', [tenant, limit]);
+      const { rows } =
+        tenant === undefined
+          ? await q<AuditRow>('listAuditAll', [limit])
+          : await q<AuditRow>('listAuditTenant', [tenant, limit]);
       return rows.map(rowToAudit);
     },
     ...postgresIntentMethods(pool, s),

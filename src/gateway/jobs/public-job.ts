@@ -36,7 +36,8 @@ export function rewriteLinks(links: OrdsJob['links'], urls: GatewayUrls, owner: 
     const ref = parseOrdsJobUrl(link.href);
     if (!ref) continue;
     if (ref.kind === 'collection' && link.rel === 'collection') out.push({ rel: 'collection', href: urls.jobs });
-    else if (ref.kind === 'job' && link.rel === 'self' && ref.owner === owner && ref.job === job) out.push({ rel: 'self', href: urls.job(owner, job) });
+    else if (ref.kind === 'job' && link.rel === 'self' && ref.owner === owner && ref.job === job)
+      out.push({ rel: 'self', href: urls.job(owner, job) });
     // A file link must belong to this very job: never hand out a link into someone else's job.
     else if (ref.kind === 'file' && ref.owner === owner && ref.job === job) {
       out.push({ rel: 'related', href: urls.file(owner, job, ref.filename), mediaType: fileMediaType(ref.filename) });

@@ -25,12 +25,20 @@ export interface RetentionPurge {
 }
 
 export function startRetentionPurge({
-  store, retentionMs, intervalMs, immediate = false, now = () => new Date(), onPurged, onError,
+  store,
+  retentionMs,
+  intervalMs,
+  immediate = false,
+  now = () => new Date(),
+  onPurged,
+  onError,
   setInterval: schedule = (fn, ms) => globalThis.setInterval(fn, ms),
   clearInterval: unschedule = (h) => globalThis.clearInterval(h as ReturnType<typeof globalThis.setInterval>),
 }: RetentionPurgeOptions): RetentionPurge {
-  if (!(Number.isFinite(retentionMs) && retentionMs > 0)) throw new RangeError(`retentionMs must be > 0, got ${retentionMs}`);
-  if (!(Number.isFinite(intervalMs) && intervalMs > 0)) throw new RangeError(`intervalMs must be > 0, got ${intervalMs}`);
+  if (!(Number.isFinite(retentionMs) && retentionMs > 0))
+    throw new RangeError(`retentionMs must be > 0, got ${retentionMs}`);
+  if (!(Number.isFinite(intervalMs) && intervalMs > 0))
+    throw new RangeError(`intervalMs must be > 0, got ${intervalMs}`);
 
   let running: Promise<void> | undefined;
   let stopped = false;

@@ -32,13 +32,32 @@ export interface AuditRow {
 }
 
 export const JOB_COLUMNS = [
-  'tenant', 'database_name', 'owner_name', 'job_name', 'operation', 'job_mode',
-  'principal', 'request_id', 'canonical_request', 'created_at', 'last_state', 'last_seen_at',
+  'tenant',
+  'database_name',
+  'owner_name',
+  'job_name',
+  'operation',
+  'job_mode',
+  'principal',
+  'request_id',
+  'canonical_request',
+  'created_at',
+  'last_state',
+  'last_seen_at',
 ] as const;
 
 export const AUDIT_COLUMNS = [
-  'at', 'tenant', 'principal', 'database_name', 'request_id', 'decision',
-  'status', 'request', 'violations', 'job_owner_name', 'job_name',
+  'at',
+  'tenant',
+  'principal',
+  'database_name',
+  'request_id',
+  'decision',
+  'status',
+  'request',
+  'violations',
+  'job_owner_name',
+  'job_name',
 ] as const;
 
 /**

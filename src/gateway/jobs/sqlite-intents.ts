@@ -3,14 +3,30 @@ import type Database from 'better-sqlite3';
 import { INTENT_COLUMNS, intentToRow, rowToIntent, type IntentRow } from './intent-rows.js';
 import type { JobStore } from './store.js';
 
-type IntentMethods = Pick<JobStore, 'claimIntent' | 'getIntent' | 'updateIntent' | 'deleteIntent' | 'listIntents' | 'tryLease' | 'releaseLease'>;
+type IntentMethods = Pick<
+  JobStore,
+  'claimIntent' | 'getIntent' | 'updateIntent' | 'deleteIntent' | 'listIntents' | 'tryLease' | 'releaseLease'
+>;
 
 export function sqliteIntentMethods(db: Database.Database): IntentMethods {
   const cols = INTENT_COLUMNS.join(', ');
-  const insert = db.prepare<IntentRow>(`insert into intents (${cols}) values (${INTENT_COLUMNS.map((c) => `@${c}`).join(', ')})`);
-  const byKey = db.prepare<[string, string], IntentRow>(`select ${cols} from intents where tenant = ? and idempotency_key = ?`);
+  const insert = db.prepare<IntentRow>(
+    `insert into intents (${cols}) values (${INTENT_COLUMNS.map((c) => `@${c}`).join(', ')})`,
+  );
+  const byKey = db.prepare<[string, string], IntentRow>(
+    `select ${cols} from intents where tenant = ? and idempotency_key = ?`,
+  );
   const remove = db.prepare<[string]>('delete from intents where id = ?');
-  const update = db.prepare<{ id: string; state: string; updated_at: string; job_owner_name: string | null; job_name: string | null; answer: string | null; set_job: number; set_answer: number }>(
+  const update = db.prepare<{
+    id: string;
+    state: string;
+    updated_at: string;
+    job_owner_name: string | null;
+    job_name: string | null;
+    answer: string | null;
+    set_job: number;
+    set_answer: number;
+  }>(
     `update intents set state = @state, updated_at = @updated_at,
        job_owner_name = case when @set_job = 1 then @job_owner_name else job_owner_name end,
        job_name = case when @set_job = 1 then @job_name else job_name end,
@@ -32,7 +48,8 @@ export function sqliteIntentMethods(db: Database.Database): IntentMethods {
   const claim = db.transaction((row: IntentRow) => {
     if (row.idempotency_key !== null) {
       const existing = byKey.get(row.tenant!, row.idempotency_key);
-      if (existing && existing.expires_at! > row.created_at!) return { claimed: false as const, existing: rowToIntent(existing) };
+      if (existing && existing.expires_at! > row.created_at!)
+        return { claimed: false as const, existing: rowToIntent(existing) };
       if (existing) remove.run(existing.id!);
     }
     insert.run(row);
@@ -49,9 +66,14 @@ export function sqliteIntentMethods(db: Database.Database): IntentMethods {
     },
     async updateIntent(id, patch) {
       update.run({
-        id, state: patch.state, updated_at: patch.updatedAt,
-        set_job: patch.job === undefined ? 0 : 1, job_owner_name: patch.job?.ownerName ?? null, job_name: patch.job?.jobName ?? null,
-        set_answer: patch.answer === undefined ? 0 : 1, answer: patch.answer ? JSON.stringify(patch.answer) : null,
+        id,
+        state: patch.state,
+        updated_at: patch.updatedAt,
+        set_job: patch.job === undefined ? 0 : 1,
+        job_owner_name: patch.job?.ownerName ?? null,
+        job_name: patch.job?.jobName ?? null,
+        set_answer: patch.answer === undefined ? 0 : 1,
+        answer: patch.answer ? JSON.stringify(patch.answer) : null,
       });
     },
     async deleteIntent(id) {

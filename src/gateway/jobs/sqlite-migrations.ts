@@ -97,12 +97,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
  * Applies the migrations not yet recorded in `schema_migrations`, all in one IMMEDIATE transaction so a second
  * process opening the same file waits (busy timeout) and then finds them applied. Returns the versions applied.
  */
-export function applySqliteMigrations(db: Database.Database, migrations: readonly Migration[], now: () => Date): number[] {
+export function applySqliteMigrations(
+  db: Database.Database,
+  migrations: readonly Migration[],
+  now: () => Date,
+): number[] {
   const run = db.transaction((): number[] => {
     db.exec(`create table if not exists schema_migrations (
       version integer primary key, name text not null, applied_at text not null)`);
     const done = new Set(
-      db.prepare<[], { version: number }>('select version from schema_migrations').all().map((r) => r.version),
+      db
+        .prepare<[], { version: number }>('select version from schema_migrations')
+        .all()
+        .map((r) => r.version),
     );
     const insert = db.prepare<[number, string, string]>(
       'insert into schema_migrations (version, name, applied_at) values (?, ?, ?)',

@@ -4,7 +4,16 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { sqliteIntentMethods } from './sqlite-intents.js';
 import { applySqliteMigrations, SQLITE_MIGRATIONS } from './sqlite-migrations.js';
-import { AUDIT_COLUMNS, auditToRow, JOB_COLUMNS, jobToRow, rowToAudit, rowToJob, type AuditRow, type JobRow } from './sql-rows.js';
+import {
+  AUDIT_COLUMNS,
+  auditToRow,
+  JOB_COLUMNS,
+  jobToRow,
+  rowToAudit,
+  rowToJob,
+  type AuditRow,
+  type JobRow,
+} from './sql-rows.js';
 import { TERMINAL_STATES, type JobStore } from './store.js';
 
 export interface SqliteJobStoreOptions {
@@ -19,7 +28,11 @@ export interface SqliteJobStoreOptions {
 const JOB_SELECT = `select ${JOB_COLUMNS.join(', ')} from jobs`;
 const LISTING_ORDER = 'order by created_at desc, job_name, owner_name';
 
-export function createSqliteJobStore({ path, now = () => new Date(), busyTimeoutMs = 5_000 }: SqliteJobStoreOptions): JobStore {
+export function createSqliteJobStore({
+  path,
+  now = () => new Date(),
+  busyTimeoutMs = 5_000,
+}: SqliteJobStoreOptions): JobStore {
   const inMemory = path === ':memory:' || path === '';
   if (!inMemory) mkdirSync(dirname(path), { recursive: true });
   // `timeout` is SQLite's busy timeout: wait for another connection's write lock rather than fail at once.
@@ -39,7 +52,9 @@ export function createSqliteJobStore({ path, now = () => new Date(), busyTimeout
   const upsert = db.prepare<JobRow>(
     `insert into jobs (${jobColumns}) values (${JOB_COLUMNS.map((c) => `@${c}`).join(', ')})
      on conflict (database_name, owner_name, job_name) do update set
-     ${JOB_COLUMNS.filter((c) => !['database_name', 'owner_name', 'job_name'].includes(c)).map((c) => `${c} = excluded.${c}`).join(', ')}`,
+     ${JOB_COLUMNS.filter((c) => !['database_name', 'owner_name', 'job_name'].includes(c))
+       .map((c) => `${c} = excluded.${c}`)
+       .join(', ')}`,
   );
   const findOne = db.prepare<[string, string, string], JobRow>(
     `${JOB_SELECT} where database_name = ? and owner_name = ? and job_name = ?`,
@@ -50,7 +65,9 @@ export function createSqliteJobStore({ path, now = () => new Date(), busyTimeout
   const pageListing = db.prepare<[string, string, number, number], JobRow>(
     `${JOB_SELECT} where tenant = ? and database_name = ? ${LISTING_ORDER} limit ? offset ?`,
   );
-  const databaseListing = db.prepare<[string, number], JobRow>(`${JOB_SELECT} where database_name = ? ${LISTING_ORDER} limit ?`);
+  const databaseListing = db.prepare<[string, number], JobRow>(
+    `${JOB_SELECT} where database_name = ? ${LISTING_ORDER} limit ?`,
+  );
   const setState = db.prepare<[string, string, string, string, string]>(
     'update jobs set last_state = ?, last_seen_at = ? where database_name = ? and owner_name = ? and job_name = ?',
   );
@@ -70,7 +87,9 @@ export function createSqliteJobStore({ path, now = () => new Date(), busyTimeout
     `${auditSelect} where tenant = ? order by at desc, id desc limit ?`,
   );
   // Only finished jobs: one still running past the retention period keeps counting towards its tenant's quota.
-  const purgeJobs = db.prepare<[string]>("delete from jobs where created_at < ? and last_state in ('COMPLETED', 'STOPPED', 'NOT RUNNING')");
+  const purgeJobs = db.prepare<[string]>(
+    "delete from jobs where created_at < ? and last_state in ('COMPLETED', 'STOPPED', 'NOT RUNNING')",
+  );
   const purgeAudit = db.prepare<[string]>('delete from audit_events where at < ?');
   // Reads a table of ours, not just `select 1`: a store whose tables are gone is not ready.
   const selectOne = db.prepare<[], { one: number }>('select 1 as one from schema_migrations limit 1');

@@ -25,7 +25,13 @@ export interface CounterStoreOptions {
   readonly onFailClosed?: (kind: LimitClass) => void;
 }
 
-export function createCounterStores({ redisUrl, keyPrefix, logger, onFallback, onFailClosed }: CounterStoreOptions): CounterStores {
+export function createCounterStores({
+  redisUrl,
+  keyPrefix,
+  logger,
+  onFallback,
+  onFailClosed,
+}: CounterStoreOptions): CounterStores {
   if (!redisUrl) {
     return { storeFor: () => new MemoryStore(), ping: async () => {}, close: async () => {} };
   }
@@ -42,7 +48,10 @@ export function createCounterStores({ redisUrl, keyPrefix, logger, onFallback, o
       // counted per process until Redis answers again.
       return kind === 'create'
         ? new FailClosedStore(shared, () => onFailClosed?.(kind))
-        : new FallbackStore(shared, new MemoryStore(), (err) => { onFallback?.(kind); logger.warn({ err: String(err) }, 'rate-limit store failed: reads counted in this process'); });
+        : new FallbackStore(shared, new MemoryStore(), (err) => {
+            onFallback?.(kind);
+            logger.warn({ err: String(err) }, 'rate-limit store failed: reads counted in this process');
+          });
     },
     async ping() {
       await redis.ping();
@@ -81,14 +90,25 @@ class RebuildingRedisStore implements Store {
       throw err;
     }
   }
-  increment(key: string): Promise<ClientRateLimitInfo> { return this.guard((s) => s.increment(key)); }
-  async decrement(key: string): Promise<void> { await this.guard((s) => s.decrement(key)); }
-  async resetKey(key: string): Promise<void> { await this.guard((s) => s.resetKey(key)); }
+  increment(key: string): Promise<ClientRateLimitInfo> {
+    return this.guard((s) => s.increment(key));
+  }
+  async decrement(key: string): Promise<void> {
+    await this.guard((s) => s.decrement(key));
+  }
+  async resetKey(key: string): Promise<void> {
+    await this.guard((s) => s.resetKey(key));
+  }
 }
 
 class FailClosedStore implements Store {
-  constructor(private readonly inner: Store, private readonly onFailure: () => void) {}
-  init(options: Options): void { this.inner.init?.(options); }
+  constructor(
+    private readonly inner: Store,
+    private readonly onFailure: () => void,
+  ) {}
+  init(options: Options): void {
+    this.inner.init?.(options);
+  }
   async increment(key: string): Promise<ClientRateLimitInfo> {
     try {
       return await this.inner.increment(key);
@@ -101,12 +121,20 @@ class FailClosedStore implements Store {
       });
     }
   }
-  async decrement(key: string): Promise<void> { await Promise.resolve(this.inner.decrement(key)).catch(() => {}); }
-  async resetKey(key: string): Promise<void> { await this.inner.resetKey(key); }
+  async decrement(key: string): Promise<void> {
+    await Promise.resolve(this.inner.decrement(key)).catch(() => {});
+  }
+  async resetKey(key: string): Promise<void> {
+    await this.inner.resetKey(key);
+  }
 }
 
 class FallbackStore implements Store {
-  constructor(private readonly primary: Store, private readonly fallback: Store, private readonly onFallback: (err: unknown) => void) {}
+  constructor(
+    private readonly primary: Store,
+    private readonly fallback: Store,
+    private readonly onFallback: (err: unknown) => void,
+  ) {}
   init(options: Options): void {
     this.primary.init?.(options);
     this.fallback.init?.(options);

@@ -37,11 +37,15 @@ export function tenantRateLimits({ stores, skip }: TenantRateLimitOptions): Requ
         handler: (request, _res, next) => {
           const info = (request as { rateLimit?: RateLimitInfo }).rateLimit;
           const resetTime = info?.resetTime;
-          const seconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
-          next(new GatewayError('rate-limited', {
-            detail: `The tenant's ${kind} limit of ${info?.limit ?? '?'} per ${describeWindow(windowMs)} is used up.`,
-            headers: { 'Retry-After': String(seconds) },
-          }));
+          const seconds = resetTime
+            ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000))
+            : Math.ceil(windowMs / 1000);
+          next(
+            new GatewayError('rate-limited', {
+              detail: `The tenant's ${kind} limit of ${info?.limit ?? '?'} per ${describeWindow(windowMs)} is used up.`,
+              headers: { 'Retry-After': String(seconds) },
+            }),
+          );
         },
         // creationStack: these limiters are made on a tenant's first request and then kept, which is what that
         // check protects (one instance per window, not one per request). The IP checks do not apply: the key is the tenant.
@@ -54,12 +58,18 @@ export function tenantRateLimits({ stores, skip }: TenantRateLimitOptions): Requ
 
   return function tenantRateLimit(req, res, next) {
     const tenant = req.caller?.tenant;
-    if (!tenant) { next(); return; }
+    if (!tenant) {
+      next();
+      return;
+    }
     const kind: LimitClass = req.method === 'POST' ? 'create' : 'read';
     void limiter(kind, tenant.limits[kind].windowMs)(req, res, next);
   };
 }
 
 function describeWindow(ms: number): string {
-  return ({ 1_000: 'second', 60_000: 'minute', 3_600_000: 'hour', 86_400_000: 'day' } as Record<number, string>)[ms] ?? `${ms / 1000} s`;
+  return (
+    ({ 1_000: 'second', 60_000: 'minute', 3_600_000: 'hour', 86_400_000: 'day' } as Record<number, string>)[ms] ??
+    `${ms / 1000} s`
+  );
 }

@@ -29,7 +29,12 @@ export function accessLog({ logger }: { logger: Logger }): RequestHandler {
       if (logged) return;
       logged = true;
       const line = {
-        req: { id: String(req.headers['x-request-id']), method: req.method, url: req.originalUrl, userAgent: req.headers['user-agent'] },
+        req: {
+          id: String(req.headers['x-request-id']),
+          method: req.method,
+          url: req.originalUrl,
+          userAgent: req.headers['user-agent'],
+        },
         res: { statusCode: res.statusCode },
         responseTime: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
         tenant: req.caller?.tenant.id,

@@ -39,12 +39,17 @@ function unauthenticated(detail: string): GatewayError {
   return new GatewayError('unauthenticated', { detail, headers: { 'WWW-Authenticate': CHALLENGE } });
 }
 
-interface Presented { method: Caller['method']; key: string; claimedTenant?: string }
+interface Presented {
+  method: Caller['method'];
+  key: string;
+  claimedTenant?: string;
+}
 
 function presentedCredential(req: Request): Presented | undefined {
   const apiKey = req.headers['x-api-key'];
   const authorization = req.headers.authorization;
-  if (apiKey !== undefined && authorization !== undefined) throw unauthenticated('Send one credential, not both X-API-Key and Authorization.');
+  if (apiKey !== undefined && authorization !== undefined)
+    throw unauthenticated('Send one credential, not both X-API-Key and Authorization.');
   if (typeof apiKey === 'string') return { method: 'api-key', key: apiKey };
   if (typeof authorization !== 'string') return undefined;
   const [scheme, value = '', ...rest] = authorization.trim().split(/ +/);
@@ -76,7 +81,8 @@ async function jwtCaller(token: string, jwt: JwtVerifier | undefined, config: Co
   const { tenants } = config.current();
   // Own properties only: a claim of "constructor" or "__proto__" must not find Object.prototype's members.
   const tenant = Object.hasOwn(tenants, tenantId) ? tenants[tenantId] : undefined;
-  if (!tenant) throw invalidToken('The token names a tenant this gateway does not serve.', { jwt: { tenant: tenantId } });
+  if (!tenant)
+    throw invalidToken('The token names a tenant this gateway does not serve.', { jwt: { tenant: tenantId } });
   return { tenant, principal, method: 'jwt' };
 }
 
@@ -85,13 +91,15 @@ export function authenticate({ config, jwt }: AuthenticateOptions): RequestHandl
   // Async for the JWKS fetch; Express 5 passes a rejected promise to the problem handler.
   return async function authenticateMiddleware(req, _res, next) {
     const presented = presentedCredential(req);
-    if (!presented) throw unauthenticated('This API needs a credential: an API key, a Bearer token or Basic tenant-id:api-key.');
+    if (!presented)
+      throw unauthenticated('This API needs a credential: an API key, a Bearer token or Basic tenant-id:api-key.');
     if (presented.method === 'bearer' && looksLikeJwt(presented.key)) {
       req.caller = await jwtCaller(presented.key, jwt, config);
       next();
       return;
     }
-    if (presented.key.length === 0 || presented.key.length > 512) throw unauthenticated('The credential is not one the gateway accepts.');
+    if (presented.key.length === 0 || presented.key.length > 512)
+      throw unauthenticated('The credential is not one the gateway accepts.');
     const current = config.current();
     // Looked up by hash: the cost does not grow with the number of tenants, and the key itself is never stored.
     const digest = sha256(presented.key);
@@ -99,7 +107,8 @@ export function authenticate({ config, jwt }: AuthenticateOptions): RequestHandl
     const tenant = tenantId === undefined ? undefined : current.tenants[tenantId];
     const stored = tenant?.apiKeyHashes.find((h) => h === digest.toString('hex'));
     // Constant-time confirmation of the match, and of the tenant id Basic claims.
-    if (!tenant || !stored || !timingSafeEqual(Buffer.from(stored, 'hex'), digest)) throw unauthenticated('The credential is not one the gateway accepts.');
+    if (!tenant || !stored || !timingSafeEqual(Buffer.from(stored, 'hex'), digest))
+      throw unauthenticated('The credential is not one the gateway accepts.');
     if (presented.claimedTenant !== undefined && !sameText(presented.claimedTenant, tenant.id)) {
       throw unauthenticated('The credential is not one the gateway accepts.');
     }

@@ -13,7 +13,9 @@ export function servedContract(publicContract: OpenApiDocument): OpenApiDocument
 export function docsRoutes({ publicContract }: { publicContract: OpenApiDocument }): Router {
   const served = servedContract(publicContract);
   const router = Router();
-  router.get('/openapi.json', (_req, res) => { res.json(served); });
+  router.get('/openapi.json', (_req, res) => {
+    res.json(served);
+  });
   // The page fetches the contract from /openapi.json rather than embedding it in swagger-ui-init.js:
   // swagger-ui-express embeds with String.prototype.replace, which reads "$`" in a description (the
   // contract documents `$` in Oracle names) as a replacement pattern and breaks the script.

@@ -43,9 +43,19 @@ export function healthRoutes({ config, upstreams, jobs, counters }: HealthOption
     const probes = Object.keys(config.current().databases).map(async (name) => {
       checks[`ords:${name}`] = await probe(() => upstreams.probe(name, String(req.headers['x-request-id'])));
     });
-    probes.push((async () => { checks.store = await probe(() => jobs.ping()); })());
+    probes.push(
+      (async () => {
+        checks.store = await probe(() => jobs.ping());
+      })(),
+    );
     // Redis down does not make the gateway unready: reads fall back to local counters, creates answer 503.
-    if (counters) probes.push((async () => { const c = await probe(() => counters.ping()); if (!c.ok) checks.rate_limits = { ok: true, detail: 'degraded: counters local to this process' }; })());
+    if (counters)
+      probes.push(
+        (async () => {
+          const c = await probe(() => counters.ping());
+          if (!c.ok) checks.rate_limits = { ok: true, detail: 'degraded: counters local to this process' };
+        })(),
+      );
     await Promise.all(probes);
     const ready = Object.values(checks).every((c) => c.ok);
     res.setHeader('Cache-Control', 'no-store');

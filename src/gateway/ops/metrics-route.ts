@@ -7,9 +7,15 @@ export function metricsEndpoint({ metrics, token }: { metrics: GatewayMetrics; t
   const expected = token === null ? undefined : createHash('sha256').update(`Bearer ${token}`).digest();
   return async function metricsEndpointHandler(req, res) {
     if (expected) {
-      const given = createHash('sha256').update(req.headers.authorization ?? '').digest();
+      const given = createHash('sha256')
+        .update(req.headers.authorization ?? '')
+        .digest();
       if (!timingSafeEqual(given, expected)) {
-        res.status(401).setHeader('WWW-Authenticate', 'Bearer realm="metrics"').type('text/plain').send('metrics need a bearer token\n');
+        res
+          .status(401)
+          .setHeader('WWW-Authenticate', 'Bearer realm="metrics"')
+          .type('text/plain')
+          .send('metrics need a bearer token\n');
         return;
       }
     }

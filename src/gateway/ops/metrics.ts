@@ -24,17 +24,74 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
   const buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
   return {
     registry,
-    requests: new Counter({ name: 'datapump_gateway_requests_total', help: 'Requests answered, by contract route, method, status and tenant.', labelNames: ['route', 'method', 'status', 'tenant'], registers: [registry] }),
-    duration: new Histogram({ name: 'datapump_gateway_request_duration_seconds', help: 'Time to answer, by contract route and method.', labelNames: ['route', 'method'], buckets, registers: [registry] }),
-    upstream: new Histogram({ name: 'datapump_gateway_ords_request_duration_seconds', help: 'Time ORDS took to answer (to the first byte), by database, call and outcome.', labelNames: ['database', 'call', 'outcome'], buckets, registers: [registry] }),
-    rejections: new Counter({ name: 'datapump_gateway_rejections_total', help: 'Problem answers, by problem type slug.', labelNames: ['reason'], registers: [registry] }),
-    limitStoreFailures: new Counter({ name: 'datapump_gateway_rate_limit_store_failures_total', help: 'Rate-limit store (Redis) failures, by limit class and what the gateway did (fallback: counted locally; refused: 503).', labelNames: ['class', 'outcome'], registers: [registry] }),
-    circuitState: new Gauge({ name: 'datapump_gateway_ords_circuit_state', help: 'Circuit breaker in front of each ORDS: 0 closed, 1 open, 2 half-open.', labelNames: ['database'], registers: [registry] }),
-    circuitOpens: new Counter({ name: 'datapump_gateway_ords_circuit_opens_total', help: 'Times the circuit breaker opened (including re-opening after a failed half-open probe), by database.', labelNames: ['database'], registers: [registry] }),
-    circuitRejections: new Counter({ name: 'datapump_gateway_ords_circuit_rejections_total', help: 'Calls answered 503 upstream-unavailable by an open (or probing) circuit breaker without calling ORDS, by database.', labelNames: ['database'], registers: [registry] }),
-    retries: new Counter({ name: 'datapump_gateway_ords_retries_total', help: 'GET calls to ORDS sent again, by database and reason (connect-failed, connection-lost, ords-503).', labelNames: ['database', 'reason'], registers: [registry] }),
-    bulkheadRejections: new Counter({ name: 'datapump_gateway_ords_bulkhead_rejections_total', help: 'Calls answered 503 gateway-overloaded because max_concurrent calls to that ORDS were already in flight, by database.', labelNames: ['database'], registers: [registry] }),
-    inFlight: new Gauge({ name: 'datapump_gateway_ords_in_flight', help: 'Calls to ORDS holding a bulkhead slot (a streamed file holds one until its last byte), by database.', labelNames: ['database'], registers: [registry] }),
+    requests: new Counter({
+      name: 'datapump_gateway_requests_total',
+      help: 'Requests answered, by contract route, method, status and tenant.',
+      labelNames: ['route', 'method', 'status', 'tenant'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'datapump_gateway_request_duration_seconds',
+      help: 'Time to answer, by contract route and method.',
+      labelNames: ['route', 'method'],
+      buckets,
+      registers: [registry],
+    }),
+    upstream: new Histogram({
+      name: 'datapump_gateway_ords_request_duration_seconds',
+      help: 'Time ORDS took to answer (to the first byte), by database, call and outcome.',
+      labelNames: ['database', 'call', 'outcome'],
+      buckets,
+      registers: [registry],
+    }),
+    rejections: new Counter({
+      name: 'datapump_gateway_rejections_total',
+      help: 'Problem answers, by problem type slug.',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    limitStoreFailures: new Counter({
+      name: 'datapump_gateway_rate_limit_store_failures_total',
+      help: 'Rate-limit store (Redis) failures, by limit class and what the gateway did (fallback: counted locally; refused: 503).',
+      labelNames: ['class', 'outcome'],
+      registers: [registry],
+    }),
+    circuitState: new Gauge({
+      name: 'datapump_gateway_ords_circuit_state',
+      help: 'Circuit breaker in front of each ORDS: 0 closed, 1 open, 2 half-open.',
+      labelNames: ['database'],
+      registers: [registry],
+    }),
+    circuitOpens: new Counter({
+      name: 'datapump_gateway_ords_circuit_opens_total',
+      help: 'Times the circuit breaker opened (including re-opening after a failed half-open probe), by database.',
+      labelNames: ['database'],
+      registers: [registry],
+    }),
+    circuitRejections: new Counter({
+      name: 'datapump_gateway_ords_circuit_rejections_total',
+      help: 'Calls answered 503 upstream-unavailable by an open (or probing) circuit breaker without calling ORDS, by database.',
+      labelNames: ['database'],
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: 'datapump_gateway_ords_retries_total',
+      help: 'GET calls to ORDS sent again, by database and reason (connect-failed, connection-lost, ords-503).',
+      labelNames: ['database', 'reason'],
+      registers: [registry],
+    }),
+    bulkheadRejections: new Counter({
+      name: 'datapump_gateway_ords_bulkhead_rejections_total',
+      help: 'Calls answered 503 gateway-overloaded because max_concurrent calls to that ORDS were already in flight, by database.',
+      labelNames: ['database'],
+      registers: [registry],
+    }),
+    inFlight: new Gauge({
+      name: 'datapump_gateway_ords_in_flight',
+      help: 'Calls to ORDS holding a bulkhead slot (a streamed file holds one until its last byte), by database.',
+      labelNames: ['database'],
+      registers: [registry],
+    }),
   };
 }
 

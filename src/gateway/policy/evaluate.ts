@@ -10,8 +10,17 @@ import { decide, pointerToken, unsafe } from './violations.js';
 
 /** The contract's fields, in the contract's order; the upstream request is always written in this order. */
 const FIELDS = [
-  'operation', 'job_mode', 'datapump_dir', 'file_name', 'credential_name', 'filter', 'threads',
-  'name_expressions', 'schema_expressions', 'tablespace_expressions', 'remap_schemas',
+  'operation',
+  'job_mode',
+  'datapump_dir',
+  'file_name',
+  'credential_name',
+  'filter',
+  'threads',
+  'name_expressions',
+  'schema_expressions',
+  'tablespace_expressions',
+  'remap_schemas',
 ] as const;
 const KNOWN: ReadonlySet<string> = new Set(FIELDS);
 
@@ -28,7 +37,8 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
 
   // Unknown fields are refused, not dropped: the contract already forbids them, so one here means a gap upstream of us.
   for (const key of Object.keys(body)) {
-    if (!KNOWN.has(key)) violations.push(unsafe(key.length <= 64 ? `/${pointerToken(key)}` : '', 'This field is not accepted.'));
+    if (!KNOWN.has(key))
+      violations.push(unsafe(key.length <= 64 ? `/${pointerToken(key)}` : '', 'This field is not accepted.'));
   }
   const operation = checkOperation(body.operation, tenant, violations);
   const mode = checkMode(body.job_mode, tenant, violations);

@@ -15,7 +15,8 @@ export function checkOperation(value: unknown, tenant: TenantPolicy, violations:
     return null;
   }
   const operation = value as Operation;
-  if (!tenant.operations.includes(operation)) violations.push(notGranted('/operation', `This tenant may not start ${operation} jobs.`));
+  if (!tenant.operations.includes(operation))
+    violations.push(notGranted('/operation', `This tenant may not start ${operation} jobs.`));
   return operation;
 }
 
@@ -27,12 +28,19 @@ export function checkMode(value: unknown, tenant: TenantPolicy, violations: Viol
   }
   const mode = (value ?? 'SCHEMA') as JobMode;
   if (!tenant.jobModes.includes(mode)) {
-    violations.push(notGranted('/job_mode', value === undefined
-      ? 'job_mode defaults to SCHEMA, which is not granted to this tenant.'
-      : `${mode} mode is not granted to this tenant.`));
+    violations.push(
+      notGranted(
+        '/job_mode',
+        value === undefined
+          ? 'job_mode defaults to SCHEMA, which is not granted to this tenant.'
+          : `${mode} mode is not granted to this tenant.`,
+      ),
+    );
   } else if (mode === 'FULL' && !isWildcard(tenant.schemas)) {
     // FULL exports every schema and more (roles, public synonyms): meaningless for a tenant scoped to some schemas.
-    violations.push(notGranted('/job_mode', 'FULL mode exports every schema, so it needs a tenant granted all schemas.'));
+    violations.push(
+      notGranted('/job_mode', 'FULL mode exports every schema, so it needs a tenant granted all schemas.'),
+    );
   }
   return mode;
 }
@@ -42,7 +50,12 @@ export interface Remap {
   target: string;
 }
 
-export function checkRemaps(value: unknown, operation: Operation | null, tenant: TenantPolicy, violations: Violation[]): Remap[] | undefined {
+export function checkRemaps(
+  value: unknown,
+  operation: Operation | null,
+  tenant: TenantPolicy,
+  violations: Violation[],
+): Remap[] | undefined {
   if (value === undefined) return undefined;
   if (operation !== 'IMPORT') {
     if (operation !== null) violations.push(unsafe('/remap_schemas', 'remap_schemas applies to IMPORT only.'));
@@ -54,17 +67,31 @@ export function checkRemaps(value: unknown, operation: Operation | null, tenant:
   }
   const remaps: Remap[] = [];
   value.forEach((item: unknown, index) => {
-    const { source, target } = (typeof item === 'object' && item !== null ? item : {}) as { source?: unknown; target?: unknown };
+    const { source, target } = (typeof item === 'object' && item !== null ? item : {}) as {
+      source?: unknown;
+      target?: unknown;
+    };
     const sourceOk = checkRemapName(source, `/remap_schemas/${index}/source`, violations, (name) =>
-      granted(tenant.schemas, name) ? null : `The schema ${quoteName(name)} is not granted to this tenant, so it cannot be remapped.`);
+      granted(tenant.schemas, name)
+        ? null
+        : `The schema ${quoteName(name)} is not granted to this tenant, so it cannot be remapped.`,
+    );
     const targetOk = checkRemapName(target, `/remap_schemas/${index}/target`, violations, (name) =>
-      granted(tenant.schemas, name) || granted(tenant.remapTargets, name) ? null : `Remapping into the schema ${quoteName(name)} is not granted to this tenant.`);
+      granted(tenant.schemas, name) || granted(tenant.remapTargets, name)
+        ? null
+        : `Remapping into the schema ${quoteName(name)} is not granted to this tenant.`,
+    );
     if (sourceOk && targetOk) remaps.push({ source: source as string, target: target as string });
   });
   return remaps;
 }
 
-function checkRemapName(name: unknown, pointer: string, violations: Violation[], refusal: (name: string) => string | null): boolean {
+function checkRemapName(
+  name: unknown,
+  pointer: string,
+  violations: Violation[],
+  refusal: (name: string) => string | null,
+): boolean {
   if (!isOracleName(name)) {
     violations.push(unsafe(pointer, 'A remapped schema must be an uppercase Oracle name.'));
     return false;
@@ -80,6 +107,7 @@ export function checkThreads(value: unknown, tenant: TenantPolicy, violations: V
     violations.push(unsafe('/threads', `threads must be an integer from 1 to ${MAX_THREADS}.`));
     return undefined;
   }
-  if (value > tenant.maxThreads) violations.push(notGranted('/threads', `This tenant may use at most ${tenant.maxThreads} threads.`));
+  if (value > tenant.maxThreads)
+    violations.push(notGranted('/threads', `This tenant may use at most ${tenant.maxThreads} threads.`));
   return value;
 }

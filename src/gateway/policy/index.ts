@@ -7,5 +7,12 @@ export { directoryFileNameFault } from './file-name.js';
 export { checkObjectUri, type ObjectUriResult } from './object-uri.js';
 export {
   DEFAULT_LIMITS,
-  type JobMode, type JobRequest, type Operation, type PolicyDecision, type PolicyInput, type PolicyLimits, type TenantPolicy, type Violation,
+  type JobMode,
+  type JobRequest,
+  type Operation,
+  type PolicyDecision,
+  type PolicyInput,
+  type PolicyLimits,
+  type TenantPolicy,
+  type Violation,
 } from './types.js';

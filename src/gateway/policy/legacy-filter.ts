@@ -23,13 +23,17 @@ export function parseLegacyFilter(text: string, maxListNames: number): FilterRes
     while (at < text.length && /[A-Za-z0-9_$#]/.test(text[at] ?? '')) at += 1;
     const name = text.slice(start, at);
     if (name.length === 0) {
-      if (at >= text.length) return fail(at, text.trim() === '' ? 'the filter is empty' : 'a name is missing after ","');
+      if (at >= text.length)
+        return fail(at, text.trim() === '' ? 'the filter is empty' : 'a name is missing after ","');
       if (text[at] === ',') return fail(at, 'a name is missing before ","');
       return fail(at, 'the filter accepts only a comma-separated list of uppercase names');
     }
     if (!/^[A-Z]/.test(name)) return fail(start, 'a name must start with an uppercase letter');
     if (/[a-z]/.test(name)) {
-      return fail(start + name.search(/[a-z]/), 'lowercase letters are not accepted: Oracle stores non-quoted names in uppercase and compares them exactly');
+      return fail(
+        start + name.search(/[a-z]/),
+        'lowercase letters are not accepted: Oracle stores non-quoted names in uppercase and compares them exactly',
+      );
     }
     if (name.length > MAX_NAME_BYTES) return fail(start, `a name may be at most ${MAX_NAME_BYTES} bytes long`);
     if (count === maxListNames) return fail(start, `the filter may hold at most ${maxListNames} names`);

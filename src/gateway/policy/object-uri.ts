@@ -34,14 +34,17 @@ export function checkObjectUri(raw: string): ObjectUriResult {
   if (url.port !== '' || authority.includes(':')) return refuse('the URI may not name a port');
   if (raw.includes('?') || raw.includes('#')) return refuse('the URI may not have a query or a fragment');
   const host = url.hostname;
-  if (/^[0-9.]+$/.test(host) || host.startsWith('[')) return refuse('IP addresses are not accepted as Object Storage hosts');
+  if (/^[0-9.]+$/.test(host) || host.startsWith('['))
+    return refuse('IP addresses are not accepted as Object Storage hosts');
   const dedicated = DEDICATED_HOST.exec(host);
   if (!dedicated && !LEGACY_HOST.test(host)) return refuse('the host is not an Oracle Object Storage endpoint');
-  if (url.href !== raw) return refuse('the URI is not in canonical form (check the case of the host, "\\", "." segments and escapes)');
+  if (url.href !== raw)
+    return refuse('the URI is not in canonical form (check the case of the host, "\\", "." segments and escapes)');
   const path = PATH.exec(url.pathname);
   if (!path) return refuse('the URI path must be /n/{namespace}/b/{bucket}/o/{object}');
   const [, namespace = '', bucket = '', object = ''] = path;
-  if (!NAMESPACE.test(namespace)) return refuse('the namespace in the URI path is not a valid Object Storage namespace');
+  if (!NAMESPACE.test(namespace))
+    return refuse('the namespace in the URI path is not a valid Object Storage namespace');
   if (dedicated && dedicated[1] !== namespace) return refuse("the host's namespace and the path's namespace differ");
   if (!BUCKET.test(bucket)) return refuse('the bucket in the URI path is not a valid bucket name');
   const objectFault = objectNameFault(object);
@@ -56,7 +59,8 @@ function objectNameFault(object: string): string | null {
   if (object.split('/').some((segment) => segment === '')) return 'the object name may not contain empty path segments';
   // Other percent-escapes are refused too: the only '%' a dump file name needs is a substitution variable.
   if (/%(?![UuL])/.test(object)) return "'%' may only start the substitution variables %U, %u or %L";
-  if (!/^[A-Za-z0-9._\-/%]+$/.test(object)) return 'the object name may hold only letters, digits, "_", "-", ".", "/" and %U, %u, %L';
+  if (!/^[A-Za-z0-9._\-/%]+$/.test(object))
+    return 'the object name may hold only letters, digits, "_", "-", ".", "/" and %U, %u, %L';
   if (object.length > 1024) return 'the object name may be at most 1024 characters long';
   return null;
 }

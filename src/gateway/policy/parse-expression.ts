@@ -27,7 +27,10 @@ const DEFAULTS: ParseOptions = { maxNameBytes: MAX_NAME_BYTES, maxListNames: 100
 
 /** Thrown only inside this module, so the recursive descent can stop at the first fault. */
 class Refusal {
-  constructor(readonly position: number, readonly reason: string) {}
+  constructor(
+    readonly position: number,
+    readonly reason: string,
+  ) {}
 }
 
 export function parseExpression(text: string, options: Partial<ParseOptions> = {}): ParseResult {
@@ -38,7 +41,8 @@ export function parseExpression(text: string, options: Partial<ParseOptions> = {
   };
   try {
     // Checked on characters first: every non-ASCII one is refused below, so bytes equal characters when it passes.
-    if (text.length > o.maxBytes) throw new Refusal(o.maxBytes + 1, `the expression is longer than ${o.maxBytes} bytes`);
+    if (text.length > o.maxBytes)
+      throw new Refusal(o.maxBytes + 1, `the expression is longer than ${o.maxBytes} bytes`);
     prescan(text);
     return { ok: true, expression: new Parser(text, o).expression() };
   } catch (error) {
@@ -62,7 +66,8 @@ function prescan(text: string): void {
     if (pair === '--' || pair === '/*' || pair === '*/') throw new Refusal(at, 'comments are not accepted');
     if (pair === '||') throw new Refusal(at, 'concatenation (||) is not accepted');
     if (text[i] === ';') throw new Refusal(at, 'statement terminators (;) are not accepted');
-    if (text[i] === '"') throw new Refusal(at, 'double-quoted identifiers are not accepted; write the name in single quotes');
+    if (text[i] === '"')
+      throw new Refusal(at, 'double-quoted identifiers are not accepted; write the name in single quotes');
   }
 }
 
@@ -70,7 +75,8 @@ const isUpper = (c: string | undefined): boolean => c !== undefined && c >= 'A' 
 const isLower = (c: string | undefined): boolean => c !== undefined && c >= 'a' && c <= 'z';
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
 const isWordStart = (c: string | undefined): boolean => isUpper(c) || isLower(c);
-const isWordPart = (c: string | undefined): boolean => isWordStart(c) || isDigit(c) || c === '_' || c === '$' || c === '#';
+const isWordPart = (c: string | undefined): boolean =>
+  isWordStart(c) || isDigit(c) || c === '_' || c === '$' || c === '#';
 
 const BOOLEAN_WORDS = new Set(['OR', 'AND', 'XOR']);
 const QUERY_WORDS = new Set(['SELECT', 'FROM', 'WHERE', 'WITH', 'UNION', 'EXISTS', 'VALUES']);
@@ -78,7 +84,10 @@ const QUERY_WORDS = new Set(['SELECT', 'FROM', 'WHERE', 'WITH', 'UNION', 'EXISTS
 class Parser {
   private pos = 0;
 
-  constructor(private readonly text: string, private readonly o: ParseOptions) {}
+  constructor(
+    private readonly text: string,
+    private readonly o: ParseOptions,
+  ) {}
 
   expression(): Expression {
     this.spaces();
@@ -131,7 +140,7 @@ class Parser {
     if (this.text[this.pos] === ')') this.fail('an IN list may not be empty');
     const names: string[] = [];
     const seen = new Set<string>();
-    for (let count = 0; ; ) {
+    for (let count = 0; ;) {
       if (count === this.o.maxListNames) this.fail(`an IN list may hold at most ${this.o.maxListNames} names`);
       const name = this.literal('name');
       count += 1;
@@ -178,7 +187,8 @@ class Parser {
     if (this.pos >= this.text.length) this.fail(`the quoted ${kind} is not closed`, start);
     const body = this.text.slice(bodyStart, this.pos);
     if (body.length === 0) this.fail(`a quoted ${kind} may not be empty`, start);
-    if (body.length > this.o.maxNameBytes) this.fail(`a ${kind} may be at most ${this.o.maxNameBytes} bytes long`, start);
+    if (body.length > this.o.maxNameBytes)
+      this.fail(`a ${kind} may be at most ${this.o.maxNameBytes} bytes long`, start);
     this.pos += 1;
     // 'A''B' is how SQL escapes a quote; refusing it keeps every literal free of quotes.
     if (this.text[this.pos] === "'") this.fail('quotes inside names are not accepted');
@@ -190,9 +200,12 @@ class Parser {
     if (isUpper(c)) return;
     if (kind === 'pattern' && wildcard) return;
     if (isLower(c)) {
-      this.fail('lowercase letters are not accepted: Oracle stores non-quoted names in uppercase and compares them exactly');
+      this.fail(
+        'lowercase letters are not accepted: Oracle stores non-quoted names in uppercase and compares them exactly',
+      );
     }
-    if (first && (isDigit(c) || c === '_' || c === '$' || c === '#')) this.fail(`a ${kind} must start with a letter${kind === 'pattern' ? ', % or _' : ''}`);
+    if (first && (isDigit(c) || c === '_' || c === '$' || c === '#'))
+      this.fail(`a ${kind} must start with a letter${kind === 'pattern' ? ', % or _' : ''}`);
     if (isDigit(c) || c === '_' || c === '$' || c === '#') return;
     if (c === '%') this.fail('wildcards (%) are accepted only in LIKE patterns');
     if (c === ' ') this.fail('spaces are not accepted inside names');
@@ -209,7 +222,8 @@ class Parser {
     else if (upper === 'ESCAPE') reason = 'ESCAPE clauses are not accepted';
     else if ((upper === 'Q' || upper === 'NQ') && next === "'") reason = "alternative quoting (q'…') is not accepted";
     else if (upper === 'N' && next === "'") reason = "national character literals (N'…') are not accepted";
-    else if (next === '(' || next === '.' || this.text[this.afterSpaces()] === '(') reason = 'function calls are not accepted';
+    else if (next === '(' || next === '.' || this.text[this.afterSpaces()] === '(')
+      reason = 'function calls are not accepted';
     else reason = `unexpected word ${where}; only IN, NOT IN, =, !=, <>, LIKE and NOT LIKE are accepted`;
     this.fail(reason, word.start);
   }

@@ -12,7 +12,11 @@ export interface Storage {
 }
 
 export function checkStorage(
-  body: Readonly<Record<string, unknown>>, operation: Operation | null, tenant: TenantPolicy, timestamp: string, violations: Violation[],
+  body: Readonly<Record<string, unknown>>,
+  operation: Operation | null,
+  tenant: TenantPolicy,
+  timestamp: string,
+  violations: Violation[],
 ): Storage {
   const out: Storage = {};
   checkDirectory(body.datapump_dir, tenant, violations, out);
@@ -30,23 +34,38 @@ export function checkStorage(
 function checkDirectory(dir: unknown, tenant: TenantPolicy, violations: Violation[], out: Storage): void {
   if (dir === undefined) {
     const first = tenant.directories[0];
-    if (first === undefined) violations.push(notGranted('/datapump_dir', 'This tenant is granted no directory object.'));
+    if (first === undefined)
+      violations.push(notGranted('/datapump_dir', 'This tenant is granted no directory object.'));
     // With ['*'] nothing is injected: ORDS's own default (DATA_PUMP_DIR) applies, as for a direct caller.
     else if (first !== '*') out.datapump_dir = first;
     return;
   }
   if (!isOracleName(dir)) violations.push(unsafe('/datapump_dir', 'datapump_dir must be an uppercase Oracle name.'));
-  else if (!granted(tenant.directories, dir)) violations.push(notGranted('/datapump_dir', `The directory ${quoteName(dir)} is not granted to this tenant.`));
+  else if (!granted(tenant.directories, dir))
+    violations.push(notGranted('/datapump_dir', `The directory ${quoteName(dir)} is not granted to this tenant.`));
   else out.datapump_dir = dir;
 }
 
-function checkObjectStorage(credential: unknown, file: string | undefined, tenant: TenantPolicy, violations: Violation[], out: Storage): void {
-  if (!isOracleName(credential)) violations.push(unsafe('/credential_name', 'credential_name must be an uppercase Oracle name.'));
-  else if (tenant.credentials.length === 0) violations.push(notGranted('/credential_name', 'Object storage is not granted to this tenant.'));
-  else if (!granted(tenant.credentials, credential)) violations.push(notGranted('/credential_name', `The credential ${quoteName(credential)} is not granted to this tenant.`));
+function checkObjectStorage(
+  credential: unknown,
+  file: string | undefined,
+  tenant: TenantPolicy,
+  violations: Violation[],
+  out: Storage,
+): void {
+  if (!isOracleName(credential))
+    violations.push(unsafe('/credential_name', 'credential_name must be an uppercase Oracle name.'));
+  else if (tenant.credentials.length === 0)
+    violations.push(notGranted('/credential_name', 'Object storage is not granted to this tenant.'));
+  else if (!granted(tenant.credentials, credential))
+    violations.push(
+      notGranted('/credential_name', `The credential ${quoteName(credential)} is not granted to this tenant.`),
+    );
   else out.credential_name = credential;
   if (file === undefined) {
-    violations.push(unsafe('/file_name', 'With credential_name, file_name must be the https URI of an Oracle Object Storage object.'));
+    violations.push(
+      unsafe('/file_name', 'With credential_name, file_name must be the https URI of an Oracle Object Storage object.'),
+    );
     return;
   }
   const uri = checkObjectUri(file);
@@ -56,14 +75,24 @@ function checkObjectStorage(credential: unknown, file: string | undefined, tenan
   }
   // No wildcard here: every bucket the database may touch with a credential is listed explicitly.
   if (!tenant.objectStorage.some((b) => b.namespace === uri.namespace && b.bucket === uri.bucket)) {
-    violations.push(notGranted('/file_name', `The bucket ${quoteName(uri.bucket)} in namespace ${quoteName(uri.namespace)} is not granted to this tenant.`));
+    violations.push(
+      notGranted(
+        '/file_name',
+        `The bucket ${quoteName(uri.bucket)} in namespace ${quoteName(uri.namespace)} is not granted to this tenant.`,
+      ),
+    );
     return;
   }
   out.file_name = uri.uri;
 }
 
 function checkDirectoryFile(
-  file: string | undefined, operation: Operation | null, tenant: TenantPolicy, timestamp: string, violations: Violation[], out: Storage,
+  file: string | undefined,
+  operation: Operation | null,
+  tenant: TenantPolicy,
+  timestamp: string,
+  violations: Violation[],
+  out: Storage,
 ): void {
   const prefix = tenant.filePrefix;
   if (file === undefined) {
@@ -76,7 +105,12 @@ function checkDirectoryFile(
   if (fault) {
     const hint = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(file) ? ' A URI is accepted only together with credential_name.' : '';
     const where = fault.position <= file.length ? `, near ${near(file, fault.position)}` : '';
-    violations.push(unsafe('/file_name', `The file name is not accepted at position ${fault.position}${where}: ${fault.reason}.${hint}`));
+    violations.push(
+      unsafe(
+        '/file_name',
+        `The file name is not accepted at position ${fault.position}${where}: ${fault.reason}.${hint}`,
+      ),
+    );
     return;
   }
   // The prefix keeps one tenant from reading (IMPORT) or overwriting (EXPORT) another's dumps in a shared directory.

@@ -2,8 +2,19 @@
 import { GatewayError } from './gateway-error.js';
 import type { ProblemFault } from './catalogue.js';
 
-interface ValidatorItem { path?: string; message?: string; errorCode?: string }
-interface HttpLikeError { status?: number; statusCode?: number; type?: string; errors?: ValidatorItem[]; headers?: Record<string, string>; message?: string }
+interface ValidatorItem {
+  path?: string;
+  message?: string;
+  errorCode?: string;
+}
+interface HttpLikeError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  errors?: ValidatorItem[];
+  headers?: Record<string, string>;
+  message?: string;
+}
 
 /** Turns one express-openapi-validator error item into an RFC 9457 `errors` entry. */
 export function toFault(item: ValidatorItem): ProblemFault | undefined {
@@ -36,7 +47,10 @@ export function classify(err: unknown): GatewayError {
   // body-parser (express.json) errors carry a `type`.
   switch (e.type) {
     case 'entity.too.large':
-      return new GatewayError('payload-too-large', { detail: 'The body is larger than the gateway accepts.', cause: err });
+      return new GatewayError('payload-too-large', {
+        detail: 'The body is larger than the gateway accepts.',
+        cause: err,
+      });
     case 'entity.parse.failed':
       return new GatewayError('malformed-json', { detail: 'The body is not a JSON object.', cause: err });
     case 'encoding.unsupported':
@@ -48,7 +62,10 @@ export function classify(err: unknown): GatewayError {
   if (status === 400 && Array.isArray(e.errors)) {
     const faults = e.errors.map(toFault).filter((f): f is ProblemFault => f !== undefined);
     return new GatewayError('request-invalid', {
-      detail: faults.length === 1 ? 'The request has 1 fault; it is listed in errors.' : `The request has ${faults.length} faults; each is listed in errors.`,
+      detail:
+        faults.length === 1
+          ? 'The request has 1 fault; it is listed in errors.'
+          : `The request has ${faults.length} faults; each is listed in errors.`,
       errors: faults.length > 0 ? faults : [{ detail: e.message ?? 'is not valid' }],
       cause: err,
     });
@@ -62,8 +79,13 @@ export function classify(err: unknown): GatewayError {
       cause: err,
     });
   }
-  if (status === 415) return new GatewayError('unsupported-media-type', { detail: 'The body must be application/json.', cause: err });
-  if (status === 413) return new GatewayError('payload-too-large', { detail: 'The body is larger than the gateway accepts.', cause: err });
+  if (status === 415)
+    return new GatewayError('unsupported-media-type', { detail: 'The body must be application/json.', cause: err });
+  if (status === 413)
+    return new GatewayError('payload-too-large', {
+      detail: 'The body is larger than the gateway accepts.',
+      cause: err,
+    });
   return new GatewayError('internal-error', {
     detail: 'The gateway failed unexpectedly; quote the request_id to the operators.',
     logContext: { unexpected: true },

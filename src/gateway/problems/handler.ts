@@ -29,7 +29,10 @@ export function sendProblem(res: Response, error: GatewayError, requestId: strin
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
   res.setHeader('Cache-Control', 'no-store');
   // send(), not json(): a problem must never itself be re-validated into another error.
-  res.status(error.status).type('application/problem+json').send(JSON.stringify(problemBody(error, requestId)));
+  res
+    .status(error.status)
+    .type('application/problem+json')
+    .send(JSON.stringify(problemBody(error, requestId)));
 }
 
 export function createProblemHandler({ logger, onProblem }: ProblemHandlerOptions): ErrorRequestHandler {

@@ -12,17 +12,30 @@ export function withOutcome<E>(err: E, outcome: CreateOutcome): E {
 }
 
 export function outcomeOf(err: unknown): CreateOutcome {
-  return err && typeof err === 'object' && (err as Record<symbol, unknown>)[OUTCOME] === 'in-doubt' ? 'in-doubt' : 'not-created';
+  return err && typeof err === 'object' && (err as Record<symbol, unknown>)[OUTCOME] === 'in-doubt'
+    ? 'in-doubt'
+    : 'not-created';
 }
 
 // Failures that happen before a byte of the request leaves: ORDS cannot have started anything.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /** For an error thrown while calling ORDS: could the request have reached it? */
 export function transportOutcome(err: unknown): CreateOutcome {
   if (err instanceof GatewayError) {
     // The gateway refused to call ORDS at all (open breaker, bulkhead): nothing was sent.
-    if (err.slug === 'gateway-overloaded' || (err.slug === 'upstream-unavailable' && err.logContext.circuit !== undefined)) return 'not-created';
+    if (
+      err.slug === 'gateway-overloaded' ||
+      (err.slug === 'upstream-unavailable' && err.logContext.circuit !== undefined)
+    )
+      return 'not-created';
     const code = (err.cause as { code?: string } | undefined)?.code ?? '';
     if (NOT_SENT_CODES.has(code)) return 'not-created';
   }

@@ -14,7 +14,9 @@ export function idempotencyKey(header: string | string[] | undefined): string | 
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -25,5 +27,7 @@ function canonicalJson(value: unknown): string {
  * that mean the same job (`IN ( 'HR' )` and `in ('HR')`) share a fingerprint; anything else does not.
  */
 export function requestFingerprint(database: string, canonicalRequest: unknown): string {
-  return createHash('sha256').update(canonicalJson({ database, request: canonicalRequest })).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson({ database, request: canonicalRequest }))
+    .digest('hex');
 }

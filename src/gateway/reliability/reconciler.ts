@@ -44,7 +44,8 @@ export function createReconciler(deps: ReconcilerDeps) {
     const now = deps.now();
     const config = deps.config.current();
     const summary = { skipped: false, recovered: 0, quarantined: 0, orphaned: 0, unsettled: 0 };
-    if (!(await deps.jobs.tryLease(LEASE, deps.holder, config.reconcile.intervalMs * 3, now.toISOString()))) return { ...summary, skipped: true };
+    if (!(await deps.jobs.tryLease(LEASE, deps.holder, config.reconcile.intervalMs * 3, now.toISOString())))
+      return { ...summary, skipped: true };
     try {
       // A pending intent is in flight for at most its create deadline; an older one lost its process.
       const slowest = Math.max(...Object.values(config.databases).map((d) => d.timeouts.createMs));
@@ -56,7 +57,10 @@ export function createReconciler(deps: ReconcilerDeps) {
       ];
       for (const [name, group] of groupBy(intents, (i) => i.database)) {
         const database = config.databases[name];
-        if (!database) { summary.unsettled += group.length; continue; }
+        if (!database) {
+          summary.unsettled += group.length;
+          continue;
+        }
         await settle(database, group, now, summary);
       }
     } finally {
@@ -65,38 +69,64 @@ export function createReconciler(deps: ReconcilerDeps) {
     return summary;
   }
 
-  async function settle(database: DatabaseConfig, intents: Intent[], now: Date, summary: { recovered: number; quarantined: number; orphaned: number; unsettled: number }) {
+  async function settle(
+    database: DatabaseConfig,
+    intents: Intent[],
+    now: Date,
+    summary: { recovered: number; quarantined: number; orphaned: number; unsettled: number },
+  ) {
     const config = deps.config.current();
     const unowned: OrdsJob[] = [];
     for (const job of (await readOrdsJobs(deps, database, { requestId: `reconcile-${deps.holder}` })).values()) {
       if (!(await deps.jobs.find(database.name, job.owner_name, job.job_name))) unowned.push(job);
     }
     const window = config.reconcile.matchWindowMs;
-    const candidates = new Map(intents.map((intent) => {
-      const at = Date.parse(intent.createdAt);
-      return [intent, unowned.filter((j) => {
-        const t = jobNameTime(j.job_name);
-        return j.operation === intent.operation && j.job_mode === intent.jobMode && t !== undefined && Math.abs(t - at) <= window;
-      })];
-    }));
+    const candidates = new Map(
+      intents.map((intent) => {
+        const at = Date.parse(intent.createdAt);
+        return [
+          intent,
+          unowned.filter((j) => {
+            const t = jobNameTime(j.job_name);
+            return (
+              j.operation === intent.operation &&
+              j.job_mode === intent.jobMode &&
+              t !== undefined &&
+              Math.abs(t - at) <= window
+            );
+          }),
+        ];
+      }),
+    );
     const claimedBy = new Map<string, number>();
-    for (const list of candidates.values()) for (const j of list) claimedBy.set(key(j), (claimedBy.get(key(j)) ?? 0) + 1);
+    for (const list of candidates.values())
+      for (const j of list) claimedBy.set(key(j), (claimedBy.get(key(j)) ?? 0) + 1);
 
     for (const [intent, list] of candidates) {
       if (list.length === 1 && claimedBy.get(key(list[0]!)) === 1) {
         await recover(database, intent, list[0]!, now);
-        summary.recovered++; outcomes.inc({ outcome: 'recovered' });
+        summary.recovered++;
+        outcomes.inc({ outcome: 'recovered' });
       } else if (list.length === 0) {
-        if (now.getTime() - Date.parse(intent.createdAt) < config.reconcile.giveUpAfterMs) { summary.unsettled++; continue; }
+        if (now.getTime() - Date.parse(intent.createdAt) < config.reconcile.giveUpAfterMs) {
+          summary.unsettled++;
+          continue;
+        }
         await deps.jobs.deleteIntent(intent.id);
         await report(intent, now, 'no job of this request was found in ORDS; the Idempotency-Key is free again');
-        summary.orphaned++; outcomes.inc({ outcome: 'orphaned' });
+        summary.orphaned++;
+        outcomes.inc({ outcome: 'orphaned' });
       } else {
         // Never guess: two requests could each be the origin of the same job, or one of several.
         await deps.jobs.updateIntent(intent.id, { state: 'quarantined', updatedAt: now.toISOString() });
-        await report(intent, now, `quarantined: ${list.length} ORDS jobs could be this request's (${list.map((j) => j.job_name).join(', ')}); an operator must decide`);
+        await report(
+          intent,
+          now,
+          `quarantined: ${list.length} ORDS jobs could be this request's (${list.map((j) => j.job_name).join(', ')}); an operator must decide`,
+        );
         deps.logger.warn({ intent: intent.id, tenant: intent.tenant, candidates: list.map(key) }, 'create quarantined');
-        summary.quarantined++; outcomes.inc({ outcome: 'quarantined' });
+        summary.quarantined++;
+        outcomes.inc({ outcome: 'quarantined' });
       }
     }
   }
@@ -104,25 +134,57 @@ export function createReconciler(deps: ReconcilerDeps) {
   async function recover(database: DatabaseConfig, intent: Intent, job: OrdsJob, now: Date) {
     const seen = now.toISOString();
     await deps.jobs.record({
-      tenant: intent.tenant, database: database.name, ownerName: job.owner_name, jobName: job.job_name, operation: job.operation,
-      jobMode: job.job_mode, principal: intent.principal, requestId: intent.requestId, canonicalRequest: intent.canonicalRequest,
-      createdAt: intent.createdAt, lastState: job.state, lastSeenAt: seen,
+      tenant: intent.tenant,
+      database: database.name,
+      ownerName: job.owner_name,
+      jobName: job.job_name,
+      operation: job.operation,
+      jobMode: job.job_mode,
+      principal: intent.principal,
+      requestId: intent.requestId,
+      canonicalRequest: intent.canonicalRequest,
+      createdAt: intent.createdAt,
+      lastState: job.state,
+      lastSeenAt: seen,
     });
     const urls = gatewayUrls(deps.config.current().publicUrl, database.name);
     const location = urls.job(job.owner_name, job.job_name);
-    const answer = { status: 201, headers: { Location: location, 'Content-Location': location, 'Cache-Control': 'no-store' }, body: toPublicJob(job, urls) };
-    await deps.jobs.updateIntent(intent.id, { state: 'created', updatedAt: seen, job: { ownerName: job.owner_name, jobName: job.job_name }, answer });
+    const answer = {
+      status: 201,
+      headers: { Location: location, 'Content-Location': location, 'Cache-Control': 'no-store' },
+      body: toPublicJob(job, urls),
+    };
+    await deps.jobs.updateIntent(intent.id, {
+      state: 'created',
+      updatedAt: seen,
+      job: { ownerName: job.owner_name, jobName: job.job_name },
+      answer,
+    });
     await deps.audit.write({
-      at: seen, tenant: intent.tenant, principal: intent.principal, database: database.name, requestId: intent.requestId,
-      decision: 'allowed', status: 201, request: intent.canonicalRequest, job: { ownerName: job.owner_name, jobName: job.job_name },
+      at: seen,
+      tenant: intent.tenant,
+      principal: intent.principal,
+      database: database.name,
+      requestId: intent.requestId,
+      decision: 'allowed',
+      status: 201,
+      request: intent.canonicalRequest,
+      job: { ownerName: job.owner_name, jobName: job.job_name },
     });
     deps.logger.info({ intent: intent.id, tenant: intent.tenant, job: key(job) }, 'create recovered by reconciliation');
   }
 
   async function report(intent: Intent, now: Date, detail: string) {
     await deps.audit.write({
-      at: now.toISOString(), tenant: intent.tenant, principal: intent.principal, database: intent.database, requestId: intent.requestId,
-      decision: 'failed', status: 0, request: intent.canonicalRequest, violations: [{ detail }],
+      at: now.toISOString(),
+      tenant: intent.tenant,
+      principal: intent.principal,
+      database: intent.database,
+      requestId: intent.requestId,
+      decision: 'failed',
+      status: 0,
+      request: intent.canonicalRequest,
+      violations: [{ detail }],
     });
   }
 
@@ -131,13 +193,20 @@ export function createReconciler(deps: ReconcilerDeps) {
     let running: Promise<unknown> = Promise.resolve();
     const tick = () => {
       running = runOnce()
-        .then((s) => { if (s.recovered + s.quarantined + s.orphaned > 0) deps.logger.info(s, 'reconciliation round'); })
+        .then((s) => {
+          if (s.recovered + s.quarantined + s.orphaned > 0) deps.logger.info(s, 'reconciliation round');
+        })
         .catch((err) => deps.logger.warn({ err: String(err) }, 'reconciliation round failed'));
     };
     tick();
     const timer = setInterval(tick, deps.config.current().reconcile.intervalMs);
     timer.unref();
-    return { async stop() { clearInterval(timer); await running; } };
+    return {
+      async stop() {
+        clearInterval(timer);
+        await running;
+      },
+    };
   }
 
   return { runOnce, start };

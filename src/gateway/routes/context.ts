@@ -19,7 +19,8 @@ export interface RouteDeps {
 export function scope(req: Request) {
   const caller = req.caller;
   const database = req.database;
-  if (!caller || !database) throw new GatewayError('internal-error', { logContext: { reason: 'route reached without caller or database' } });
+  if (!caller || !database)
+    throw new GatewayError('internal-error', { logContext: { reason: 'route reached without caller or database' } });
   return { caller, database, tenant: caller.tenant };
 }
 
@@ -32,7 +33,9 @@ export function callMeta(req: Request) {
 /** Aborts the ORDS call of a read when the client goes away before its answer is complete. */
 export function abortOnClose(res: Response): AbortSignal {
   const controller = new AbortController();
-  res.on('close', () => { if (!res.writableFinished) controller.abort(); });
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
   return controller.signal;
 }
 

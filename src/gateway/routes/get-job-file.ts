@@ -17,10 +17,19 @@ export function getJobFile(deps: RouteDeps): RequestHandler {
     const filename = pathParam(req, 'filename');
     await ownedJob(deps.jobs, tenant, database.name, owner, name);
     const path = deps.upstreams.client(database).paths.file(owner, name, filename);
-    const answer = await deps.upstreams.stream(database, { method: 'GET', path, kind: 'file', ...callMeta(req), signal: abortOnClose(res) });
+    const answer = await deps.upstreams.stream(database, {
+      method: 'GET',
+      path,
+      kind: 'file',
+      ...callMeta(req),
+      signal: abortOnClose(res),
+    });
     if (answer.status !== 200) {
       const body = await readSmall(answer.body, database.maxResponseBytes);
-      throw ordsFailure({ status: answer.status, headers: answer.headers, body }, deps.ordsContract, { notFound: 'file-not-found', path });
+      throw ordsFailure({ status: answer.status, headers: answer.headers, body }, deps.ordsContract, {
+        notFound: 'file-not-found',
+        path,
+      });
     }
     const upstreamType = String(answer.headers['content-type'] ?? '');
     const type = upstreamType.startsWith('text/plain') ? 'text/plain' : fileMediaType(filename);
@@ -37,7 +46,11 @@ export function getJobFile(deps: RouteDeps): RequestHandler {
     } catch (cause) {
       // ORDS failed part-way: pipeline destroyed the response, so the client sees a cut connection,
       // never a short 200 that looks whole. Log it; there is nothing left to answer.
-      throw new GatewayError('upstream-error', { detail: 'ORDS failed while sending the file.', logContext: { path, streamed: true }, cause });
+      throw new GatewayError('upstream-error', {
+        detail: 'ORDS failed while sending the file.',
+        logContext: { path, streamed: true },
+        cause,
+      });
     }
   };
 }
@@ -46,8 +59,15 @@ async function readSmall(body: Readable, cap: number): Promise<unknown> {
   let text = '';
   for await (const chunk of body) {
     text += String(chunk);
-    if (text.length > cap) { body.destroy(); return InvalidJson; }
+    if (text.length > cap) {
+      body.destroy();
+      return InvalidJson;
+    }
   }
   if (text.trim() === '') return undefined;
-  try { return JSON.parse(text) as unknown; } catch { return InvalidJson; }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return InvalidJson;
+  }
 }

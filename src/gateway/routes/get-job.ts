@@ -15,7 +15,12 @@ export function getJob(deps: RouteDeps): RequestHandler {
     const path = deps.upstreams.client(database).paths.job(owner, name);
     const ifNoneMatch = typeof req.headers['if-none-match'] === 'string' ? req.headers['if-none-match'] : undefined;
     const answer = await deps.upstreams.json(database, {
-      method: 'GET', path, kind: 'read', ...callMeta(req), signal: abortOnClose(res), ...(ifNoneMatch ? { ifNoneMatch } : {}),
+      method: 'GET',
+      path,
+      kind: 'read',
+      ...callMeta(req),
+      signal: abortOnClose(res),
+      ...(ifNoneMatch ? { ifNoneMatch } : {}),
     });
     const urls = gatewayUrls(deps.config.current().publicUrl, database.name);
     res.setHeader('Cache-Control', 'no-store');
@@ -33,10 +38,14 @@ export function getJob(deps: RouteDeps): RequestHandler {
     if (!deps.ordsContract.isJob(answer.body)) throw invalidAnswer(deps.ordsContract, path);
     const job = answer.body;
     if (job.owner_name !== owner || job.job_name !== name) {
-      throw new GatewayError('upstream-invalid-response', { detail: 'ORDS answered with another job than the one asked for.', logContext: { path } });
+      throw new GatewayError('upstream-invalid-response', {
+        detail: 'ORDS answered with another job than the one asked for.',
+        logContext: { path },
+      });
     }
     // Written only when the state moved: a client polling every second must not cost a write per poll.
-    if (record && record.lastState !== job.state) await deps.jobs.updateState(database.name, owner, name, job.state, deps.now().toISOString());
+    if (record && record.lastState !== job.state)
+      await deps.jobs.updateState(database.name, owner, name, job.state, deps.now().toISOString());
     if (typeof answer.headers.etag === 'string') res.setHeader('ETag', answer.headers.etag);
     res.json(toPublicJob(job, urls));
   };

@@ -3,7 +3,12 @@ import type { Response } from 'express';
 import type { Intent } from '../jobs/store.js';
 import { GatewayError } from '../problems/gateway-error.js';
 
-export async function answerExistingIntent(res: Response, existing: Intent, fingerprint: string, reconcileIntervalMs: number): Promise<void> {
+export async function answerExistingIntent(
+  res: Response,
+  existing: Intent,
+  fingerprint: string,
+  reconcileIntervalMs: number,
+): Promise<void> {
   if (existing.fingerprint !== fingerprint) {
     throw new GatewayError('idempotency-key-reused', {
       detail: 'This Idempotency-Key was used with another request; use a new key for a new job.',
@@ -12,7 +17,10 @@ export async function answerExistingIntent(res: Response, existing: Intent, fing
   switch (existing.state) {
     case 'created': {
       const answer = existing.answer;
-      if (!answer) throw new GatewayError('internal-error', { logContext: { reason: 'created intent without an answer', intent: existing.id } });
+      if (!answer)
+        throw new GatewayError('internal-error', {
+          logContext: { reason: 'created intent without an answer', intent: existing.id },
+        });
       // The original answer, as it was: same job, same headers, plus the draft's replay marker.
       res.status(answer.status).set(answer.headers).set('Idempotent-Replayed', 'true').json(answer.body);
       return;
@@ -24,7 +32,8 @@ export async function answerExistingIntent(res: Response, existing: Intent, fing
       });
     case 'in-doubt':
       throw new GatewayError('idempotency-conflict', {
-        detail: 'It is not yet known whether ORDS started the job of this Idempotency-Key; the gateway is finding out. Retry after Retry-After.',
+        detail:
+          'It is not yet known whether ORDS started the job of this Idempotency-Key; the gateway is finding out. Retry after Retry-After.',
         headers: { 'Retry-After': String(Math.max(1, Math.ceil(reconcileIntervalMs / 1000))) },
       });
     case 'quarantined':

@@ -25,25 +25,45 @@ export function listJobs(deps: RouteDeps): RequestHandler {
   };
 }
 
-interface Page { items: PublicJob[]; hasMore: boolean }
+interface Page {
+  items: PublicJob[];
+  hasMore: boolean;
+}
 
-async function registryPage(deps: RouteDeps, req: Request, res: Parameters<RequestHandler>[1], database: DatabaseConfig, urls: GatewayUrls, tenant: string, limit: number, offset: number): Promise<Page> {
+async function registryPage(
+  deps: RouteDeps,
+  req: Request,
+  res: Parameters<RequestHandler>[1],
+  database: DatabaseConfig,
+  urls: GatewayUrls,
+  tenant: string,
+  limit: number,
+  offset: number,
+): Promise<Page> {
   const page = await deps.jobs.listForTenant(tenant, database.name, { limit, offset });
   // One ORDS list read per page, even when every job is finished: items then look the same (with their
   // file links) whether or not ORDS still shows them, until ORDS drops them.
   const live = page.items.length > 0 ? await ordsJobsByKey(deps, req, res, database) : new Map<string, OrdsJob>();
   const seenAt = deps.now().toISOString();
-  const items = await Promise.all(page.items.map(async (record: JobRecord) => {
-    const current = live.get(jobKey(record.ownerName, record.jobName));
-    if (!current) return historicalJob(record, urls);
-    if (current.state !== record.lastState) await deps.jobs.updateState(database.name, record.ownerName, record.jobName, current.state, seenAt);
-    return toPublicJob(current, urls);
-  }));
+  const items = await Promise.all(
+    page.items.map(async (record: JobRecord) => {
+      const current = live.get(jobKey(record.ownerName, record.jobName));
+      if (!current) return historicalJob(record, urls);
+      if (current.state !== record.lastState)
+        await deps.jobs.updateState(database.name, record.ownerName, record.jobName, current.state, seenAt);
+      return toPublicJob(current, urls);
+    }),
+  );
   return { items, hasMore: offset + items.length < page.total };
 }
 
 /** ORDS's list of every job it shows, read once per request, abandoned if the client goes away. */
-function ordsJobsByKey(deps: RouteDeps, req: Request, res: Parameters<RequestHandler>[1], database: DatabaseConfig): Promise<Map<string, OrdsJob>> {
+function ordsJobsByKey(
+  deps: RouteDeps,
+  req: Request,
+  res: Parameters<RequestHandler>[1],
+  database: DatabaseConfig,
+): Promise<Map<string, OrdsJob>> {
   return readOrdsJobs(deps, database, { ...callMeta(req), signal: abortOnClose(res) });
 }
 
@@ -55,8 +75,19 @@ const HISTORY_LIMIT = 10_000;
  * ORDS no longer shows, ordered newest first (registry time, else the time in ORDS's job name), then by
  * name and owner, so that pages neither skip nor repeat.
  */
-async function ordsPage(deps: RouteDeps, req: Request, res: Parameters<RequestHandler>[1], database: DatabaseConfig, urls: GatewayUrls, limit: number, offset: number): Promise<Page> {
-  const [live, history] = await Promise.all([ordsJobsByKey(deps, req, res, database), deps.jobs.listForDatabase(database.name, HISTORY_LIMIT)]);
+async function ordsPage(
+  deps: RouteDeps,
+  req: Request,
+  res: Parameters<RequestHandler>[1],
+  database: DatabaseConfig,
+  urls: GatewayUrls,
+  limit: number,
+  offset: number,
+): Promise<Page> {
+  const [live, history] = await Promise.all([
+    ordsJobsByKey(deps, req, res, database),
+    deps.jobs.listForDatabase(database.name, HISTORY_LIMIT),
+  ]);
   const recorded = new Map(history.map((r) => [jobKey(r.ownerName, r.jobName), r]));
   type Row = { time: string; name: string; owner: string; job: PublicJob };
   const rows: Row[] = [];
@@ -65,9 +96,29 @@ async function ordsPage(deps: RouteDeps, req: Request, res: Parameters<RequestHa
     rows.push({ time, name: job.job_name, owner: job.owner_name, job: toPublicJob(job, urls) });
   }
   for (const [key, record] of recorded) {
-    if (!live.has(key)) rows.push({ time: record.createdAt, name: record.jobName, owner: record.ownerName, job: historicalJob(record, urls) });
+    if (!live.has(key))
+      rows.push({
+        time: record.createdAt,
+        name: record.jobName,
+        owner: record.ownerName,
+        job: historicalJob(record, urls),
+      });
   }
-  rows.sort((a, b) => (a.time !== b.time ? (a.time < b.time ? 1 : -1) : a.name !== b.name ? (a.name < b.name ? -1 : 1) : a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0));
+  rows.sort((a, b) =>
+    a.time !== b.time
+      ? a.time < b.time
+        ? 1
+        : -1
+      : a.name !== b.name
+        ? a.name < b.name
+          ? -1
+          : 1
+        : a.owner < b.owner
+          ? -1
+          : a.owner > b.owner
+            ? 1
+            : 0,
+  );
   return { items: rows.slice(offset, offset + limit).map((r) => r.job), hasMore: offset + limit < rows.length };
 }
 
@@ -77,9 +128,18 @@ function nameTime(name: string): string {
   return time === undefined ? '' : new Date(time).toISOString();
 }
 
-function collection(items: PublicJob[], hasMore: boolean, limit: number, offset: number, urls: GatewayUrls): JobCollection {
+function collection(
+  items: PublicJob[],
+  hasMore: boolean,
+  limit: number,
+  offset: number,
+  urls: GatewayUrls,
+): JobCollection {
   const at = (o: number) => `${urls.jobs}?limit=${limit}&offset=${o}`;
-  const links: JobCollection['links'] = [{ rel: 'self', href: at(offset) }, { rel: 'first', href: at(0) }];
+  const links: JobCollection['links'] = [
+    { rel: 'self', href: at(offset) },
+    { rel: 'first', href: at(0) },
+  ];
   if (offset > 0) links.push({ rel: 'prev', href: at(Math.max(0, offset - limit)) });
   if (hasMore) links.push({ rel: 'next', href: at(offset + limit) });
   return { items, hasMore, limit, offset, count: items.length, links };

@@ -22,7 +22,8 @@ export async function refreshActiveJobs(deps: RouteDeps, req: Request, tenant: T
       // ORDS lists every job that still has a control table, running or failed (NOT RUNNING). One it no
       // longer lists has finished and had its table dropped, which Data Pump does on success.
       const state = live.get(jobKey(record.ownerName, record.jobName))?.state ?? 'COMPLETED';
-      if (state !== record.lastState) await deps.jobs.updateState(name, record.ownerName, record.jobName, state, seenAt);
+      if (state !== record.lastState)
+        await deps.jobs.updateState(name, record.ownerName, record.jobName, state, seenAt);
     }
   }
 }

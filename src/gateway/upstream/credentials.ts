@@ -21,7 +21,13 @@ export interface CredentialOptions {
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
-export function createCredentialProvider({ auth, dispatcher, now, timeoutMs, refreshMarginMs = 30_000 }: CredentialOptions): CredentialProvider {
+export function createCredentialProvider({
+  auth,
+  dispatcher,
+  now,
+  timeoutMs,
+  refreshMarginMs = 30_000,
+}: CredentialOptions): CredentialProvider {
   if (auth.kind === 'basic') {
     const header = basic(auth.username, auth.password);
     return { authorization: async () => header, invalidate: () => {} };
@@ -37,22 +43,39 @@ export function createCredentialProvider({ auth, dispatcher, now, timeoutMs, ref
       res = await request(oauth.tokenUrl, {
         dispatcher,
         method: 'POST',
-        headers: { authorization: basic(oauth.clientId, oauth.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: basic(oauth.clientId, oauth.clientSecret),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: 'grant_type=client_credentials',
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
     } catch (cause) {
-      throw new GatewayError('upstream-unavailable', { detail: 'ORDS did not answer the token request.', headers: { 'Retry-After': '5' }, cause });
+      throw new GatewayError('upstream-unavailable', {
+        detail: 'ORDS did not answer the token request.',
+        headers: { 'Retry-After': '5' },
+        cause,
+      });
     }
     const text = await res.body.text();
     if (res.statusCode === 400 || res.statusCode === 401) {
-      throw new GatewayError('upstream-auth-failed', { detail: 'ORDS refused the gateway\'s OAuth2 client.', logContext: { tokenStatus: res.statusCode } });
+      throw new GatewayError('upstream-auth-failed', {
+        detail: "ORDS refused the gateway's OAuth2 client.",
+        logContext: { tokenStatus: res.statusCode },
+      });
     }
     let token: { access_token?: unknown; expires_in?: unknown } = {};
-    try { token = JSON.parse(text) as typeof token; } catch { /* handled below */ }
+    try {
+      token = JSON.parse(text) as typeof token;
+    } catch {
+      /* handled below */
+    }
     if (res.statusCode !== 200 || typeof token.access_token !== 'string' || typeof token.expires_in !== 'number') {
-      throw new GatewayError('upstream-invalid-response', { detail: 'ORDS answered the token request with an invalid response.', logContext: { tokenStatus: res.statusCode } });
+      throw new GatewayError('upstream-invalid-response', {
+        detail: 'ORDS answered the token request with an invalid response.',
+        logContext: { tokenStatus: res.statusCode },
+      });
     }
     const lifetimeMs = token.expires_in * 1000;
     // Never wait longer than half the lifetime for short-lived tokens.
@@ -65,9 +88,13 @@ export function createCredentialProvider({ auth, dispatcher, now, timeoutMs, ref
     async authorization() {
       if (cached && now() < cached.expiresAt) return cached.header;
       // One token request at a time: concurrent callers share it.
-      inFlight ??= fetchToken().finally(() => { inFlight = undefined; });
+      inFlight ??= fetchToken().finally(() => {
+        inFlight = undefined;
+      });
       return inFlight;
     },
-    invalidate() { cached = undefined; },
+    invalidate() {
+      cached = undefined;
+    },
   };
 }

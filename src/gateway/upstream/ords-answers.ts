@@ -15,32 +15,64 @@ export interface AnswerContext {
  * 400 → 422 upstream-rejected · 401/403 → 502 upstream-auth-failed · 404 → 404 · 3xx → 502 ·
  * 503 → 503 with Retry-After · other 5xx → 502 · anything else unexpected → 502.
  */
-export function ordsFailure(answer: Pick<OrdsJsonAnswer, 'status' | 'headers' | 'body'>, contract: OrdsContract, ctx: AnswerContext): GatewayError {
+export function ordsFailure(
+  answer: Pick<OrdsJsonAnswer, 'status' | 'headers' | 'body'>,
+  contract: OrdsContract,
+  ctx: AnswerContext,
+): GatewayError {
   const { status } = answer;
   const ords = contract.isError(answer.body) ? answer.body : undefined;
   const extensions = ords ? { ords_code: String(ords.code).slice(0, 64) } : undefined;
   // ORDS's message, ECID and any ORA- text go to the log only.
-  const logContext = { ordsStatus: status, ordsCode: ords?.code, ordsMessage: ords?.message, ordsInstance: ords?.instance, path: ctx.path };
+  const logContext = {
+    ordsStatus: status,
+    ordsCode: ords?.code,
+    ordsMessage: ords?.message,
+    ordsInstance: ords?.instance,
+    path: ctx.path,
+  };
   const base = { extensions, logContext };
   if (status === 400) {
-    return new GatewayError('upstream-rejected', { ...base, detail: 'ORDS refused a request the gateway accepted; the operators have been told.', logContext: { ...logContext, contractGap: true } });
+    return new GatewayError('upstream-rejected', {
+      ...base,
+      detail: 'ORDS refused a request the gateway accepted; the operators have been told.',
+      logContext: { ...logContext, contractGap: true },
+    });
   }
   if (status === 401 || status === 403) {
-    return new GatewayError('upstream-auth-failed', { ...base, detail: 'ORDS refused the gateway\'s own credentials; this is not the caller\'s fault.' });
+    return new GatewayError('upstream-auth-failed', {
+      ...base,
+      detail: "ORDS refused the gateway's own credentials; this is not the caller's fault.",
+    });
   }
   if (status === 404) {
-    const detail = { 'job-not-found': 'No such job.', 'file-not-found': 'The job has no such file.', 'database-not-found': 'No such database.' }[ctx.notFound];
+    const detail = {
+      'job-not-found': 'No such job.',
+      'file-not-found': 'The job has no such file.',
+      'database-not-found': 'No such database.',
+    }[ctx.notFound];
     return new GatewayError(ctx.notFound, { ...base, detail });
   }
   if (status === 503) {
     const retryAfter = retryAfterSeconds(answer.headers['retry-after']) ?? 5;
-    return new GatewayError('upstream-unavailable', { ...base, detail: 'ORDS is unavailable.', headers: { 'Retry-After': String(retryAfter) } });
+    return new GatewayError('upstream-unavailable', {
+      ...base,
+      detail: 'ORDS is unavailable.',
+      headers: { 'Retry-After': String(retryAfter) },
+    });
   }
   if (status >= 300 && status < 400) {
-    return new GatewayError('upstream-error', { ...base, detail: 'ORDS answered with a redirect, which the gateway does not follow.', logContext: { ...logContext, location: answer.headers.location } });
+    return new GatewayError('upstream-error', {
+      ...base,
+      detail: 'ORDS answered with a redirect, which the gateway does not follow.',
+      logContext: { ...logContext, location: answer.headers.location },
+    });
   }
   if (answer.body === InvalidJson) {
-    return new GatewayError('upstream-invalid-response', { ...base, detail: 'ORDS answered with a body that is not JSON.' });
+    return new GatewayError('upstream-invalid-response', {
+      ...base,
+      detail: 'ORDS answered with a body that is not JSON.',
+    });
   }
   return new GatewayError('upstream-error', { ...base, detail: `ORDS failed (HTTP ${status}).` });
 }

@@ -53,12 +53,19 @@ export interface OrdsClientOptions {
 
 export function createOrdsClient({ database, now = Date.now, dispatcher }: OrdsClientOptions): OrdsClient {
   const paths = ordsPaths(database);
-  const pool = dispatcher ?? new Pool(paths.origin, {
-    connections: database.connections,
-    connect: { timeout: database.timeouts.connectMs },
-    keepAliveTimeout: 4_000,
+  const pool =
+    dispatcher ??
+    new Pool(paths.origin, {
+      connections: database.connections,
+      connect: { timeout: database.timeouts.connectMs },
+      keepAliveTimeout: 4_000,
+    });
+  const credentials: CredentialProvider = createCredentialProvider({
+    auth: database.auth,
+    dispatcher: pool,
+    now,
+    timeoutMs: database.timeouts.readMs,
   });
-  const credentials: CredentialProvider = createCredentialProvider({ auth: database.auth, dispatcher: pool, now, timeoutMs: database.timeouts.readMs });
 
   const deadline = (kind: CallKind) => (kind === 'create' ? database.timeouts.createMs : database.timeouts.readMs);
 
@@ -141,7 +148,10 @@ async function readCapped(body: Dispatcher.ResponseData['body'], cap: number, ca
       size += (chunk as Buffer).length;
       if (size > cap) {
         body.destroy();
-        throw new GatewayError('upstream-invalid-response', { detail: 'ORDS answered with a body larger than the gateway accepts.', logContext: { cap, path: call.path } });
+        throw new GatewayError('upstream-invalid-response', {
+          detail: 'ORDS answered with a body larger than the gateway accepts.',
+          logContext: { cap, path: call.path },
+        });
       }
       chunks.push(chunk as Buffer);
     }
@@ -161,8 +171,18 @@ export function transportError(cause: unknown, call: Pick<OrdsCall, 'path' | 'ki
     return new GatewayError('upstream-timeout', { detail: 'ORDS did not answer in time.', logContext, cause });
   }
   if (cause instanceof undiciErrors.RequestAbortedError || (cause as Error).name === 'AbortError') {
-    return new GatewayError('upstream-unavailable', { detail: 'The request was abandoned.', headers: { 'Retry-After': '1' }, logContext, cause });
+    return new GatewayError('upstream-unavailable', {
+      detail: 'The request was abandoned.',
+      headers: { 'Retry-After': '1' },
+      logContext,
+      cause,
+    });
   }
   // Refused, reset, closed, DNS, connect timeout: no answer came, so asking again later is the right advice.
-  return new GatewayError('upstream-unavailable', { detail: 'ORDS is not reachable.', headers: { 'Retry-After': '5' }, logContext, cause });
+  return new GatewayError('upstream-unavailable', {
+    detail: 'ORDS is not reachable.',
+    headers: { 'Retry-After': '5' },
+    logContext,
+    cause,
+  });
 }

@@ -22,11 +22,21 @@ export interface CallMeta {
 export const jobKey = (owner: string, name: string) => `${owner},${name}`;
 
 /** Every job ORDS shows for `database`, by `OWNER,JOB`. */
-export async function readOrdsJobs(deps: OrdsJobListDeps, database: DatabaseConfig, meta: CallMeta): Promise<Map<string, OrdsJob>> {
+export async function readOrdsJobs(
+  deps: OrdsJobListDeps,
+  database: DatabaseConfig,
+  meta: CallMeta,
+): Promise<Map<string, OrdsJob>> {
   const byKey = new Map<string, OrdsJob>();
   const path = deps.upstreams.client(database).paths.jobs;
   for (let page = 0; page < ORDS_MAX_PAGES; page++) {
-    const answer = await deps.upstreams.json(database, { method: 'GET', path, kind: 'read', query: { limit: ORDS_PAGE, offset: page * ORDS_PAGE }, ...meta });
+    const answer = await deps.upstreams.json(database, {
+      method: 'GET',
+      path,
+      kind: 'read',
+      query: { limit: ORDS_PAGE, offset: page * ORDS_PAGE },
+      ...meta,
+    });
     if (answer.status !== 200) throw ordsFailure(answer, deps.ordsContract, { notFound: 'database-not-found', path });
     if (!deps.ordsContract.isJobCollection(answer.body)) throw invalidAnswer(deps.ordsContract, path);
     for (const job of answer.body.items) byKey.set(jobKey(job.owner_name, job.job_name), job);

@@ -21,7 +21,8 @@ export function ordsPaths(db: DatabaseConfig): OrdsPaths {
     jobs,
     job: (owner, job) => `${jobs}${seg(owner)},${seg(job)}/`,
     file: (owner, job, filename) => `${jobs}${seg(owner)},${seg(job)}/${seg(filename)}`,
-    create: (operation) => (db.createEndpoint === 'rpc' ? `${api}database/datapump/${operation === 'EXPORT' ? 'export' : 'import'}` : jobs),
+    create: (operation) =>
+      db.createEndpoint === 'rpc' ? `${api}database/datapump/${operation === 'EXPORT' ? 'export' : 'import'}` : jobs,
     metadataCatalog: `${api}metadata-catalog/`,
   };
 }
@@ -58,5 +59,9 @@ export function parseOrdsJobUrl(href: string): OrdsJobRef | undefined {
 }
 
 function safeDecode(s: string): string | undefined {
-  try { return decodeURIComponent(s); } catch { return undefined; }
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
 }

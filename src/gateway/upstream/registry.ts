@@ -6,7 +6,13 @@ import type { Dispatcher } from 'undici';
 import type { ConfigSource, DatabaseConfig } from '../config/types.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
-import { createOrdsClient, type OrdsCall, type OrdsClient, type OrdsJsonAnswer, type OrdsStreamAnswer } from './ords-client.js';
+import {
+  createOrdsClient,
+  type OrdsCall,
+  type OrdsClient,
+  type OrdsJsonAnswer,
+  type OrdsStreamAnswer,
+} from './ords-client.js';
 import { createResilience, streamHooks } from './resilience.js';
 
 export interface UpstreamRegistry {
@@ -29,7 +35,12 @@ export interface UpstreamRegistryOptions {
   readonly dispatcher?: Dispatcher;
 }
 
-export function createUpstreamRegistry({ config, metrics, now = Date.now, dispatcher }: UpstreamRegistryOptions): UpstreamRegistry {
+export function createUpstreamRegistry({
+  config,
+  metrics,
+  now = Date.now,
+  dispatcher,
+}: UpstreamRegistryOptions): UpstreamRegistry {
   // Keyed by the config object: a reloaded configuration with a changed database gets a fresh client.
   const clients = new Map<DatabaseConfig, OrdsClient>();
   const client = (database: DatabaseConfig) => {
@@ -44,7 +55,11 @@ export function createUpstreamRegistry({ config, metrics, now = Date.now, dispat
   const resilience = createResilience(metrics ? { metrics } : {});
 
   /** One attempt, timed: with retries a client call may make several. */
-  async function timed<T extends { status: number }>(database: DatabaseConfig, call: OrdsCall, fn: () => Promise<T>): Promise<T> {
+  async function timed<T extends { status: number }>(
+    database: DatabaseConfig,
+    call: OrdsCall,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     const end = metrics?.upstream.startTimer({ database: database.name, call: call.kind });
     try {
       const answer = await fn();
@@ -58,8 +73,10 @@ export function createUpstreamRegistry({ config, metrics, now = Date.now, dispat
 
   return {
     client,
-    json: (database, call) => resilience.call(database, call, () => timed(database, call, () => client(database).json(call))),
-    stream: (database, call) => resilience.call(database, call, () => timed(database, call, () => client(database).stream(call)), streamHooks),
+    json: (database, call) =>
+      resilience.call(database, call, () => timed(database, call, () => client(database).json(call))),
+    stream: (database, call) =>
+      resilience.call(database, call, () => timed(database, call, () => client(database).stream(call)), streamHooks),
     async probe(name, requestId) {
       const database = config.current().databases[name];
       if (!database) throw new GatewayError('database-not-found');

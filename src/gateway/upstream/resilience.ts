@@ -50,8 +50,19 @@
  */
 import { finished } from 'node:stream/promises';
 import {
-  CircuitState, ConsecutiveBreaker, ExponentialBackoff, bulkhead, circuitBreaker, fullJitterGenerator, handleWhen, isBrokenCircuitError,
-  isBulkheadRejectedError, retry, type BulkheadPolicy, type CircuitBreakerPolicy, type FailureReason,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  bulkhead,
+  circuitBreaker,
+  fullJitterGenerator,
+  handleWhen,
+  isBrokenCircuitError,
+  isBulkheadRejectedError,
+  retry,
+  type BulkheadPolicy,
+  type CircuitBreakerPolicy,
+  type FailureReason,
 } from 'cockatiel';
 import type { DatabaseConfig } from '../config/types.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
@@ -75,9 +86,10 @@ export class CircuitOpenError extends GatewayError {
   readonly circuit: 'open' | 'half-open';
   constructor(database: string, circuit: 'open' | 'half-open', retryAfterSeconds: number) {
     super('upstream-unavailable', {
-      detail: circuit === 'open'
-        ? 'ORDS has been failing; the gateway is not calling it for a short while.'
-        : 'ORDS has been failing; the gateway is checking whether it recovered.',
+      detail:
+        circuit === 'open'
+          ? 'ORDS has been failing; the gateway is not calling it for a short while.'
+          : 'ORDS has been failing; the gateway is checking whether it recovered.',
       headers: { 'Retry-After': String(retryAfterSeconds) },
       logContext: { database, circuit },
     });
@@ -89,8 +101,24 @@ export class CircuitOpenError extends GatewayError {
   }
 }
 
-const CONNECT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
-const CONNECTION = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED']);
+const CONNECT = new Set([
+  'ECONNREFUSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+]);
+const CONNECTION = new Set([
+  'UND_ERR_SOCKET',
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+]);
 const TIMEOUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 function codeOf(cause: unknown): string {
@@ -133,7 +161,9 @@ export function retryReason(outcome: { error: unknown } | { status: number }): R
   return undefined;
 }
 
-interface Answer { readonly status: number }
+interface Answer {
+  readonly status: number;
+}
 
 /** For answers whose body is still flowing when the call resolves (file streams). */
 export interface StreamHooks<T> {
@@ -144,13 +174,24 @@ export interface StreamHooks<T> {
 }
 
 export const streamHooks: StreamHooks<OrdsStreamAnswer> = {
-  held: (answer) => finished(answer.body).then(() => undefined, () => undefined),
-  discard: (answer) => { answer.body.destroy(); },
+  held: (answer) =>
+    finished(answer.body).then(
+      () => undefined,
+      () => undefined,
+    ),
+  discard: (answer) => {
+    answer.body.destroy();
+  },
 };
 
 export interface UpstreamResilience {
   /** A client call: bulkhead, retries for a GET, breaker. */
-  call<T extends Answer>(database: DatabaseConfig, call: Pick<OrdsCall, 'method' | 'signal'>, attempt: () => Promise<T>, hooks?: StreamHooks<T>): Promise<T>;
+  call<T extends Answer>(
+    database: DatabaseConfig,
+    call: Pick<OrdsCall, 'method' | 'signal'>,
+    attempt: () => Promise<T>,
+    hooks?: StreamHooks<T>,
+  ): Promise<T>;
   /** A readiness probe: the breaker only (see the module notes). */
   probe<T extends Answer>(database: DatabaseConfig, attempt: () => Promise<T>): Promise<T>;
   /** The breaker's state for this database (closed until its first call). */
@@ -190,14 +231,21 @@ export function createResilience({ metrics }: ResilienceOptions = {}): UpstreamR
     const existing = policies.get(database);
     if (existing) return existing;
     const { name, resilience } = database;
-    const breaker = circuitBreaker(handleWhen(isOrdsFailure).orWhenResult((r) => (r as Answer).status >= 500), {
-      halfOpenAfter: resilience.halfOpenAfterMs,
-      breaker: new ConsecutiveBreaker(resilience.failureThreshold),
-    });
+    const breaker = circuitBreaker(
+      handleWhen(isOrdsFailure).orWhenResult((r) => (r as Answer).status >= 500),
+      {
+        halfOpenAfter: resilience.halfOpenAfterMs,
+        breaker: new ConsecutiveBreaker(resilience.failureThreshold),
+      },
+    );
     const policy: DatabasePolicy = {
       breaker,
       bulkhead: bulkhead(resilience.maxConcurrent, 0),
-      backoff: new ExponentialBackoff({ generator: fullJitterGenerator, initialDelay: resilience.retryBaseMs, maxDelay: Math.max(resilience.retryBaseMs, MAX_RETRY_DELAY_MS) }),
+      backoff: new ExponentialBackoff({
+        generator: fullJitterGenerator,
+        initialDelay: resilience.retryBaseMs,
+        maxDelay: Math.max(resilience.retryBaseMs, MAX_RETRY_DELAY_MS),
+      }),
       openedAt: 0,
     };
     breaker.onStateChange((state) => {
@@ -216,18 +264,27 @@ export function createResilience({ metrics }: ResilienceOptions = {}): UpstreamR
   function rejected(database: DatabaseConfig, circuit: 'open' | 'half-open', policy: DatabasePolicy): CircuitOpenError {
     metrics?.circuitRejections.inc({ database: database.name });
     const untilHalfOpen = policy.openedAt + database.resilience.halfOpenAfterMs - Date.now();
-    return new CircuitOpenError(database.name, circuit, circuit === 'open' ? Math.max(1, Math.ceil(untilHalfOpen / 1000)) : 1);
+    return new CircuitOpenError(
+      database.name,
+      circuit,
+      circuit === 'open' ? Math.max(1, Math.ceil(untilHalfOpen / 1000)) : 1,
+    );
   }
 
   /** Refuses at once while the breaker is open (and not yet due to half-open) or probing. */
   function gate(database: DatabaseConfig, policy: DatabasePolicy): void {
     const state = policy.breaker.state;
     if (state === CircuitState.HalfOpen) throw rejected(database, 'half-open', policy);
-    if (state === CircuitState.Open && Date.now() - policy.openedAt < database.resilience.halfOpenAfterMs) throw rejected(database, 'open', policy);
+    if (state === CircuitState.Open && Date.now() - policy.openedAt < database.resilience.halfOpenAfterMs)
+      throw rejected(database, 'open', policy);
   }
 
   /** One ORDS attempt through the breaker. */
-  async function guarded<T extends Answer>(database: DatabaseConfig, policy: DatabasePolicy, attempt: () => Promise<T>): Promise<T> {
+  async function guarded<T extends Answer>(
+    database: DatabaseConfig,
+    policy: DatabasePolicy,
+    attempt: () => Promise<T>,
+  ): Promise<T> {
     gate(database, policy);
     try {
       return await policy.breaker.execute(attempt);
@@ -238,9 +295,17 @@ export function createResilience({ metrics }: ResilienceOptions = {}): UpstreamR
     }
   }
 
-  function withRetries<T extends Answer>(database: DatabaseConfig, policy: DatabasePolicy, call: Pick<OrdsCall, 'signal'>, once: () => Promise<T>, hooks?: StreamHooks<T>): Promise<T> {
+  function withRetries<T extends Answer>(
+    database: DatabaseConfig,
+    policy: DatabasePolicy,
+    call: Pick<OrdsCall, 'signal'>,
+    once: () => Promise<T>,
+    hooks?: StreamHooks<T>,
+  ): Promise<T> {
     const retrying = retry(
-      handleWhen((error) => retryReason({ error }) !== undefined).orWhenResult((r) => retryReason({ status: (r as Answer).status }) !== undefined),
+      handleWhen((error) => retryReason({ error }) !== undefined).orWhenResult(
+        (r) => retryReason({ status: (r as Answer).status }) !== undefined,
+      ),
       { maxAttempts: database.resilience.getRetries, backoff: policy.backoff },
     );
     retrying.onRetry((event: FailureReason<unknown>) => {
@@ -252,30 +317,39 @@ export function createResilience({ metrics }: ResilienceOptions = {}): UpstreamR
   }
 
   /** Runs `fn` in a bulkhead slot, held until `hooks.held` settles for a streamed answer. */
-  function inSlot<T extends Answer>(database: DatabaseConfig, policy: DatabasePolicy, fn: () => Promise<T>, hooks?: StreamHooks<T>): Promise<T> {
+  function inSlot<T extends Answer>(
+    database: DatabaseConfig,
+    policy: DatabasePolicy,
+    fn: () => Promise<T>,
+    hooks?: StreamHooks<T>,
+  ): Promise<T> {
     const labels = { database: database.name };
     return new Promise<T>((resolve, reject) => {
-      policy.bulkhead.execute(async () => {
-        metrics?.inFlight.inc(labels);
-        try {
-          const answer = await fn();
-          resolve(answer);
-          if (hooks) await hooks.held(answer);
-        } finally {
-          metrics?.inFlight.dec(labels);
-        }
-      }).catch((err: unknown) => {
-        if (isBulkheadRejectedError(err)) {
-          metrics?.bulkheadRejections.inc(labels);
-          reject(new GatewayError('gateway-overloaded', {
-            detail: 'Too many requests to this database are in progress; try again shortly.',
-            headers: { 'Retry-After': '1' },
-            logContext: { database: database.name, maxConcurrent: database.resilience.maxConcurrent },
-          }));
-          return;
-        }
-        reject(err);
-      });
+      policy.bulkhead
+        .execute(async () => {
+          metrics?.inFlight.inc(labels);
+          try {
+            const answer = await fn();
+            resolve(answer);
+            if (hooks) await hooks.held(answer);
+          } finally {
+            metrics?.inFlight.dec(labels);
+          }
+        })
+        .catch((err: unknown) => {
+          if (isBulkheadRejectedError(err)) {
+            metrics?.bulkheadRejections.inc(labels);
+            reject(
+              new GatewayError('gateway-overloaded', {
+                detail: 'Too many requests to this database are in progress; try again shortly.',
+                headers: { 'Retry-After': '1' },
+                logContext: { database: database.name, maxConcurrent: database.resilience.maxConcurrent },
+              }),
+            );
+            return;
+          }
+          reject(err);
+        });
     });
   }
 
@@ -288,9 +362,10 @@ export function createResilience({ metrics }: ResilienceOptions = {}): UpstreamR
         return Promise.reject(err);
       }
       const once = () => guarded(database, policy, attempt);
-      const run = call.method === 'GET' && database.resilience.getRetries > 0
-        ? () => withRetries(database, policy, call, once, hooks)
-        : once;
+      const run =
+        call.method === 'GET' && database.resilience.getRetries > 0
+          ? () => withRetries(database, policy, call, once, hooks)
+          : once;
       return inSlot(database, policy, run, hooks);
     },
     probe(database, attempt) {

@@ -3,7 +3,8 @@ import { request } from 'undici';
 import { assertOrdsContract } from './ords-contract.js';
 
 export const BASIC = `Basic ${Buffer.from('pdbadmin:oracle').toString('base64')}`;
-export const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+export const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 export interface Answer {
   status: number;
@@ -24,7 +25,9 @@ export interface CallOptions {
 }
 
 function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v]])));
+  return Object.fromEntries(
+    Object.entries(headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v]])),
+  );
 }
 
 export async function call(url: string, options: CallOptions = {}): Promise<Answer> {

@@ -24,12 +24,24 @@ ajv.addSchema(doc as object, 'ords.json');
 const compiled = new Map<string, ValidateFunction>();
 
 const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
-const GENERIC: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 404: 'NotFound', 405: 'MethodNotAllowed', 500: 'ServerError', 503: 'Unavailable' };
+const GENERIC: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  500: 'ServerError',
+  503: 'Unavailable',
+};
 
 // Path templates as regexes; `{owner_name},{job_name}` shares a segment, so parameters stop at `/` and `,`.
 const templates = Object.keys(doc.paths).map((template) => ({
   template,
-  regex: new RegExp(`^${template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/,]+')}$`),
+  regex: new RegExp(
+    `^${template
+      .split(/\{[^}]+\}/)
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[^/,]+')}$`,
+  ),
 }));
 
 function validator(pointer: string): ValidateFunction {
@@ -45,7 +57,10 @@ function resolveResponse(pointer: string, response: Json): { pointer: string; re
   const ref = response.$ref;
   if (typeof ref !== 'string') return { pointer, response };
   const name = ref.replace('#/components/responses/', '');
-  return { pointer: `/components/responses/${escapePointer(name)}`, response: (doc.components.responses as Json)[name] as Json };
+  return {
+    pointer: `/components/responses/${escapePointer(name)}`,
+    response: (doc.components.responses as Json)[name] as Json,
+  };
 }
 
 /** The operation a request hits: its path template and operationId, or null when the contract has none. */
@@ -78,7 +93,9 @@ export function contractErrors(check: ContractCheck): string[] {
   if (!content) {
     if (!empty) errors.push(`status ${check.status} declares no body, but one was sent`);
   } else if (!(type in content)) {
-    errors.push(`media type '${type}' is not declared for status ${check.status} (declared: ${Object.keys(content).join(', ')})`);
+    errors.push(
+      `media type '${type}' is not declared for status ${check.status} (declared: ${Object.keys(content).join(', ')})`,
+    );
   } else if ((content[type] as Json).schema) {
     const v = validator(`${located.pointer}/content/${escapePointer(type)}/schema`);
     if (!v(check.body)) errors.push(...(v.errors ?? []).map((e) => `body${e.instancePath} ${e.message ?? ''}`));
@@ -87,7 +104,9 @@ export function contractErrors(check: ContractCheck): string[] {
   for (const [name, declared] of Object.entries(headers)) {
     const ref = (declared as Json).$ref;
     const pointer = typeof ref === 'string' ? ref.slice(1) : `${located.pointer}/headers/${escapePointer(name)}`;
-    const header = (typeof ref === 'string' ? (doc.components.headers as Json)[ref.split('/').pop()!] : declared) as Json;
+    const header = (
+      typeof ref === 'string' ? (doc.components.headers as Json)[ref.split('/').pop()!] : declared
+    ) as Json;
     const value = check.headers?.[name.toLowerCase()];
     if (value === undefined) {
       if (header.required === true) errors.push(`header ${name} is required`);
@@ -103,6 +122,8 @@ export function contractErrors(check: ContractCheck): string[] {
 export function assertOrdsContract(check: ContractCheck): void {
   const errors = contractErrors(check);
   if (errors.length > 0) {
-    throw new Error(`${check.method} ${check.path} → ${check.status} breaks the ORDS contract:\n  ${errors.join('\n  ')}\nbody: ${JSON.stringify(check.body)?.slice(0, 500)}`);
+    throw new Error(
+      `${check.method} ${check.path} → ${check.status} breaks the ORDS contract:\n  ${errors.join('\n  ')}\nbody: ${JSON.stringify(check.body)?.slice(0, 500)}`,
+    );
   }
 }

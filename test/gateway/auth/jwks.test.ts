@@ -7,7 +7,9 @@ import { AUDIENCE, claims, ISSUER, jwtApp, testVerifier, unsignedToken } from '.
 
 let idp: JwksServer;
 
-beforeAll(async () => { idp = await startJwksServer(['ES256']); });
+beforeAll(async () => {
+  idp = await startJwksServer(['ES256']);
+});
 afterAll(() => idp.close());
 
 /** Requests the IdP receives while `run` runs. */
@@ -35,7 +37,13 @@ describe('looksLikeJwt', () => {
 });
 
 describe('options are checked at construction', () => {
-  const good: JwtOptions = { jwksUrl: 'https://idp.example.test/jwks', issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256'], tenantClaim: 'tenant' };
+  const good: JwtOptions = {
+    jwksUrl: 'https://idp.example.test/jwks',
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    algorithms: ['ES256'],
+    tenantClaim: 'tenant',
+  };
 
   it('accepts https, and http on a loopback host', () => {
     expect(() => createJwtVerifier(good)).not.toThrow();
@@ -93,7 +101,9 @@ describe('JWKS cache', () => {
     await verifier.verify(await idp.sign(claims()));
     const rotated = await idp.addKey('ES256');
     const token = await idp.sign(claims(), { key: rotated });
-    expect(await fetchesDuring(() => expect(verifier.verify(token)).resolves.toMatchObject({ tenantId: 'hr-team' }))).toBe(1);
+    expect(
+      await fetchesDuring(() => expect(verifier.verify(token)).resolves.toMatchObject({ tenantId: 'hr-team' })),
+    ).toBe(1);
     expect(await fetchesDuring(() => verifier.verify(token))).toBe(0);
   });
 
@@ -102,9 +112,12 @@ describe('JWKS cache', () => {
     await verifier.verify(await idp.sign(claims()));
     const unannounced = await idp.addKey('ES256', { publish: false });
     const token = await idp.sign(claims(), { key: unannounced });
-    const fetches = await fetchesDuring(() => expect(verifier.verify(token)).rejects.toMatchObject({
-      status: 401, detail: 'The token is signed with a key the gateway does not know.',
-    }));
+    const fetches = await fetchesDuring(() =>
+      expect(verifier.verify(token)).rejects.toMatchObject({
+        status: 401,
+        detail: 'The token is signed with a key the gateway does not know.',
+      }),
+    );
     expect(fetches).toBe(1);
   });
 
@@ -150,7 +163,11 @@ describe('an IdP that cannot serve its key set', () => {
     const gone = await startJwksServer(['ES256']);
     const token = await gone.sign(claims());
     await gone.close();
-    await expectUnavailable(await request(jwtApp(testVerifier(gone.url, { algorithms: ['ES256'] }))).get('/whoami').set('Authorization', `Bearer ${token}`));
+    await expectUnavailable(
+      await request(jwtApp(testVerifier(gone.url, { algorithms: ['ES256'] })))
+        .get('/whoami')
+        .set('Authorization', `Bearer ${token}`),
+    );
   });
 
   it('answers 500 when the JWKS does not answer within jwksTimeoutMs', async () => {
@@ -168,7 +185,9 @@ describe('an IdP that cannot serve its key set', () => {
     const app = jwtApp(testVerifier(idp.url, { algorithms: ['ES256'] }));
     idp.setState('down');
     try {
-      const res = await request(app).get('/whoami').set('Authorization', `Bearer ${unsignedToken({ alg: 'none' }, claims())}`);
+      const res = await request(app)
+        .get('/whoami')
+        .set('Authorization', `Bearer ${unsignedToken({ alg: 'none' }, claims())}`);
       expect(res.status).toBe(401);
       expect(res.body.detail).toBe("The token's signing algorithm is not accepted.");
     } finally {

@@ -9,22 +9,29 @@ import { mockOrds } from '../../helpers/mock-ords.js';
 
 describe('JWT authentication through the gateway', () => {
   let jwks: JwksServer;
-  beforeAll(async () => { jwks = await startJwksServer(['ES256']); });
-  afterAll(async () => { await jwks.close(); });
+  beforeAll(async () => {
+    jwks = await startJwksServer(['ES256']);
+  });
+  afterAll(async () => {
+    await jwks.close();
+  });
 
-  it('creates a job as the tenant named by the claim, recording the token\'s subject as the principal', async () => {
+  it("creates a job as the tenant named by the claim, recording the token's subject as the principal", async () => {
     const ords = mockOrds();
     ords.answerCreates();
     const gw = testGateway({ dispatcher: ords.agent, jwt: testVerifier(jwks.url) });
     const token = await jwks.sign(claims({ sub: 'alice@example.test', tenant: 'hr-team' }));
-    const res = await request(gw.app).post('/databases/orcl/datapump/jobs/').set('Authorization', `Bearer ${token}`).send({ operation: 'EXPORT' });
+    const res = await request(gw.app)
+      .post('/databases/orcl/datapump/jobs/')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ operation: 'EXPORT' });
     expect(res.status).toBe(201);
     const [record] = (await gw.jobs.listForTenant('hr-team', 'orcl', { limit: 10, offset: 0 })).items;
     expect(record).toMatchObject({ tenant: 'hr-team', principal: 'alice@example.test' });
     expect(ords.received[0]!.headers.authorization).not.toContain(token.slice(0, 20));
   });
 
-  it('shares one rate budget between the tenant\'s API key and its JWTs', async () => {
+  it("shares one rate budget between the tenant's API key and its JWTs", async () => {
     const tenants = testTenants();
     tenants['hr-team'] = { ...tenants['hr-team']!, limits: { ...TEST_LIMITS, read: { limit: 2, windowMs: 60_000 } } };
     const gw = testGateway({ config: testConfig({ tenants }), jwt: testVerifier(jwks.url) });

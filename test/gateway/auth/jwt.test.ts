@@ -32,7 +32,10 @@ function expectInvalidToken(res: request.Response, detail: RegExp) {
 }
 
 describe('accepted JWTs', () => {
-  it.each([['ES256', es256], ['RS256', rs256]])('takes tenant and principal from a good %s token', async (_alg, key) => {
+  it.each([
+    ['ES256', es256],
+    ['RS256', rs256],
+  ])('takes tenant and principal from a good %s token', async (_alg, key) => {
     const token = await idp.sign(claims(), { key: key() });
     const res = await request(jwtApp(verifier)).get('/whoami').set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(200);
@@ -48,14 +51,20 @@ describe('accepted JWTs', () => {
 
   it('reads the principal from the configured claim', async () => {
     const jwt = testVerifier(idp.url, { principalClaim: 'email', tenantClaim: 'https://example.test/tenant' });
-    const token = await idp.sign(claims({ email: 'bob@example.test', tenant: undefined, 'https://example.test/tenant': 'dba-team' }));
+    const token = await idp.sign(
+      claims({ email: 'bob@example.test', tenant: undefined, 'https://example.test/tenant': 'dba-team' }),
+    );
     const res = await request(jwtApp(jwt)).get('/whoami').set('Authorization', `Bearer ${token}`);
     expect(res.body).toEqual({ tenant: 'dba-team', principal: 'bob@example.test', method: 'jwt' });
   });
 
   it('tolerates 30 s of clock skew by default, and reports the expiry in epoch milliseconds', async () => {
     const token = await idp.sign(claims({ exp: NOW_SEC - 20, nbf: NOW_SEC + 20 }));
-    await expect(verifier.verify(token)).resolves.toEqual({ tenantId: 'hr-team', principal: 'alice@example.test', expiresAt: (NOW_SEC - 20) * 1000 });
+    await expect(verifier.verify(token)).resolves.toEqual({
+      tenantId: 'hr-team',
+      principal: 'alice@example.test',
+      expiresAt: (NOW_SEC - 20) * 1000,
+    });
   });
 });
 
@@ -65,50 +74,102 @@ describe('refused JWTs: 401 problem with error="invalid_token"', () => {
     ['a token expired beyond the tolerance', () => idp.sign(claims({ exp: NOW_SEC - 31 })), /expired/],
     ['a token not valid yet (nbf)', () => idp.sign(claims({ nbf: NOW_SEC + 3600 })), /not valid yet/],
     ['a token without exp', () => idp.sign(claims({ exp: undefined })), /lacks the 'exp' claim/],
-    ['a token from another issuer', () => idp.sign(claims({ iss: 'https://evil.example.test/' })), /not from a trusted issuer/],
+    [
+      'a token from another issuer',
+      () => idp.sign(claims({ iss: 'https://evil.example.test/' })),
+      /not from a trusted issuer/,
+    ],
     ['a token without an issuer', () => idp.sign(claims({ iss: undefined })), /lacks the 'iss' claim/],
     ['a token for another audience', () => idp.sign(claims({ aud: 'another-api' })), /not for this API/],
     ['a token without the tenant claim', () => idp.sign(claims({ tenant: undefined })), /names no tenant/],
     ['a token whose tenant claim is not a string', () => idp.sign(claims({ tenant: ['hr-team'] })), /names no tenant/],
     ['a token without a subject', () => idp.sign(claims({ sub: undefined })), /no usable subject/],
-    ['a token naming an unknown tenant', () => idp.sign(claims({ tenant: 'ghost-team' })), /tenant this gateway does not serve/],
-    ...['__proto__', 'constructor', 'toString', 'hasOwnProperty'].map((name): [string, () => Promise<string>, RegExp] => [
-      `a token naming the tenant ${name}`, () => idp.sign(claims({ tenant: name })), /tenant this gateway does not serve/,
-    ]),
-    ['a payload tampered after signing', async () => withPayload(await idp.sign(claims()), claims({ tenant: 'dba-team' })), /signature is not valid/],
-    ['a published kid with another key\'s signature', async () => {
-      const stranger = await idp.addKey('ES256', { publish: false });
-      return idp.sign(claims(), { key: stranger, header: { kid: es256().kid } });
-    }, /signature is not valid/],
-    ['an alg: none token', async () => unsignedToken({ alg: 'none', typ: 'JWT' }, claims()), /algorithm is not accepted/],
-    ['an alg: none token with a signature part', async () => unsignedToken({ alg: 'none' }, claims(), 'AAAA'), /algorithm is not accepted/],
-    ['an HS256 token signed with a guessed secret', () => new SignJWT(claims()).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('secret')), /algorithm is not accepted/],
-    ['an HS256 token keyed with the public JWK (key confusion)', () => new SignJWT(claims())
-      .setProtectedHeader({ alg: 'HS256', kid: es256().kid })
-      .sign(new TextEncoder().encode(JSON.stringify(es256().publicJwk))), /algorithm is not accepted/],
+    [
+      'a token naming an unknown tenant',
+      () => idp.sign(claims({ tenant: 'ghost-team' })),
+      /tenant this gateway does not serve/,
+    ],
+    ...['__proto__', 'constructor', 'toString', 'hasOwnProperty'].map(
+      (name): [string, () => Promise<string>, RegExp] => [
+        `a token naming the tenant ${name}`,
+        () => idp.sign(claims({ tenant: name })),
+        /tenant this gateway does not serve/,
+      ],
+    ),
+    [
+      'a payload tampered after signing',
+      async () => withPayload(await idp.sign(claims()), claims({ tenant: 'dba-team' })),
+      /signature is not valid/,
+    ],
+    [
+      "a published kid with another key's signature",
+      async () => {
+        const stranger = await idp.addKey('ES256', { publish: false });
+        return idp.sign(claims(), { key: stranger, header: { kid: es256().kid } });
+      },
+      /signature is not valid/,
+    ],
+    [
+      'an alg: none token',
+      async () => unsignedToken({ alg: 'none', typ: 'JWT' }, claims()),
+      /algorithm is not accepted/,
+    ],
+    [
+      'an alg: none token with a signature part',
+      async () => unsignedToken({ alg: 'none' }, claims(), 'AAAA'),
+      /algorithm is not accepted/,
+    ],
+    [
+      'an HS256 token signed with a guessed secret',
+      () => new SignJWT(claims()).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('secret')),
+      /algorithm is not accepted/,
+    ],
+    [
+      'an HS256 token keyed with the public JWK (key confusion)',
+      () =>
+        new SignJWT(claims())
+          .setProtectedHeader({ alg: 'HS256', kid: es256().kid })
+          .sign(new TextEncoder().encode(JSON.stringify(es256().publicJwk))),
+      /algorithm is not accepted/,
+    ],
     ['a token without alg', async () => unsignedToken({ typ: 'JWT' }, claims(), 'AAAA'), /malformed/],
-    ['a header that is not JSON', async () => `${Buffer.from('nope').toString('base64url')}.${Buffer.from('{}').toString('base64url')}.AAAA`, /malformed/],
-    ['a well-signed payload that is not a JSON object', () => new CompactSign(new TextEncoder().encode('[1,2]'))
-      .setProtectedHeader({ alg: 'ES256', kid: es256().kid })
-      .sign(es256().privateKey), /malformed/],
+    [
+      'a header that is not JSON',
+      async () => `${Buffer.from('nope').toString('base64url')}.${Buffer.from('{}').toString('base64url')}.AAAA`,
+      /malformed/,
+    ],
+    [
+      'a well-signed payload that is not a JSON object',
+      () =>
+        new CompactSign(new TextEncoder().encode('[1,2]'))
+          .setProtectedHeader({ alg: 'ES256', kid: es256().kid })
+          .sign(es256().privateKey),
+      /malformed/,
+    ],
     ['an absurdly long token', async () => `${'a'.repeat(5000)}.${'b'.repeat(5000)}.c`, /malformed/],
   ];
 
   it.each(cases)('refuses %s', async (_why, token, detail) => {
-    const res = await request(jwtApp(verifier)).get('/whoami').set('Authorization', `Bearer ${await token()}`);
+    const res = await request(jwtApp(verifier))
+      .get('/whoami')
+      .set('Authorization', `Bearer ${await token()}`);
     expectInvalidToken(res, detail);
   });
 
   it('refuses an algorithm the IdP serves but the allow-list leaves out (RS256 when only ES256 is allowed)', async () => {
     const esOnly = testVerifier(idp.url, { algorithms: ['ES256'] });
-    const res = await request(jwtApp(esOnly)).get('/whoami').set('Authorization', `Bearer ${await idp.sign(claims(), { key: rs256() })}`);
+    const res = await request(jwtApp(esOnly))
+      .get('/whoami')
+      .set('Authorization', `Bearer ${await idp.sign(claims(), { key: rs256() })}`);
     expectInvalidToken(res, /algorithm is not accepted/);
   });
 
   it('refuses none and HS* before it ever asks the JWKS', async () => {
     const fresh = testVerifier(idp.url);
     const before = idp.requests();
-    const hs = await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('secret'));
+    const hs = await new SignJWT(claims())
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode('secret'));
     await expect(fresh.verify(hs)).rejects.toMatchObject({ status: 401 });
     await expect(fresh.verify(unsignedToken({ alg: 'none' }, claims()))).rejects.toMatchObject({ status: 401 });
     expect(idp.requests()).toBe(before);
@@ -118,7 +179,8 @@ describe('refused JWTs: 401 problem with error="invalid_token"', () => {
     const token = await idp.sign(claims({ tenant: 'ghost-team', iss: 'https://evil.example.test/' }));
     const res = await request(jwtApp(verifier)).get('/whoami').set('Authorization', `Bearer ${token}`);
     const answer = JSON.stringify(res.body) + String(res.headers['www-authenticate']);
-    for (const secret of [token, 'ghost-team', 'evil.example.test', es256().kid, 'ES256']) expect(answer).not.toContain(secret);
+    for (const secret of [token, 'ghost-team', 'evil.example.test', es256().kid, 'ES256'])
+      expect(answer).not.toContain(secret);
   });
 });
 
@@ -135,7 +197,9 @@ describe('JWTs next to API keys', () => {
 
   const dotted = 'aaaa.bbbb.cccc';
   const tenants = testTenants();
-  const config = testConfig({ tenants: { ...tenants, 'hr-team': { ...tenants['hr-team']!, apiKeyHashes: [sha256(dotted)] } } });
+  const config = testConfig({
+    tenants: { ...tenants, 'hr-team': { ...tenants['hr-team']!, apiKeyHashes: [sha256(dotted)] } },
+  });
 
   it('never looks a JWT-shaped Bearer value up as an API key, even when it is one', async () => {
     for (const jwt of [verifier, undefined]) {
@@ -151,12 +215,21 @@ describe('JWTs next to API keys', () => {
 
   it('refuses a good JWT when no verifier is configured, and still takes API keys', async () => {
     const app = jwtApp(undefined);
-    expectInvalidToken(await request(app).get('/whoami').set('Authorization', `Bearer ${await idp.sign(claims())}`), /JWT authentication is not configured/);
-    expect((await request(app).get('/whoami').set('Authorization', `Bearer ${DEMO_KEYS['sales-team']}`)).body.tenant).toBe('sales-team');
+    expectInvalidToken(
+      await request(app)
+        .get('/whoami')
+        .set('Authorization', `Bearer ${await idp.sign(claims())}`),
+      /JWT authentication is not configured/,
+    );
+    expect(
+      (await request(app).get('/whoami').set('Authorization', `Bearer ${DEMO_KEYS['sales-team']}`)).body.tenant,
+    ).toBe('sales-team');
   });
 
   it('refuses a JWT sent with X-API-Key as well, as for any two credentials', async () => {
-    const res = await request(jwtApp(verifier)).get('/whoami').set({ Authorization: `Bearer ${await idp.sign(claims())}`, 'X-API-Key': DEMO_KEYS['hr-team'] });
+    const res = await request(jwtApp(verifier))
+      .get('/whoami')
+      .set({ Authorization: `Bearer ${await idp.sign(claims())}`, 'X-API-Key': DEMO_KEYS['hr-team'] });
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toMatch(/Bearer/);
   });

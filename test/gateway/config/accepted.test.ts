@@ -37,7 +37,13 @@ describe('accepted configs', () => {
           timeouts: { connectMs: 5000, createMs: 30000, readMs: 10000, fileIdleMs: 30000 },
           maxResponseBytes: 1048576,
           connections: 16,
-          resilience: { failureThreshold: 5, halfOpenAfterMs: 10000, getRetries: 2, retryBaseMs: 100, maxConcurrent: 64 },
+          resilience: {
+            failureThreshold: 5,
+            halfOpenAfterMs: 10000,
+            getRetries: 2,
+            retryBaseMs: 100,
+            maxConcurrent: 64,
+          },
         },
       },
       tenants: {
@@ -58,11 +64,20 @@ describe('accepted configs', () => {
             filePrefix: null,
             objectStorage: [],
           },
-          limits: { create: { limit: 10, windowMs: 3_600_000 }, read: { limit: 600, windowMs: 60_000 }, concurrentJobs: 10, jobsPerDay: 100 },
+          limits: {
+            create: { limit: 10, windowMs: 3_600_000 },
+            read: { limit: 600, windowMs: 60_000 },
+            concurrentJobs: 10,
+            jobsPerDay: 100,
+          },
           requireIdempotencyKey: false,
         },
       },
-      store: { backend: { kind: 'sqlite', path: 'data/gateway.db' }, retentionMs: 90 * 86_400_000, purgeIntervalMs: 3_600_000 },
+      store: {
+        backend: { kind: 'sqlite', path: 'data/gateway.db' },
+        retentionMs: 90 * 86_400_000,
+        purgeIntervalMs: 3_600_000,
+      },
       limits: { redisUrl: null, keyPrefix: 'dpg' },
       jwt: null,
       policy: { maxListNames: 1000 },
@@ -100,16 +115,40 @@ describe('accepted configs', () => {
           object_storage: [{ namespace: 'acme', bucket: 'hr-exports' }],
         });
         setAt(c, 'tenants.hr-team.limits', { create: '3/second', jobs_per_day: 7 });
-        setAt(c, 'limits', { redis: '${REDIS_URL}', key_prefix: 'gw1', defaults: { read: '5/day', concurrent_jobs: 2 } });
+        setAt(c, 'limits', {
+          redis: '${REDIS_URL}',
+          key_prefix: 'gw1',
+          defaults: { read: '5/day', concurrent_jobs: 2 },
+        });
         setAt(c, 'store', { postgres: { url: '${DATABASE_URL}' }, retention_days: 7, purge_interval_minutes: 5 });
-        setAt(c, 'jwt', { jwks_url: 'https://idp.example.com/jwks', issuer: 'https://idp.example.com/', audience: 'datapump', tenant_claim: 'team' });
+        setAt(c, 'jwt', {
+          jwks_url: 'https://idp.example.com/jwks',
+          issuer: 'https://idp.example.com/',
+          audience: 'datapump',
+          tenant_claim: 'team',
+        });
         setAt(c, 'policy', { max_list_names: 500 });
       },
-      { ...ENV, METRICS_TOKEN: 'metrics-secret', REDIS_URL: 'redis://127.0.0.1:6379', DATABASE_URL: 'postgres://u:p@db/x' },
+      {
+        ...ENV,
+        METRICS_TOKEN: 'metrics-secret',
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        DATABASE_URL: 'postgres://u:p@db/x',
+      },
     );
     expect(config.listen).toEqual({ host: '0.0.0.0', port: 0 });
-    expect([config.trustProxy, config.logLevel, config.validateResponses, config.bodyLimitBytes]).toEqual([2, 'debug', false, 1048576]);
-    expect(config.server).toEqual({ headersTimeoutMs: 5000, requestTimeoutMs: 5000, keepAliveTimeoutMs: 1000, shutdownGraceMs: 10000 });
+    expect([config.trustProxy, config.logLevel, config.validateResponses, config.bodyLimitBytes]).toEqual([
+      2,
+      'debug',
+      false,
+      1048576,
+    ]);
+    expect(config.server).toEqual({
+      headersTimeoutMs: 5000,
+      requestTimeoutMs: 5000,
+      keepAliveTimeoutMs: 1000,
+      shutdownGraceMs: 10000,
+    });
     expect(config.metrics).toEqual({ token: 'metrics-secret', listen: { host: '127.0.0.1', port: 9464 } });
     const db = config.databases.orcl!;
     expect([db.apiVersion, db.createEndpoint, db.maxResponseBytes, db.connections]).toEqual(['latest', 'rpc', 2048, 1]);
@@ -128,13 +167,25 @@ describe('accepted configs', () => {
       objectStorage: [{ namespace: 'acme', bucket: 'hr-exports' }],
     });
     expect(config.tenants['hr-team']!.limits).toEqual({
-      create: { limit: 3, windowMs: 1_000 }, read: { limit: 5, windowMs: 86_400_000 }, concurrentJobs: 2, jobsPerDay: 7,
+      create: { limit: 3, windowMs: 1_000 },
+      read: { limit: 5, windowMs: 86_400_000 },
+      concurrentJobs: 2,
+      jobsPerDay: 7,
     });
     expect(config.limits).toEqual({ redisUrl: 'redis://127.0.0.1:6379', keyPrefix: 'gw1' });
-    expect(config.store).toEqual({ backend: { kind: 'postgres', url: 'postgres://u:p@db/x', schema: 'datapump_gateway' }, retentionMs: 7 * 86_400_000, purgeIntervalMs: 300_000 });
+    expect(config.store).toEqual({
+      backend: { kind: 'postgres', url: 'postgres://u:p@db/x', schema: 'datapump_gateway' },
+      retentionMs: 7 * 86_400_000,
+      purgeIntervalMs: 300_000,
+    });
     expect(config.jwt).toEqual({
-      jwksUrl: 'https://idp.example.com/jwks', issuer: 'https://idp.example.com/', audience: 'datapump', algorithms: ['RS256', 'ES256'],
-      tenantClaim: 'team', principalClaim: 'sub', clockToleranceSec: 30,
+      jwksUrl: 'https://idp.example.com/jwks',
+      issuer: 'https://idp.example.com/',
+      audience: 'datapump',
+      algorithms: ['RS256', 'ES256'],
+      tenantClaim: 'team',
+      principalClaim: 'sub',
+      clockToleranceSec: 30,
     });
     expect(config.policy).toEqual({ maxListNames: 500 });
   });
@@ -157,17 +208,31 @@ describe('accepted configs', () => {
   });
 
   it('normalises CORS origins to the form browsers send, once each', () => {
-    const config = parse((c) => setAt(c, 'cors.origins', ['https://App.Example.com:443', 'https://app.example.com', 'http://localhost:3000']));
+    const config = parse((c) =>
+      setAt(c, 'cors.origins', ['https://App.Example.com:443', 'https://app.example.com', 'http://localhost:3000']),
+    );
     expect(config.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:3000']);
   });
 
   it('maps OAuth2, with the token URL defaulting to <url>oauth/token', () => {
     const auth = (token_url?: string): DatabaseConfig['auth'] =>
       parse(
-        (c) => setAt(c, 'databases.orcl.auth', { oauth2: { client_id: 'gateway', client_secret: '${ORDS_CLIENT_SECRET}', ...(token_url ? { token_url } : {}) } }),
+        (c) =>
+          setAt(c, 'databases.orcl.auth', {
+            oauth2: {
+              client_id: 'gateway',
+              client_secret: '${ORDS_CLIENT_SECRET}',
+              ...(token_url ? { token_url } : {}),
+            },
+          }),
         { ORDS_CLIENT_SECRET: 'client-secret' },
       ).databases.orcl!.auth;
-    expect(auth()).toEqual({ kind: 'oauth2', clientId: 'gateway', clientSecret: 'client-secret', tokenUrl: 'http://127.0.0.1:8181/ords/orcl/pdbadmin/oauth/token' });
+    expect(auth()).toEqual({
+      kind: 'oauth2',
+      clientId: 'gateway',
+      clientSecret: 'client-secret',
+      tokenUrl: 'http://127.0.0.1:8181/ords/orcl/pdbadmin/oauth/token',
+    });
     expect(auth('https://idp.example.com/token')).toMatchObject({ tokenUrl: 'https://idp.example.com/token' });
   });
 
@@ -188,15 +253,24 @@ describe('accepted configs', () => {
   });
 
   it('keeps a reference that yields digits a string where the schema wants a string', () => {
-    const config = parse((c) => setAt(c, 'databases.orcl.auth.basic.username', '${ORDS_USER}'), { ...ENV, ORDS_USER: '1234' });
+    const config = parse((c) => setAt(c, 'databases.orcl.auth.basic.username', '${ORDS_USER}'), {
+      ...ENV,
+      ORDS_USER: '1234',
+    });
     expect(config.databases.orcl!.auth).toMatchObject({ username: '1234' });
   });
 
   it('accepts several tenants and databases', () => {
-    const config = parse((c) => {
-      setAt(c, 'databases.reporting', { url: 'https://rep.example.com/ords/rep/', auth: { basic: { username: 'rep', password: '${REP_PASSWORD}' } } });
-      setAt(c, 'tenants.sales-team', { ...salesTenant(), databases: ['orcl', 'reporting'] });
-    }, { ...ENV, REP_PASSWORD: 'rep-pw' });
+    const config = parse(
+      (c) => {
+        setAt(c, 'databases.reporting', {
+          url: 'https://rep.example.com/ords/rep/',
+          auth: { basic: { username: 'rep', password: '${REP_PASSWORD}' } },
+        });
+        setAt(c, 'tenants.sales-team', { ...salesTenant(), databases: ['orcl', 'reporting'] });
+      },
+      { ...ENV, REP_PASSWORD: 'rep-pw' },
+    );
     expect(Object.keys(config.databases)).toEqual(['orcl', 'reporting']);
     expect(config.tenants['sales-team']!.databases).toEqual(['orcl', 'reporting']);
   });
@@ -243,7 +317,13 @@ describe('loadConfig', () => {
   it('names the file when it cannot be read', () => {
     const error = (() => {
       try {
-        loadConfig({ path: 'missing.yaml', env: ENV, readFile: () => { throw Object.assign(new Error('nope'), { code: 'ENOENT' }); } });
+        loadConfig({
+          path: 'missing.yaml',
+          env: ENV,
+          readFile: () => {
+            throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+          },
+        });
       } catch (e) {
         return e;
       }
@@ -266,7 +346,10 @@ describe('config/example.yaml', () => {
     const config = load({ ORDS_PASSWORD: SECRET });
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(config.publicUrl).toBe('http://127.0.0.1:8080');
-    expect(config.databases.orcl).toMatchObject({ url: 'http://127.0.0.1:8181/ords/orcl/pdbadmin/', auth: { kind: 'basic', username: 'pdbadmin', password: SECRET } });
+    expect(config.databases.orcl).toMatchObject({
+      url: 'http://127.0.0.1:8181/ords/orcl/pdbadmin/',
+      auth: { kind: 'basic', username: 'pdbadmin', password: SECRET },
+    });
     expect(Object.keys(config.tenants)).toEqual(['hr-team', 'sales-team', 'dba-team']);
   });
 
@@ -289,15 +372,31 @@ describe('config/example.yaml', () => {
 
   it('documents each demo key next to its tenant', () => {
     const text = readFileSync(EXAMPLE, 'utf8');
-    for (const [key, tenant] of [['hr-demo-key', 'hr-team'], ['sales-demo-key', 'sales-team'], ['dba-demo-key', 'dba-team']]) {
+    for (const [key, tenant] of [
+      ['hr-demo-key', 'hr-team'],
+      ['sales-demo-key', 'sales-team'],
+      ['dba-demo-key', 'dba-team'],
+    ]) {
       expect(text).toMatch(new RegExp(`# key: ${key}\\n\\s+${tenant}:`));
     }
   });
 
   it('grants what the README promises', () => {
     const { tenants } = load({ ORDS_PASSWORD: SECRET });
-    expect(tenants['hr-team']!.grants).toMatchObject({ operations: ['EXPORT', 'IMPORT'], jobModes: ['SCHEMA', 'TABLE'], schemas: ['HR'], maxThreads: 4, allJobs: false });
-    expect(tenants['sales-team']!.grants).toMatchObject({ operations: ['EXPORT'], jobModes: ['SCHEMA', 'TABLE'], schemas: ['SALES'], maxThreads: 2, allJobs: false });
+    expect(tenants['hr-team']!.grants).toMatchObject({
+      operations: ['EXPORT', 'IMPORT'],
+      jobModes: ['SCHEMA', 'TABLE'],
+      schemas: ['HR'],
+      maxThreads: 4,
+      allJobs: false,
+    });
+    expect(tenants['sales-team']!.grants).toMatchObject({
+      operations: ['EXPORT'],
+      jobModes: ['SCHEMA', 'TABLE'],
+      schemas: ['SALES'],
+      maxThreads: 2,
+      allJobs: false,
+    });
     expect(tenants['dba-team']!.grants).toEqual({
       operations: ['EXPORT', 'IMPORT'],
       jobModes: ['FULL', 'SCHEMA', 'TABLE', 'TABLESPACE'],
@@ -318,6 +417,8 @@ describe('config/example.yaml', () => {
   });
 
   it('refuses to load without ORDS_PASSWORD', () => {
-    expect(() => load({})).toThrow(/databases\.orcl\.auth\.basic\.password: environment variable ORDS_PASSWORD is not set/);
+    expect(() => load({})).toThrow(
+      /databases\.orcl\.auth\.basic\.password: environment variable ORDS_PASSWORD is not set/,
+    );
   });
 });

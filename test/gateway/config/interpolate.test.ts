@@ -65,7 +65,9 @@ describe('interpolation in a whole config', () => {
   it('allows an empty default where an empty value is valid, and refuses it where not', () => {
     const config = minimalConfig();
     setAt(config, 'databases.orcl.auth.basic.username', '${ORDS_USER:-}');
-    expect(() => parseConfig(toYaml(config), ENV)).toThrow('databases.orcl.auth.basic.username: must not be empty (from ${ORDS_USER:-})');
+    expect(() => parseConfig(toYaml(config), ENV)).toThrow(
+      'databases.orcl.auth.basic.username: must not be empty (from ${ORDS_USER:-})',
+    );
   });
 
   it('keeps an escaped reference literally', () => {

@@ -10,7 +10,8 @@ function* walk(node: unknown, pointer = '#'): Generator<[string, Node]> {
   const schema = node as Node;
   yield [pointer, schema];
   for (const key of ['properties', '$defs'] as const) {
-    for (const [name, child] of Object.entries((schema[key] ?? {}) as Node)) yield* walk(child, `${pointer}/${key}/${name}`);
+    for (const [name, child] of Object.entries((schema[key] ?? {}) as Node))
+      yield* walk(child, `${pointer}/${key}/${name}`);
   }
   for (const key of ['items', 'additionalProperties', 'propertyNames'] as const) {
     if (typeof schema[key] === 'object') yield* walk(schema[key], `${pointer}/${key}`);
@@ -26,12 +27,16 @@ describe('config/gateway-config.schema.json', () => {
   });
 
   it('closes every object: additionalProperties false, or a schema for name-keyed maps', () => {
-    const open = nodes.filter(([, s]) => s.type === 'object' && s.additionalProperties !== false && typeof s.additionalProperties !== 'object');
+    const open = nodes.filter(
+      ([, s]) => s.type === 'object' && s.additionalProperties !== false && typeof s.additionalProperties !== 'object',
+    );
     expect(open.map(([p]) => p)).toEqual([]);
   });
 
   it('gives every property a type, an enum or a reference', () => {
-    const loose = nodes.filter(([p, s]) => /\/properties\/[^/]+$/.test(p) && !('type' in s) && !('enum' in s) && !('$ref' in s));
+    const loose = nodes.filter(
+      ([p, s]) => /\/properties\/[^/]+$/.test(p) && !('type' in s) && !('enum' in s) && !('$ref' in s),
+    );
     expect(loose.map(([p]) => p)).toEqual([]);
   });
 
@@ -41,7 +46,9 @@ describe('config/gateway-config.schema.json', () => {
   });
 
   it('bounds every integer', () => {
-    const unbounded = nodes.filter(([, s]) => s.type === 'integer' && (typeof s.minimum !== 'number' || typeof s.maximum !== 'number'));
+    const unbounded = nodes.filter(
+      ([, s]) => s.type === 'integer' && (typeof s.minimum !== 'number' || typeof s.maximum !== 'number'),
+    );
     expect(unbounded.map(([p]) => p)).toEqual([]);
   });
 });

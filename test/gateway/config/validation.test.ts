@@ -17,37 +17,120 @@ interface BadCase {
 
 const DB_URL_RULE =
   'must be an http(s) URL without credentials, query or fragment, ending in /ords/<database>/<schema>/ or /ords/<schema>/';
-const ORACLE_NAME_RULE = 'must be an upper-case Oracle name (A-Z, 0-9, _, $, #, starting with a letter, at most 128 characters) or "*"';
-const HASH_RULE = "must be 64 lower-case hex digits (the SHA-256 of the key, as printed by 'datapump-gateway hash-key')";
+const ORACLE_NAME_RULE =
+  'must be an upper-case Oracle name (A-Z, 0-9, _, $, #, starting with a letter, at most 128 characters) or "*"';
+const HASH_RULE =
+  "must be 64 lower-case hex digits (the SHA-256 of the key, as printed by 'datapump-gateway hash-key')";
 
 const set = (path: string, value: unknown) => (c: Tree) => setAt(c, path, value);
 const remove = (path: string) => (c: Tree) => deleteAt(c, path);
 
 const cases: readonly BadCase[] = [
   // store, limits, jwt, policy (issues 5 and 6)
-  { name: 'a rate without a unit', edit: set('limits', { defaults: { create: '10' } }), problems: ['limits.defaults.create: must be a rate like 10/hour (N/second, N/minute, N/hour or N/day)'] },
-  { name: 'a rate of zero', edit: set('tenants.hr-team.limits', { read: '0/minute' }), problems: ['tenants.hr-team.limits.read: must be a rate like 10/hour (N/second, N/minute, N/hour or N/day)'] },
-  { name: 'a quota of zero concurrent jobs', edit: set('tenants.hr-team.limits', { concurrent_jobs: 0 }), problems: ['tenants.hr-team.limits.concurrent_jobs: must be >= 1'] },
-  { name: 'a literal Redis URL', edit: set('limits', { redis: 'redis://:pw@127.0.0.1:6379' }), problems: ['limits.redis: must be a reference to an environment variable, like ${REDIS_URL}'] },
-  { name: 'a literal PostgreSQL URL', edit: set('store', { postgres: { url: 'postgres://u:pw@db/x' } }), problems: ['store.postgres.url: must be a reference to an environment variable, like ${DATABASE_URL}'] },
-  { name: 'a store schema that is not an identifier', edit: set('store', { postgres: { url: '${DATABASE_URL}', schema: 'x; drop' } }), env: { ...ENV, DATABASE_URL: 'postgres://h/x' }, problems: ['store.postgres.schema: must be a lower-case SQL identifier'] },
-  { name: 'a JWT section without an audience', edit: set('jwt', { jwks_url: 'https://idp/jwks', issuer: 'https://idp/', tenant_claim: 'team' }), problems: ['jwt.audience: is required'] },
-  { name: 'a JWT algorithm that is symmetric', edit: set('jwt', { jwks_url: 'https://idp/jwks', issuer: 'i', audience: 'a', tenant_claim: 't', algorithms: ['HS256'] }), problems: ['jwt.algorithms[0]: must be one of: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA'] },
-  { name: 'a file prefix with a slash', edit: set('tenants.hr-team.grants.file_prefix', 'HR/'), problems: ["tenants.hr-team.grants.file_prefix: must be letters, digits, '_' or '-', at most 64 characters"] },
-  { name: 'an object-storage namespace in upper case', edit: set('tenants.hr-team.grants.object_storage', [{ namespace: 'ACME', bucket: 'b' }]), problems: ["tenants.hr-team.grants.object_storage[0].namespace: must be an Object Storage namespace (lower-case letters, digits, '-')"] },
-  { name: 'a policy list cap over 10,000', edit: set('policy', { max_list_names: 10001 }), problems: ['policy.max_list_names: must be <= 10000'] },
+  {
+    name: 'a rate without a unit',
+    edit: set('limits', { defaults: { create: '10' } }),
+    problems: ['limits.defaults.create: must be a rate like 10/hour (N/second, N/minute, N/hour or N/day)'],
+  },
+  {
+    name: 'a rate of zero',
+    edit: set('tenants.hr-team.limits', { read: '0/minute' }),
+    problems: ['tenants.hr-team.limits.read: must be a rate like 10/hour (N/second, N/minute, N/hour or N/day)'],
+  },
+  {
+    name: 'a quota of zero concurrent jobs',
+    edit: set('tenants.hr-team.limits', { concurrent_jobs: 0 }),
+    problems: ['tenants.hr-team.limits.concurrent_jobs: must be >= 1'],
+  },
+  {
+    name: 'a literal Redis URL',
+    edit: set('limits', { redis: 'redis://:pw@127.0.0.1:6379' }),
+    problems: ['limits.redis: must be a reference to an environment variable, like ${REDIS_URL}'],
+  },
+  {
+    name: 'a literal PostgreSQL URL',
+    edit: set('store', { postgres: { url: 'postgres://u:pw@db/x' } }),
+    problems: ['store.postgres.url: must be a reference to an environment variable, like ${DATABASE_URL}'],
+  },
+  {
+    name: 'a store schema that is not an identifier',
+    edit: set('store', { postgres: { url: '${DATABASE_URL}', schema: 'x; drop' } }),
+    env: { ...ENV, DATABASE_URL: 'postgres://h/x' },
+    problems: ['store.postgres.schema: must be a lower-case SQL identifier'],
+  },
+  {
+    name: 'a JWT section without an audience',
+    edit: set('jwt', { jwks_url: 'https://idp/jwks', issuer: 'https://idp/', tenant_claim: 'team' }),
+    problems: ['jwt.audience: is required'],
+  },
+  {
+    name: 'a JWT algorithm that is symmetric',
+    edit: set('jwt', {
+      jwks_url: 'https://idp/jwks',
+      issuer: 'i',
+      audience: 'a',
+      tenant_claim: 't',
+      algorithms: ['HS256'],
+    }),
+    problems: [
+      'jwt.algorithms[0]: must be one of: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA',
+    ],
+  },
+  {
+    name: 'a file prefix with a slash',
+    edit: set('tenants.hr-team.grants.file_prefix', 'HR/'),
+    problems: ["tenants.hr-team.grants.file_prefix: must be letters, digits, '_' or '-', at most 64 characters"],
+  },
+  {
+    name: 'an object-storage namespace in upper case',
+    edit: set('tenants.hr-team.grants.object_storage', [{ namespace: 'ACME', bucket: 'b' }]),
+    problems: [
+      "tenants.hr-team.grants.object_storage[0].namespace: must be an Object Storage namespace (lower-case letters, digits, '-')",
+    ],
+  },
+  {
+    name: 'a policy list cap over 10,000',
+    edit: set('policy', { max_list_names: 10001 }),
+    problems: ['policy.max_list_names: must be <= 10000'],
+  },
   // URLs
-  { name: 'database URL that is no URL', edit: set('databases.orcl.url', 'not a url'), problems: ['databases.orcl.url: must be a URL'] },
-  { name: 'database URL with an impossible port', edit: set('databases.orcl.url', 'http://h:99999/ords/orcl/pdbadmin/'), problems: ['databases.orcl.url: must be a URL'] },
-  { name: 'database URL not ending in /ords/…', edit: set('databases.orcl.url', 'http://h:8181/api/v1/'), problems: [`databases.orcl.url: ${DB_URL_RULE}`] },
-  { name: 'database URL with credentials in it', edit: set('databases.orcl.url', 'http://pdbadmin:pw@h/ords/orcl/pdbadmin/'), problems: [`databases.orcl.url: ${DB_URL_RULE}`] },
-  { name: 'database URL with another scheme', edit: set('databases.orcl.url', 'ftp://h/ords/orcl/pdbadmin/'), problems: [`databases.orcl.url: ${DB_URL_RULE}`] },
+  {
+    name: 'database URL that is no URL',
+    edit: set('databases.orcl.url', 'not a url'),
+    problems: ['databases.orcl.url: must be a URL'],
+  },
+  {
+    name: 'database URL with an impossible port',
+    edit: set('databases.orcl.url', 'http://h:99999/ords/orcl/pdbadmin/'),
+    problems: ['databases.orcl.url: must be a URL'],
+  },
+  {
+    name: 'database URL not ending in /ords/…',
+    edit: set('databases.orcl.url', 'http://h:8181/api/v1/'),
+    problems: [`databases.orcl.url: ${DB_URL_RULE}`],
+  },
+  {
+    name: 'database URL with credentials in it',
+    edit: set('databases.orcl.url', 'http://pdbadmin:pw@h/ords/orcl/pdbadmin/'),
+    problems: [`databases.orcl.url: ${DB_URL_RULE}`],
+  },
+  {
+    name: 'database URL with another scheme',
+    edit: set('databases.orcl.url', 'ftp://h/ords/orcl/pdbadmin/'),
+    problems: [`databases.orcl.url: ${DB_URL_RULE}`],
+  },
   {
     name: 'public URL with a query',
     edit: set('public_url', 'https://gw.example.com/?a=1'),
-    problems: ['public_url: must be an absolute http(s) URL without credentials, query or fragment, like https://gateway.example.com'],
+    problems: [
+      'public_url: must be an absolute http(s) URL without credentials, query or fragment, like https://gateway.example.com',
+    ],
   },
-  { name: 'public URL that is a relative path', edit: set('public_url', '/gateway'), problems: ['public_url: must be a URL'] },
+  {
+    name: 'public URL that is a relative path',
+    edit: set('public_url', '/gateway'),
+    problems: ['public_url: must be a URL'],
+  },
   {
     name: 'CORS origin with a path',
     edit: set('cors.origins', ['https://app.example.com/']),
@@ -61,103 +144,239 @@ const cases: readonly BadCase[] = [
   },
 
   // unknown and missing keys
-  { name: 'misspelt key', edit: (c) => setAt(c, 'listen', { hots: '127.0.0.1', port: 8080 }), problems: ['listen.hots: is not a known setting'] },
+  {
+    name: 'misspelt key',
+    edit: (c) => setAt(c, 'listen', { hots: '127.0.0.1', port: 8080 }),
+    problems: ['listen.hots: is not a known setting'],
+  },
   { name: 'unknown top-level key', edit: set('tenant', {}), problems: ['tenant: is not a known setting'] },
-  { name: 'unknown key in an api_keys entry', edit: set('tenants.hr-team.api_keys', [{ sha256: HR_HASH, label: 'ci' }]), problems: ['tenants.hr-team.api_keys[0].label: is not a known setting'] },
+  {
+    name: 'unknown key in an api_keys entry',
+    edit: set('tenants.hr-team.api_keys', [{ sha256: HR_HASH, label: 'ci' }]),
+    problems: ['tenants.hr-team.api_keys[0].label: is not a known setting'],
+  },
   {
     name: 'misspelt grant: unknown and missing at once',
     edit: (c) => {
       deleteAt(c, 'tenants.hr-team.grants.max_threads');
       setAt(c, 'tenants.hr-team.grants.max_thread', 4);
     },
-    problems: ['tenants.hr-team.grants.max_threads: is required', 'tenants.hr-team.grants.max_thread: is not a known setting'],
+    problems: [
+      'tenants.hr-team.grants.max_threads: is required',
+      'tenants.hr-team.grants.max_thread: is not a known setting',
+    ],
   },
   { name: 'missing public_url', edit: remove('public_url'), problems: ['public_url: is required'] },
-  { name: 'missing grants.schemas', edit: remove('tenants.hr-team.grants.schemas'), problems: ['tenants.hr-team.grants.schemas: is required'] },
+  {
+    name: 'missing grants.schemas',
+    edit: remove('tenants.hr-team.grants.schemas'),
+    problems: ['tenants.hr-team.grants.schemas: is required'],
+  },
 
   // secrets
   {
     name: 'literal password',
     edit: set('databases.orcl.auth.basic.password', 'hunter2'),
-    problems: ['databases.orcl.auth.basic.password: must be a reference to an environment variable, like ${ORDS_PASSWORD}'],
+    problems: [
+      'databases.orcl.auth.basic.password: must be a reference to an environment variable, like ${ORDS_PASSWORD}',
+    ],
   },
   {
     name: 'password reference with a default',
     edit: set('databases.orcl.auth.basic.password', '${ORDS_PASSWORD:-hunter2}'),
-    problems: ['databases.orcl.auth.basic.password: must be a reference to an environment variable without a default, like ${ORDS_PASSWORD}'],
+    problems: [
+      'databases.orcl.auth.basic.password: must be a reference to an environment variable without a default, like ${ORDS_PASSWORD}',
+    ],
   },
   {
     name: 'password reference inside other text',
     edit: set('databases.orcl.auth.basic.password', 'pre-${ORDS_PASSWORD}'),
-    problems: ['databases.orcl.auth.basic.password: must be a reference to an environment variable, like ${ORDS_PASSWORD}'],
+    problems: [
+      'databases.orcl.auth.basic.password: must be a reference to an environment variable, like ${ORDS_PASSWORD}',
+    ],
   },
   {
     name: 'escaped reference is a literal',
     edit: set('databases.orcl.auth.basic.password', '$${ORDS_PASSWORD}'),
-    problems: ['databases.orcl.auth.basic.password: must be a reference to an environment variable, like ${ORDS_PASSWORD}'],
+    problems: [
+      'databases.orcl.auth.basic.password: must be a reference to an environment variable, like ${ORDS_PASSWORD}',
+    ],
   },
   {
     name: 'literal OAuth2 client secret',
     edit: set('databases.orcl.auth', { oauth2: { client_id: 'gateway', client_secret: 's3cr3t' } }),
-    problems: ['databases.orcl.auth.oauth2.client_secret: must be a reference to an environment variable, like ${ORDS_CLIENT_SECRET}'],
+    problems: [
+      'databases.orcl.auth.oauth2.client_secret: must be a reference to an environment variable, like ${ORDS_CLIENT_SECRET}',
+    ],
   },
-  { name: 'literal metrics token', edit: set('metrics', { token: 'abc' }), problems: ['metrics.token: must be a reference to an environment variable, like ${METRICS_TOKEN}'] },
-  { name: 'numeric password', edit: set('databases.orcl.auth.basic.password', 1234), problems: ['databases.orcl.auth.basic.password: must be a reference to an environment variable, like ${ORDS_PASSWORD}'] },
-  { name: 'secret variable set but empty', env: { ORDS_PASSWORD: '' }, problems: ['databases.orcl.auth.basic.password: must not be empty (from ${ORDS_PASSWORD})'] },
+  {
+    name: 'literal metrics token',
+    edit: set('metrics', { token: 'abc' }),
+    problems: ['metrics.token: must be a reference to an environment variable, like ${METRICS_TOKEN}'],
+  },
+  {
+    name: 'numeric password',
+    edit: set('databases.orcl.auth.basic.password', 1234),
+    problems: [
+      'databases.orcl.auth.basic.password: must be a reference to an environment variable, like ${ORDS_PASSWORD}',
+    ],
+  },
+  {
+    name: 'secret variable set but empty',
+    env: { ORDS_PASSWORD: '' },
+    problems: ['databases.orcl.auth.basic.password: must not be empty (from ${ORDS_PASSWORD})'],
+  },
 
   // interpolation
-  { name: 'secret variable not set', env: {}, problems: ['databases.orcl.auth.basic.password: environment variable ORDS_PASSWORD is not set'] },
+  {
+    name: 'secret variable not set',
+    env: {},
+    problems: ['databases.orcl.auth.basic.password: environment variable ORDS_PASSWORD is not set'],
+  },
   {
     name: 'variable inside a URL not set',
     edit: set('databases.orcl.url', 'http://${ORDS_HOST}:8181/ords/orcl/pdbadmin/'),
     problems: ['databases.orcl.url: environment variable ORDS_HOST is not set'],
   },
-  { name: 'number from a variable that is no number', edit: set('listen.port', '${PORT}'), env: { ...ENV, PORT: 'eighty' }, problems: ['listen.port: must be an integer (from ${PORT})'] },
+  {
+    name: 'number from a variable that is no number',
+    edit: set('listen.port', '${PORT}'),
+    env: { ...ENV, PORT: 'eighty' },
+    problems: ['listen.port: must be an integer (from ${PORT})'],
+  },
   {
     name: 'unset variable in a database reference, reported once',
     edit: set('tenants.hr-team.databases', ['${TENANT_DB}']),
     problems: ['tenants.hr-team.databases[0]: environment variable TENANT_DB is not set'],
   },
-  { name: 'unterminated reference', edit: set('public_url', 'http://h:${PORT'), problems: ['public_url: has "${" without a closing "}" (write $${ for a literal "${")'] },
-  { name: 'reference with a bad name', edit: set('public_url', 'http://${2HOST}'), problems: ['public_url: "${2HOST}" is not a valid reference: write ${NAME} or ${NAME:-default}'] },
-  { name: 'reference with a shell-only form', edit: set('public_url', 'http://${HOST-localhost}'), problems: ['public_url: "${HOST-localhost}" is not a valid reference: write ${NAME} or ${NAME:-default}'] },
-  { name: 'nested reference', edit: set('public_url', 'http://${HOST:-${FALLBACK}}'), problems: ['public_url: "${HOST:-${FALLBACK}}": nested references are not supported'] },
+  {
+    name: 'unterminated reference',
+    edit: set('public_url', 'http://h:${PORT'),
+    problems: ['public_url: has "${" without a closing "}" (write $${ for a literal "${")'],
+  },
+  {
+    name: 'reference with a bad name',
+    edit: set('public_url', 'http://${2HOST}'),
+    problems: ['public_url: "${2HOST}" is not a valid reference: write ${NAME} or ${NAME:-default}'],
+  },
+  {
+    name: 'reference with a shell-only form',
+    edit: set('public_url', 'http://${HOST-localhost}'),
+    problems: ['public_url: "${HOST-localhost}" is not a valid reference: write ${NAME} or ${NAME:-default}'],
+  },
+  {
+    name: 'nested reference',
+    edit: set('public_url', 'http://${HOST:-${FALLBACK}}'),
+    problems: ['public_url: "${HOST:-${FALLBACK}}": nested references are not supported'],
+  },
 
   // numbers and enums
   { name: 'port above range', edit: set('listen.port', 70000), problems: ['listen.port: must be <= 65535'] },
   { name: 'port below range', edit: set('listen', { port: -1 }), problems: ['listen.port: must be >= 0'] },
-  { name: 'port typed as a quoted string', edit: set('listen.port', '8080'), problems: ['listen.port: must be an integer'] },
-  { name: 'fractional body limit', edit: set('body_limit_bytes', 1.5), problems: ['body_limit_bytes: must be an integer', 'body_limit_bytes: must be >= 1024'] },
+  {
+    name: 'port typed as a quoted string',
+    edit: set('listen.port', '8080'),
+    problems: ['listen.port: must be an integer'],
+  },
+  {
+    name: 'fractional body limit',
+    edit: set('body_limit_bytes', 1.5),
+    problems: ['body_limit_bytes: must be an integer', 'body_limit_bytes: must be >= 1024'],
+  },
   { name: 'trust_proxy above range', edit: set('trust_proxy', 11), problems: ['trust_proxy: must be <= 10'] },
-  { name: 'max_threads above range', edit: set('tenants.hr-team.grants.max_threads', 2000), problems: ['tenants.hr-team.grants.max_threads: must be <= 1024'] },
-  { name: 'max_threads zero', edit: set('tenants.hr-team.grants.max_threads', 0), problems: ['tenants.hr-team.grants.max_threads: must be >= 1'] },
-  { name: 'timeout zero', edit: set('databases.orcl.timeouts', { read_ms: 0 }), problems: ['databases.orcl.timeouts.read_ms: must be >= 1'] },
-  { name: 'bad api_version', edit: set('databases.orcl.api_version', 'v2'), problems: ['databases.orcl.api_version: must be one of: stable, latest'] },
-  { name: 'bad create_endpoint', edit: set('databases.orcl.create_endpoint', 'RPC'), problems: ['databases.orcl.create_endpoint: must be one of: jobs, rpc'] },
-  { name: 'bad log level', edit: set('log_level', 'verbose'), problems: ['log_level: must be one of: fatal, error, warn, info, debug, trace, silent'] },
-  { name: 'boolean written as yes', edit: set('validate_responses', 'yes'), problems: ['validate_responses: must be true or false'] },
-  { name: 'unknown operation', edit: set('tenants.hr-team.grants.operations', ['DELETE']), problems: ['tenants.hr-team.grants.operations[0]: must be one of: EXPORT, IMPORT'] },
-  { name: 'repeated job mode', edit: set('tenants.hr-team.grants.job_modes', ['SCHEMA', 'SCHEMA']), problems: ['tenants.hr-team.grants.job_modes: must not list the same value twice ([0] and [1])'] },
+  {
+    name: 'max_threads above range',
+    edit: set('tenants.hr-team.grants.max_threads', 2000),
+    problems: ['tenants.hr-team.grants.max_threads: must be <= 1024'],
+  },
+  {
+    name: 'max_threads zero',
+    edit: set('tenants.hr-team.grants.max_threads', 0),
+    problems: ['tenants.hr-team.grants.max_threads: must be >= 1'],
+  },
+  {
+    name: 'timeout zero',
+    edit: set('databases.orcl.timeouts', { read_ms: 0 }),
+    problems: ['databases.orcl.timeouts.read_ms: must be >= 1'],
+  },
+  {
+    name: 'bad api_version',
+    edit: set('databases.orcl.api_version', 'v2'),
+    problems: ['databases.orcl.api_version: must be one of: stable, latest'],
+  },
+  {
+    name: 'bad create_endpoint',
+    edit: set('databases.orcl.create_endpoint', 'RPC'),
+    problems: ['databases.orcl.create_endpoint: must be one of: jobs, rpc'],
+  },
+  {
+    name: 'bad log level',
+    edit: set('log_level', 'verbose'),
+    problems: ['log_level: must be one of: fatal, error, warn, info, debug, trace, silent'],
+  },
+  {
+    name: 'boolean written as yes',
+    edit: set('validate_responses', 'yes'),
+    problems: ['validate_responses: must be true or false'],
+  },
+  {
+    name: 'unknown operation',
+    edit: set('tenants.hr-team.grants.operations', ['DELETE']),
+    problems: ['tenants.hr-team.grants.operations[0]: must be one of: EXPORT, IMPORT'],
+  },
+  {
+    name: 'repeated job mode',
+    edit: set('tenants.hr-team.grants.job_modes', ['SCHEMA', 'SCHEMA']),
+    problems: ['tenants.hr-team.grants.job_modes: must not list the same value twice ([0] and [1])'],
+  },
 
   // names and hashes
   {
     name: 'bad tenant id',
     edit: (c) => setAt(c, 'tenants', { HR_Team: (c.tenants as Tree)['hr-team'] }),
-    problems: ["tenants.HR_Team: is not a valid tenant id: lower-case letters, digits and '-', starting with a letter, at most 63 characters"],
+    problems: [
+      "tenants.HR_Team: is not a valid tenant id: lower-case letters, digits and '-', starting with a letter, at most 63 characters",
+    ],
   },
   {
     name: 'bad database name',
     edit: (c) => {
       setAt(c, 'databases.9db', (c.databases as Tree).orcl);
     },
-    problems: ["databases.9db: is not a valid database name: letters, digits, '_' and '-', starting with a letter, at most 64 characters"],
+    problems: [
+      "databases.9db: is not a valid database name: letters, digits, '_' and '-', starting with a letter, at most 64 characters",
+    ],
   },
-  { name: 'lower-case schema name', edit: set('tenants.hr-team.grants.schemas', ['hr']), problems: [`tenants.hr-team.grants.schemas[0]: ${ORACLE_NAME_RULE}`] },
-  { name: 'quoted-identifier schema name', edit: set('tenants.hr-team.grants.remap_targets', ['HR STAGE']), problems: [`tenants.hr-team.grants.remap_targets[0]: ${ORACLE_NAME_RULE}`] },
-  { name: 'upper-case hash', edit: set('tenants.hr-team.api_keys', [{ sha256: HR_HASH.toUpperCase() }]), problems: [`tenants.hr-team.api_keys[0].sha256: ${HASH_RULE}`] },
-  { name: 'plain key where a hash belongs', edit: set('tenants.hr-team.api_keys', [{ sha256: 'hr-key' }]), problems: [`tenants.hr-team.api_keys[0].sha256: ${HASH_RULE}`] },
-  { name: 'empty api_keys', edit: set('tenants.hr-team.api_keys', []), problems: ['tenants.hr-team.api_keys: must not be empty'] },
-  { name: 'user name with a colon', edit: set('databases.orcl.auth.basic.username', 'pdb:admin'), problems: ["databases.orcl.auth.basic.username: must not contain ':' or control characters"] },
+  {
+    name: 'lower-case schema name',
+    edit: set('tenants.hr-team.grants.schemas', ['hr']),
+    problems: [`tenants.hr-team.grants.schemas[0]: ${ORACLE_NAME_RULE}`],
+  },
+  {
+    name: 'quoted-identifier schema name',
+    edit: set('tenants.hr-team.grants.remap_targets', ['HR STAGE']),
+    problems: [`tenants.hr-team.grants.remap_targets[0]: ${ORACLE_NAME_RULE}`],
+  },
+  {
+    name: 'upper-case hash',
+    edit: set('tenants.hr-team.api_keys', [{ sha256: HR_HASH.toUpperCase() }]),
+    problems: [`tenants.hr-team.api_keys[0].sha256: ${HASH_RULE}`],
+  },
+  {
+    name: 'plain key where a hash belongs',
+    edit: set('tenants.hr-team.api_keys', [{ sha256: 'hr-key' }]),
+    problems: [`tenants.hr-team.api_keys[0].sha256: ${HASH_RULE}`],
+  },
+  {
+    name: 'empty api_keys',
+    edit: set('tenants.hr-team.api_keys', []),
+    problems: ['tenants.hr-team.api_keys: must not be empty'],
+  },
+  {
+    name: 'user name with a colon',
+    edit: set('databases.orcl.auth.basic.username', 'pdb:admin'),
+    problems: ["databases.orcl.auth.basic.username: must not contain ':' or control characters"],
+  },
 
   // upstream auth
   {
@@ -166,7 +385,11 @@ const cases: readonly BadCase[] = [
     env: { ...ENV, ORDS_CLIENT_SECRET: 'x' },
     problems: ['databases.orcl.auth: must set only one of basic or oauth2, not both'],
   },
-  { name: 'neither basic nor oauth2', edit: set('databases.orcl.auth', {}), problems: ['databases.orcl.auth: must set exactly one of basic or oauth2'] },
+  {
+    name: 'neither basic nor oauth2',
+    edit: set('databases.orcl.auth', {}),
+    problems: ['databases.orcl.auth: must set exactly one of basic or oauth2'],
+  },
   { name: 'no auth at all', edit: remove('databases.orcl.auth'), problems: ['databases.orcl.auth: is required'] },
 
   // cross-field rules
@@ -183,18 +406,28 @@ const cases: readonly BadCase[] = [
   {
     name: 'one key hash for two tenants',
     edit: (c) => setAt(c, 'tenants.sales-team', { ...salesTenant(), api_keys: [{ sha256: HR_HASH }] }),
-    problems: ['tenants.sales-team.api_keys[0].sha256: is the same key as tenants.hr-team.api_keys[0].sha256 (a key must identify one tenant)'],
+    problems: [
+      'tenants.sales-team.api_keys[0].sha256: is the same key as tenants.hr-team.api_keys[0].sha256 (a key must identify one tenant)',
+    ],
   },
   {
     name: 'one key hash twice in a tenant',
     edit: set('tenants.hr-team.api_keys', [{ sha256: HR_HASH }, { sha256: HR_HASH }]),
-    problems: ['tenants.hr-team.api_keys[1].sha256: is the same key as tenants.hr-team.api_keys[0].sha256 (a key must identify one tenant)'],
+    problems: [
+      'tenants.hr-team.api_keys[1].sha256: is the same key as tenants.hr-team.api_keys[0].sha256 (a key must identify one tenant)',
+    ],
   },
-  { name: '"*" beside schema names', edit: set('tenants.hr-team.grants.schemas', ['*', 'HR']), problems: ['tenants.hr-team.grants.schemas: "*" (any name) must be the only entry'] },
+  {
+    name: '"*" beside schema names',
+    edit: set('tenants.hr-team.grants.schemas', ['*', 'HR']),
+    problems: ['tenants.hr-team.grants.schemas: "*" (any name) must be the only entry'],
+  },
   {
     name: 'TABLESPACE mode with a schema list',
     edit: set('tenants.hr-team.grants.job_modes', ['TABLESPACE']),
-    problems: ['tenants.hr-team.grants.job_modes: TABLESPACE needs schemas ["*"] (a TABLESPACE job covers every owner\'s objects in it)'],
+    problems: [
+      'tenants.hr-team.grants.job_modes: TABLESPACE needs schemas ["*"] (a TABLESPACE job covers every owner\'s objects in it)',
+    ],
   },
   {
     name: 'FULL mode with a schema list',
@@ -211,21 +444,35 @@ const cases: readonly BadCase[] = [
     edit: set('metrics', { listen: { host: '127.0.0.1', port: 8080 } }),
     problems: ['metrics.listen: must differ from listen (both 127.0.0.1:8080)'],
   },
-  { name: 'metrics address without a port', edit: set('metrics', { listen: { host: '127.0.0.1' } }), problems: ['metrics.listen.port: is required'] },
+  {
+    name: 'metrics address without a port',
+    edit: set('metrics', { listen: { host: '127.0.0.1' } }),
+    problems: ['metrics.listen.port: is required'],
+  },
 
   // shapes
-  { name: 'no databases', edit: set('databases', {}), problems: ['databases: must not be empty', 'tenants.hr-team.databases[0]: database "orcl" is not configured'] },
+  {
+    name: 'no databases',
+    edit: set('databases', {}),
+    problems: ['databases: must not be empty', 'tenants.hr-team.databases[0]: database "orcl" is not configured'],
+  },
   { name: 'no tenants', edit: set('tenants', {}), problems: ['tenants: must not be empty'] },
   { name: 'databases as a list', edit: set('databases', ['orcl']), problems: ['databases: must be a mapping'] },
   { name: 'a list at the top', text: '- listen\n', problems: ['(top level): must be a mapping'] },
   { name: 'an empty file', text: '', problems: ['(top level): must be a mapping'] },
 
   // YAML syntax
-  { name: 'duplicate key', text: 'public_url: http://a\npublic_url: http://b\n', problems: ['<config>:2:1: Map keys must be unique'] },
+  {
+    name: 'duplicate key',
+    text: 'public_url: http://a\npublic_url: http://b\n',
+    problems: ['<config>:2:1: Map keys must be unique'],
+  },
   {
     name: 'unquoted reference in a flow mapping',
     text: 'listen: { host: ${HOST}, port: 8080 }\n',
-    problems: ['<config>:1:18: Unexpected flow-map-start at node end (inside { } or [ ], quote a ${VAR} reference: "${VAR}")'],
+    problems: [
+      '<config>:1:18: Unexpected flow-map-start at node end (inside { } or [ ], quote a ${VAR} reference: "${VAR}")',
+    ],
   },
 
   {
@@ -237,7 +484,9 @@ const cases: readonly BadCase[] = [
     name: 'secret that is both literal and a broken reference, reported once',
     edit: set('databases.orcl.auth.basic.password', 'pre-${MISSING}'),
     env: {},
-    problems: ['databases.orcl.auth.basic.password: must be a reference to an environment variable, like ${ORDS_PASSWORD}'],
+    problems: [
+      'databases.orcl.auth.basic.password: must be a reference to an environment variable, like ${ORDS_PASSWORD}',
+    ],
   },
 
   // several at once
@@ -293,7 +542,9 @@ describe('config validation: bad configs', () => {
   });
 
   it('names the source file in syntax errors and in the message', () => {
-    expect(() => parseConfig('a: [\n', ENV, { sourceName: 'conf/gw.yaml' })).toThrow(/^invalid configuration in conf\/gw\.yaml/);
+    expect(() => parseConfig('a: [\n', ENV, { sourceName: 'conf/gw.yaml' })).toThrow(
+      /^invalid configuration in conf\/gw\.yaml/,
+    );
     try {
       parseConfig('a: 1\na: 2\n', ENV, { sourceName: 'conf/gw.yaml' });
     } catch (error) {

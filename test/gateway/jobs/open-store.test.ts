@@ -33,7 +33,8 @@ describe('openJobStore', () => {
 
   it('postgres: the tables land in the schema asked for', async () => {
     const rows = await pgQuery<{ table_name: string }>(
-      'select table_name from information_schema.tables where table_schema = $1 order by table_name', [pgSchema.schema],
+      'select table_name from information_schema.tables where table_schema = $1 order by table_name',
+      [pgSchema.schema],
     );
     expect(rows.map((r) => r.table_name)).toEqual(['audit_events', 'intents', 'jobs', 'leases', 'schema_migrations']);
   });

@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POSTGRES_MIGRATIONS } from '../../../src/gateway/jobs/postgres-migrations.js';
 import { createPostgresJobStore, type PostgresJobStoreOptions } from '../../../src/gateway/jobs/postgres-store.js';
 import type { JobStore } from '../../../src/gateway/jobs/store.js';
-import { pgQuery, requirePostgres, TEST_DATABASE_URL, withPostgresSchema, type TestSchema } from '../../helpers/postgres.js';
+import {
+  pgQuery,
+  requirePostgres,
+  TEST_DATABASE_URL,
+  withPostgresSchema,
+  type TestSchema,
+} from '../../helpers/postgres.js';
 import { startTcpProxy } from '../../helpers/tcp-proxy.js';
 import { job } from './store-fixtures.js';
 import { describeJobStore } from './store-suite.js';
@@ -26,13 +32,29 @@ afterAll(async () => {
 describeJobStore('postgres', async () => {
   const s = newSchema();
   const store = await open(s);
-  return { store, cleanup: async () => { await store.close(); await s.cleanup(); } };
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await s.cleanup();
+    },
+  };
 });
 
 describe('PostgreSQL job store specifics', () => {
   it('refuses schema names that are not plain lower-case identifiers, before connecting', async () => {
-    for (const schema of ['Public', 'a-b', 'x"; drop schema public cascade; --', '', '1abc', 'a'.repeat(64), 'dpg test']) {
-      await expect(createPostgresJobStore({ url: 'postgres://nobody@127.0.0.1:1/none', schema })).rejects.toThrow(/invalid PostgreSQL schema name/);
+    for (const schema of [
+      'Public',
+      'a-b',
+      'x"; drop schema public cascade; --',
+      '',
+      '1abc',
+      'a'.repeat(64),
+      'dpg test',
+    ]) {
+      await expect(createPostgresJobStore({ url: 'postgres://nobody@127.0.0.1:1/none', schema })).rejects.toThrow(
+        /invalid PostgreSQL schema name/,
+      );
     }
   });
 
@@ -40,12 +62,30 @@ describe('PostgreSQL job store specifics', () => {
     const s = newSchema();
     const store = await open(s, { now: () => new Date('2025-02-03T04:05:06.007Z') });
     await store.close();
-    const migrations = await pgQuery(`select version, name, applied_at from "${s.schema}".schema_migrations order by version`);
-    expect(migrations).toEqual(POSTGRES_MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: new Date('2025-02-03T04:05:06.007Z') })));
-    const indexes = await pgQuery<{ indexname: string }>('select indexname from pg_indexes where schemaname = $1 order by indexname', [s.schema]);
-    expect(indexes.map((r) => r.indexname)).toEqual(expect.arrayContaining([
-      'audit_at', 'audit_tenant_at', 'jobs_active', 'jobs_created', 'jobs_tenant_created', 'jobs_tenant_listing',
-    ]));
+    const migrations = await pgQuery(
+      `select version, name, applied_at from "${s.schema}".schema_migrations order by version`,
+    );
+    expect(migrations).toEqual(
+      POSTGRES_MIGRATIONS.map((m) => ({
+        version: m.version,
+        name: m.name,
+        applied_at: new Date('2025-02-03T04:05:06.007Z'),
+      })),
+    );
+    const indexes = await pgQuery<{ indexname: string }>(
+      'select indexname from pg_indexes where schemaname = $1 order by indexname',
+      [s.schema],
+    );
+    expect(indexes.map((r) => r.indexname)).toEqual(
+      expect.arrayContaining([
+        'audit_at',
+        'audit_tenant_at',
+        'jobs_active',
+        'jobs_created',
+        'jobs_tenant_created',
+        'jobs_tenant_listing',
+      ]),
+    );
   });
 
   it('replicas starting at once on a fresh schema all succeed (advisory lock), migrate once, share records', async () => {
@@ -53,7 +93,8 @@ describe('PostgreSQL job store specifics', () => {
     const stores = await Promise.all(Array.from({ length: 4 }, () => open(s, { poolSize: 2 })));
     try {
       await Promise.all(stores.map((st, i) => st.record(job({ jobName: `REPLICA_${i}` }))));
-      for (const st of stores) expect((await st.listForTenant('hr-team', 'orcl', { limit: 10, offset: 0 })).total).toBe(4);
+      for (const st of stores)
+        expect((await st.listForTenant('hr-team', 'orcl', { limit: 10, offset: 0 })).total).toBe(4);
       expect(await stores[0]!.find('orcl', 'HR', 'REPLICA_3')).toStrictEqual(job({ jobName: 'REPLICA_3' }));
       const rows = await pgQuery(`select version from "${s.schema}".schema_migrations`);
       expect(rows).toHaveLength(POSTGRES_MIGRATIONS.length);
@@ -72,7 +113,9 @@ describe('PostgreSQL job store specifics', () => {
     expect(await second.find('orcl', 'HR', 'EXPORT_HR_1')).toStrictEqual(job());
     await second.close();
     const rows = await pgQuery<{ applied_at: Date }>(`select applied_at from "${s.schema}".schema_migrations`);
-    expect(rows.map((r) => r.applied_at.toISOString())).toEqual(POSTGRES_MIGRATIONS.map(() => '2025-01-01T00:00:00.000Z'));
+    expect(rows.map((r) => r.applied_at.toISOString())).toEqual(
+      POSTGRES_MIGRATIONS.map(() => '2025-01-01T00:00:00.000Z'),
+    );
   });
 
   it('an unreachable server: start-up fails, and a running store rejects every call and ping, then recovers', async () => {
@@ -84,7 +127,12 @@ describe('PostgreSQL job store specifics', () => {
     via.port = String(proxy.port);
     let store: JobStore | undefined;
     try {
-      store = await createPostgresJobStore({ url: via.href, schema: s.schema, poolSize: 2, connectionTimeoutMs: 1_000 });
+      store = await createPostgresJobStore({
+        url: via.href,
+        schema: s.schema,
+        poolSize: 2,
+        connectionTimeoutMs: 1_000,
+      });
       await store.record(job());
 
       await proxy.cut();
@@ -94,11 +142,26 @@ describe('PostgreSQL job store specifics', () => {
         ['find', () => store!.find('orcl', 'HR', 'EXPORT_HR_1')],
         ['listForTenant', () => store!.listForTenant('hr-team', 'orcl', { limit: 5, offset: 0 })],
         ['countActiveJobs', () => store!.countActiveJobs('hr-team')],
-        ['appendAudit', () => store!.appendAudit({ at: 'x', tenant: 't', principal: 'p', database: 'd', requestId: 'r', decision: 'allowed', status: 201, request: {} })],
+        [
+          'appendAudit',
+          () =>
+            store!.appendAudit({
+              at: 'x',
+              tenant: 't',
+              principal: 'p',
+              database: 'd',
+              requestId: 'r',
+              decision: 'allowed',
+              status: 201,
+              request: {},
+            }),
+        ],
         ['purgeOlderThan', () => store!.purgeOlderThan('2000-01-01T00:00:00.000Z')],
       ];
       for (const [name, call] of calls) await expect(call(), name).rejects.toBeInstanceOf(Error);
-      await expect(createPostgresJobStore({ url: via.href, schema: s.schema, connectionTimeoutMs: 1_000 })).rejects.toBeInstanceOf(Error);
+      await expect(
+        createPostgresJobStore({ url: via.href, schema: s.schema, connectionTimeoutMs: 1_000 }),
+      ).rejects.toBeInstanceOf(Error);
 
       await proxy.restore();
       await expect(store.ping()).resolves.toBeUndefined();
@@ -117,7 +180,12 @@ describe('PostgreSQL job store specifics', () => {
     via.hostname = '127.0.0.1';
     via.port = String(proxy.port);
     const dropped: Error[] = [];
-    const store = await createPostgresJobStore({ url: via.href, schema: s.schema, poolSize: 2, onConnectionError: (e) => dropped.push(e) });
+    const store = await createPostgresJobStore({
+      url: via.href,
+      schema: s.schema,
+      poolSize: 2,
+      onConnectionError: (e) => dropped.push(e),
+    });
     try {
       await Promise.all([store.record(job()), store.ping()]);
       proxy.dropConnections();

@@ -32,13 +32,23 @@ describe('startRetentionPurge', () => {
       [new Date(T0.getTime() + HOUR - 30 * DAY).toISOString()],
       [new Date(T0.getTime() + 2 * HOUR - 30 * DAY).toISOString()],
     ]);
-    expect(onPurged).toHaveBeenLastCalledWith({ jobs: 2, audit: 5, cutoff: new Date(T0.getTime() + 2 * HOUR - 30 * DAY).toISOString() });
+    expect(onPurged).toHaveBeenLastCalledWith({
+      jobs: 2,
+      audit: 5,
+      cutoff: new Date(T0.getTime() + 2 * HOUR - 30 * DAY).toISOString(),
+    });
     await purge.stop();
   });
 
   it('uses the injected clock and, when asked, purges once right away', async () => {
     const store = fakeStore();
-    const purge = startRetentionPurge({ store, retentionMs: DAY, intervalMs: HOUR, immediate: true, now: () => new Date('2030-01-02T00:00:00.000Z') });
+    const purge = startRetentionPurge({
+      store,
+      retentionMs: DAY,
+      intervalMs: HOUR,
+      immediate: true,
+      now: () => new Date('2030-01-02T00:00:00.000Z'),
+    });
     expect(store.purgeOlderThan).toHaveBeenCalledWith('2030-01-01T00:00:00.000Z');
     await purge.stop();
   });
@@ -49,7 +59,9 @@ describe('startRetentionPurge', () => {
       if (fail) throw new Error('store down');
       return { jobs: 1, audit: 0 };
     });
-    const onError = vi.fn(() => { throw new Error('even the handler fails'); });
+    const onError = vi.fn(() => {
+      throw new Error('even the handler fails');
+    });
     const onPurged = vi.fn();
     const purge = startRetentionPurge({ store, retentionMs: DAY, intervalMs: HOUR, onError, onPurged });
     await vi.advanceTimersByTimeAsync(HOUR);
@@ -63,13 +75,20 @@ describe('startRetentionPurge', () => {
 
   it('skips ticks while a slow purge runs; stop() clears the timer and waits for the running purge', async () => {
     let finish!: () => void;
-    const store = fakeStore(() => new Promise((resolve) => { finish = () => resolve({ jobs: 0, audit: 0 }); }));
+    const store = fakeStore(
+      () =>
+        new Promise((resolve) => {
+          finish = () => resolve({ jobs: 0, audit: 0 });
+        }),
+    );
     const onPurged = vi.fn();
     const purge = startRetentionPurge({ store, retentionMs: DAY, intervalMs: HOUR, onPurged });
     await vi.advanceTimersByTimeAsync(3 * HOUR);
     expect(store.purgeOlderThan).toHaveBeenCalledTimes(1);
     let stopped = false;
-    const stopping = purge.stop().then(() => { stopped = true; });
+    const stopping = purge.stop().then(() => {
+      stopped = true;
+    });
     await vi.advanceTimersByTimeAsync(0);
     expect(stopped).toBe(false);
     finish();
@@ -84,7 +103,13 @@ describe('startRetentionPurge', () => {
     const handle = { unref: vi.fn() };
     const setInterval = vi.fn(() => handle);
     const clearInterval = vi.fn();
-    const purge = startRetentionPurge({ store: fakeStore(), retentionMs: DAY, intervalMs: HOUR, setInterval, clearInterval });
+    const purge = startRetentionPurge({
+      store: fakeStore(),
+      retentionMs: DAY,
+      intervalMs: HOUR,
+      setInterval,
+      clearInterval,
+    });
     expect(setInterval).toHaveBeenCalledWith(expect.any(Function), HOUR);
     expect(handle.unref).toHaveBeenCalledTimes(1);
     await purge.stop();

@@ -46,9 +46,18 @@ describe('SQLite job store specifics', () => {
       expect(db.prepare('select version, name, applied_at from schema_migrations order by version').all()).toEqual(
         SQLITE_MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: '2025-02-03T04:05:06.007Z' })),
       );
-      const indexes = db.prepare("select name from sqlite_master where type = 'index' and name not like 'sqlite_%' order by name").all();
+      const indexes = db
+        .prepare("select name from sqlite_master where type = 'index' and name not like 'sqlite_%' order by name")
+        .all();
       expect(indexes.map((r) => (r as { name: string }).name)).toEqual([
-        'audit_at', 'audit_tenant_at', 'intents_key', 'intents_state', 'jobs_active', 'jobs_created', 'jobs_tenant_created', 'jobs_tenant_listing',
+        'audit_at',
+        'audit_tenant_at',
+        'intents_key',
+        'intents_state',
+        'jobs_active',
+        'jobs_created',
+        'jobs_tenant_created',
+        'jobs_tenant_listing',
       ]);
     });
   });
@@ -57,14 +66,29 @@ describe('SQLite job store specifics', () => {
     const path = freshPath();
     createSqliteJobStore({ path }).close();
     inspect(path, (db) => {
-      const plan = (sql: string) => db.prepare(`explain query plan ${sql}`).all().map((r) => (r as { detail: string }).detail).join(' | ');
-      const listing = plan("select * from jobs where tenant = 'a' and database_name = 'b' order by created_at desc, job_name, owner_name limit 5 offset 0");
+      const plan = (sql: string) =>
+        db
+          .prepare(`explain query plan ${sql}`)
+          .all()
+          .map((r) => (r as { detail: string }).detail)
+          .join(' | ');
+      const listing = plan(
+        "select * from jobs where tenant = 'a' and database_name = 'b' order by created_at desc, job_name, owner_name limit 5 offset 0",
+      );
       expect(listing).toContain('jobs_tenant_listing');
       expect(listing).not.toContain('TEMP B-TREE');
-      expect(plan("select count(*) from jobs where tenant = 'a' and created_at >= 'x'")).toMatch(/jobs_tenant_(created|listing)/);
+      expect(plan("select count(*) from jobs where tenant = 'a' and created_at >= 'x'")).toMatch(
+        /jobs_tenant_(created|listing)/,
+      );
       // The concurrent-jobs count reads only unfinished jobs, through the partial index.
-      expect(plan("select count(*) as n from jobs where tenant = 'a' and last_state not in ('COMPLETED', 'STOPPED', 'NOT RUNNING')")).toContain('jobs_active');
-      expect(plan("select * from audit_events where tenant = 'a' order by at desc, id desc limit 5")).not.toContain('TEMP B-TREE');
+      expect(
+        plan(
+          "select count(*) as n from jobs where tenant = 'a' and last_state not in ('COMPLETED', 'STOPPED', 'NOT RUNNING')",
+        ),
+      ).toContain('jobs_active');
+      expect(plan("select * from audit_events where tenant = 'a' order by at desc, id desc limit 5")).not.toContain(
+        'TEMP B-TREE',
+      );
     });
   });
 
@@ -83,7 +107,7 @@ describe('SQLite job store specifics', () => {
     });
   });
 
-  it('two stores on one file (two processes) see each other\'s writes', async () => {
+  it("two stores on one file (two processes) see each other's writes", async () => {
     const path = freshPath();
     const a = createSqliteJobStore({ path });
     const b = createSqliteJobStore({ path });

@@ -42,7 +42,10 @@ export function auditEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
 export const RICH_PAYLOAD = {
   operation: 'EXPORT',
   jobMode: 'SCHEMA',
-  filters: [{ name: 'SCHEMA_EXPR', value: "IN ('HR','SH')" }, { name: 'NAME_EXPR', value: "LIKE 'EMP%'" }],
+  filters: [
+    { name: 'SCHEMA_EXPR', value: "IN ('HR','SH')" },
+    { name: 'NAME_EXPR', value: "LIKE 'EMP%'" },
+  ],
   parallel: 4,
   ratio: 0.125,
   negative: -17,

@@ -7,10 +7,23 @@ let n = 0;
 export function intent(overrides: Partial<Intent> = {}): Intent {
   n += 1;
   return {
-    id: `intent-${n}-${Math.random().toString(36).slice(2)}`, tenant: 'hr-team', principal: 'hr-team', database: 'orcl',
-    idempotencyKey: 'key-1', fingerprint: 'f'.repeat(64), operation: 'EXPORT', jobMode: 'SCHEMA',
-    canonicalRequest: { operation: 'EXPORT', schema_expressions: [{ expression: "IN ('HR')" }] }, requestId: 'req-1',
-    state: 'pending', createdAt: at(1), updatedAt: at(1), expiresAt: at(50), job: null, answer: null, ...overrides,
+    id: `intent-${n}-${Math.random().toString(36).slice(2)}`,
+    tenant: 'hr-team',
+    principal: 'hr-team',
+    database: 'orcl',
+    idempotencyKey: 'key-1',
+    fingerprint: 'f'.repeat(64),
+    operation: 'EXPORT',
+    jobMode: 'SCHEMA',
+    canonicalRequest: { operation: 'EXPORT', schema_expressions: [{ expression: "IN ('HR')" }] },
+    requestId: 'req-1',
+    state: 'pending',
+    createdAt: at(1),
+    updatedAt: at(1),
+    expiresAt: at(50),
+    job: null,
+    answer: null,
+    ...overrides,
   };
 }
 
@@ -29,7 +42,9 @@ export function intentCases(current: () => JobStore): void {
 
     it('lets exactly one of many concurrent claims of one key win', async () => {
       const store = current();
-      const results = await Promise.all(Array.from({ length: 20 }, () => store.claimIntent(intent({ idempotencyKey: 'race' }))));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => store.claimIntent(intent({ idempotencyKey: 'race' }))),
+      );
       expect(results.filter((r) => r.claimed)).toHaveLength(1);
     });
 
@@ -55,9 +70,20 @@ export function intentCases(current: () => JobStore): void {
       await store.claimIntent(a);
       await store.claimIntent(b);
       const answer = { status: 201, headers: { ETag: '"x"' }, body: { job_name: 'J', links: [] } };
-      await store.updateIntent(a.id, { state: 'created', updatedAt: at(4), job: { ownerName: 'PDBADMIN', jobName: 'J' }, answer });
+      await store.updateIntent(a.id, {
+        state: 'created',
+        updatedAt: at(4),
+        job: { ownerName: 'PDBADMIN', jobName: 'J' },
+        answer,
+      });
       await store.updateIntent(b.id, { state: 'in-doubt', updatedAt: at(5) });
-      expect(await store.getIntent('hr-team', 'a')).toEqual({ ...a, state: 'created', updatedAt: at(4), job: { ownerName: 'PDBADMIN', jobName: 'J' }, answer });
+      expect(await store.getIntent('hr-team', 'a')).toEqual({
+        ...a,
+        state: 'created',
+        updatedAt: at(4),
+        job: { ownerName: 'PDBADMIN', jobName: 'J' },
+        answer,
+      });
       expect((await store.getIntent('hr-team', 'b'))!.job).toBeNull();
       expect((await store.listIntents(['in-doubt', 'pending'], at(9))).map((i) => i.id)).toEqual([b.id]);
       expect(await store.listIntents(['in-doubt'], at(1))).toEqual([]);

@@ -19,7 +19,11 @@ export function recordAndListingCases(current: () => JobStore): void {
   describe('record and find', () => {
     it('find returns every field exactly as recorded, JSON payload and sub-millisecond times included', async () => {
       const store = current();
-      const rich = job({ canonicalRequest: RICH_PAYLOAD, createdAt: at(1, 123), lastSeenAt: '2025-01-15T08:01:00.123456Z' });
+      const rich = job({
+        canonicalRequest: RICH_PAYLOAD,
+        createdAt: at(1, 123),
+        lastSeenAt: '2025-01-15T08:01:00.123456Z',
+      });
       await store.record(rich);
       expect(await store.find('orcl', 'HR', 'EXPORT_HR_1')).toStrictEqual(rich);
     });
@@ -51,13 +55,23 @@ export function recordAndListingCases(current: () => JobStore): void {
       const store = current();
       await store.record(job());
       const replaced = job({
-        tenant: 'sales-team', operation: 'IMPORT', jobMode: 'FULL', principal: 'alice', requestId: 'req-2',
-        canonicalRequest: { second: true }, createdAt: at(5), lastState: 'COMPLETED', lastSeenAt: at(6),
+        tenant: 'sales-team',
+        operation: 'IMPORT',
+        jobMode: 'FULL',
+        principal: 'alice',
+        requestId: 'req-2',
+        canonicalRequest: { second: true },
+        createdAt: at(5),
+        lastState: 'COMPLETED',
+        lastSeenAt: at(6),
       });
       await store.record(replaced);
       expect(await store.find('orcl', 'HR', 'EXPORT_HR_1')).toStrictEqual(replaced);
       expect(await store.listForTenant('hr-team', 'orcl', { limit: 10, offset: 0 })).toEqual({ items: [], total: 0 });
-      expect(await store.listForTenant('sales-team', 'orcl', { limit: 10, offset: 0 })).toStrictEqual({ items: [replaced], total: 1 });
+      expect(await store.listForTenant('sales-team', 'orcl', { limit: 10, offset: 0 })).toStrictEqual({
+        items: [replaced],
+        total: 1,
+      });
       expect(await store.countActiveJobs('sales-team')).toBe(0);
     });
   });
@@ -79,7 +93,14 @@ export function recordAndListingCases(current: () => JobStore): void {
       const page = await store.listForTenant('hr-team', 'orcl', { limit: 100, offset: 0 });
       expect(page.total).toBe(8);
       expect(page.items.map((j) => `${j.jobName}/${j.ownerName}`)).toEqual([
-        'Z/HR', 'A/HR', 'A/SALES', 'B/HR', 'EXPORT1/HR', 'EXPORT_1/HR', 'EXPORT_a/HR', 'OLD/HR',
+        'Z/HR',
+        'A/HR',
+        'A/SALES',
+        'B/HR',
+        'EXPORT1/HR',
+        'EXPORT_1/HR',
+        'EXPORT_a/HR',
+        'OLD/HR',
       ]);
       expect(page.items).toStrictEqual([...jobs].sort(compareJobs));
     });
@@ -98,12 +119,21 @@ export function recordAndListingCases(current: () => JobStore): void {
       const expected = [...mine].sort(compareJobs);
       for (const limit of [1, 2, 3, 5, 7, 22, 23, 24, 50]) {
         const pages = await allPages(store, 'hr-team', 'orcl', limit);
-        expect(pages.flatMap((p) => p.items), `limit ${limit}`).toStrictEqual(expected);
+        expect(
+          pages.flatMap((p) => p.items),
+          `limit ${limit}`,
+        ).toStrictEqual(expected);
         for (const p of pages) expect(p.total).toBe(23);
       }
       expect(await store.listForTenant('hr-team', 'orcl', { limit: 5, offset: 23 })).toEqual({ items: [], total: 23 });
-      expect(await store.listForTenant('hr-team', 'orcl', { limit: 5, offset: 1000 })).toEqual({ items: [], total: 23 });
-      expect(await store.listForTenant('hr-team', 'orcl', { limit: 5, offset: 21 })).toMatchObject({ items: expected.slice(21), total: 23 });
+      expect(await store.listForTenant('hr-team', 'orcl', { limit: 5, offset: 1000 })).toEqual({
+        items: [],
+        total: 23,
+      });
+      expect(await store.listForTenant('hr-team', 'orcl', { limit: 5, offset: 21 })).toMatchObject({
+        items: expected.slice(21),
+        total: 23,
+      });
       expect(await store.listForTenant('nobody', 'orcl', { limit: 5, offset: 0 })).toEqual({ items: [], total: 0 });
     });
 
@@ -124,10 +154,16 @@ export function recordAndListingCases(current: () => JobStore): void {
           async (specs, limit) => {
             // A database of its own per run keeps runs apart without a fresh store.
             const database = `prop_${run++}`;
-            const jobs = specs.map((s) => job({
-              tenant: s.mine ? 'hr-team' : 'sales-team', database, jobName: s.jobName, ownerName: s.ownerName,
-              createdAt: at(s.minute), lastState: s.state,
-            }));
+            const jobs = specs.map((s) =>
+              job({
+                tenant: s.mine ? 'hr-team' : 'sales-team',
+                database,
+                jobName: s.jobName,
+                ownerName: s.ownerName,
+                createdAt: at(s.minute),
+                lastState: s.state,
+              }),
+            );
             await Promise.all(jobs.map((j) => store.record(j)));
             const expected = jobs.filter((j) => j.tenant === 'hr-team').sort(compareJobs);
             const pages = await allPages(store, 'hr-team', database, limit);
@@ -140,7 +176,7 @@ export function recordAndListingCases(current: () => JobStore): void {
     });
   });
   describe('listForDatabase', () => {
-    it('lists every tenant\'s jobs of one database, newest first, up to the limit', async () => {
+    it("lists every tenant's jobs of one database, newest first, up to the limit", async () => {
       const store = current();
       const all = [
         job({ jobName: 'A', tenant: 'hr-team', createdAt: at(1) }),

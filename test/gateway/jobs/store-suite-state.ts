@@ -11,7 +11,11 @@ export function stateAndAuditCases(current: () => JobStore): void {
       const j = job({ canonicalRequest: RICH_PAYLOAD });
       await store.record(j);
       await store.updateState('orcl', 'HR', 'EXPORT_HR_1', 'COMPLETED', at(9, 1));
-      expect(await store.find('orcl', 'HR', 'EXPORT_HR_1')).toStrictEqual({ ...j, lastState: 'COMPLETED', lastSeenAt: at(9, 1) });
+      expect(await store.find('orcl', 'HR', 'EXPORT_HR_1')).toStrictEqual({
+        ...j,
+        lastState: 'COMPLETED',
+        lastSeenAt: at(9, 1),
+      });
     });
 
     it('of an unknown job is a no-op: it creates nothing and does not throw', async () => {
@@ -26,7 +30,7 @@ export function stateAndAuditCases(current: () => JobStore): void {
   });
 
   describe('quota counts', () => {
-    it('countActiveJobs counts the tenant\'s non-terminal jobs on every database', async () => {
+    it("countActiveJobs counts the tenant's non-terminal jobs on every database", async () => {
       const store = current();
       const states = ['EXECUTING', 'DEFINING', 'STOP PENDING', 'COMPLETED', 'STOPPED', 'NOT RUNNING'];
       for (const [i, lastState] of states.entries()) {
@@ -63,8 +67,16 @@ export function stateAndAuditCases(current: () => JobStore): void {
       const store = current();
       const events = [
         auditEvent({ at: at(0) }),
-        auditEvent({ at: at(1), tenant: 'sales-team', principal: 'bob', requestId: 'req-2', decision: 'refused', status: 403,
-          request: RICH_PAYLOAD, violations: [{ pointer: '/schemas/0', detail: 'not granted' }, { detail: 'quota' }] }),
+        auditEvent({
+          at: at(1),
+          tenant: 'sales-team',
+          principal: 'bob',
+          requestId: 'req-2',
+          decision: 'refused',
+          status: 403,
+          request: RICH_PAYLOAD,
+          violations: [{ pointer: '/schemas/0', detail: 'not granted' }, { detail: 'quota' }],
+        }),
         auditEvent({ at: at(2), requestId: 'req-3', job: { ownerName: 'HR', jobName: 'EXPORT_HR_1' }, violations: [] }),
         auditEvent({ at: at(3), requestId: 'req-4', decision: 'failed', status: 503, request: null }),
         auditEvent({ at: at(3), requestId: 'req-5', database: 'orcl2', request: undefined }),
@@ -73,7 +85,9 @@ export function stateAndAuditCases(current: () => JobStore): void {
       const newestFirst = [...events].reverse();
       expect(await store.listAudit({ limit: 100 })).toStrictEqual(newestFirst);
       expect(await store.listAudit({ limit: 2 })).toStrictEqual(newestFirst.slice(0, 2));
-      expect(await store.listAudit({ tenant: 'hr-team', limit: 100 })).toStrictEqual(newestFirst.filter((e) => e.tenant === 'hr-team'));
+      expect(await store.listAudit({ tenant: 'hr-team', limit: 100 })).toStrictEqual(
+        newestFirst.filter((e) => e.tenant === 'hr-team'),
+      );
       expect(await store.listAudit({ tenant: 'hr-team', limit: 1 })).toStrictEqual([events[4]]);
       expect(await store.listAudit({ tenant: 'sales-team', limit: 10 })).toStrictEqual([events[1]]);
       expect(await store.listAudit({ tenant: 'nobody', limit: 10 })).toEqual([]);
@@ -85,7 +99,15 @@ export function stateAndAuditCases(current: () => JobStore): void {
       const store = current();
       for (let i = 0; i < 5; i++) {
         // lastSeenAt is recent for all: age is by creation, not by last sighting.
-        await store.record(job({ jobName: `J${i}`, createdAt: at(i), lastSeenAt: at(10), lastState: 'COMPLETED', tenant: i % 2 ? 'sales-team' : 'hr-team' }));
+        await store.record(
+          job({
+            jobName: `J${i}`,
+            createdAt: at(i),
+            lastSeenAt: at(10),
+            lastState: 'COMPLETED',
+            tenant: i % 2 ? 'sales-team' : 'hr-team',
+          }),
+        );
         await store.appendAudit(auditEvent({ at: at(i), requestId: `req-${i}` }));
       }
       expect(await store.purgeOlderThan(at(2))).toEqual({ jobs: 2, audit: 2 });
@@ -94,7 +116,9 @@ export function stateAndAuditCases(current: () => JobStore): void {
       const left = [
         ...(await store.listForTenant('hr-team', 'orcl', { limit: 10, offset: 0 })).items,
         ...(await store.listForTenant('sales-team', 'orcl', { limit: 10, offset: 0 })).items,
-      ].map((j) => j.jobName).sort();
+      ]
+        .map((j) => j.jobName)
+        .sort();
       expect(left).toEqual(['J2', 'J3', 'J4']);
       expect((await store.listAudit({ limit: 10 })).map((e) => e.requestId)).toEqual(['req-4', 'req-3', 'req-2']);
       expect(await store.countJobsCreatedSince('hr-team', at(0))).toBe(2);
@@ -103,7 +127,7 @@ export function stateAndAuditCases(current: () => JobStore): void {
       expect(await store.listAudit({ limit: 10 })).toEqual([]);
     });
 
-    it('keeps a job that is still running, however old: it still counts towards its tenant\'s quota', async () => {
+    it("keeps a job that is still running, however old: it still counts towards its tenant's quota", async () => {
       const store = current();
       await store.record(job({ jobName: 'RUNNING', createdAt: at(0), lastState: 'EXECUTING' }));
       await store.record(job({ jobName: 'FAILED', createdAt: at(0), lastState: 'NOT RUNNING' }));
@@ -122,7 +146,9 @@ export function stateAndAuditCases(current: () => JobStore): void {
 
     it('50 concurrent records and 50 concurrent audit events are all persisted', async () => {
       const store = current();
-      const jobs = Array.from({ length: 50 }, (_, i) => job({ jobName: `CONCURRENT_${String(i).padStart(2, '0')}`, createdAt: at(i % 7) }));
+      const jobs = Array.from({ length: 50 }, (_, i) =>
+        job({ jobName: `CONCURRENT_${String(i).padStart(2, '0')}`, createdAt: at(i % 7) }),
+      );
       await Promise.all([
         ...jobs.map((j) => store.record(j)),
         ...jobs.map((j, i) => store.appendAudit(auditEvent({ at: at(i), requestId: j.jobName }))),
@@ -134,7 +160,7 @@ export function stateAndAuditCases(current: () => JobStore): void {
       expect(await store.listAudit({ limit: 100 })).toHaveLength(50);
     });
 
-    it('concurrent records of one key leave exactly one record, one of the writers\'', async () => {
+    it("concurrent records of one key leave exactly one record, one of the writers'", async () => {
       const store = current();
       const writes = Array.from({ length: 20 }, (_, i) => job({ requestId: `req-${i}`, lastState: `STATE_${i}` }));
       await Promise.all(writes.map((j) => store.record(j)));

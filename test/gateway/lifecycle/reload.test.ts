@@ -16,7 +16,13 @@ import { GATEWAY_PROCESS_ENV, gatewayConfigTree, tenantTree } from '../../helper
 const ORDS_URL = 'http://127.0.0.1:9/ords/orcl/pdbadmin/';
 const ENV = { ...GATEWAY_PROCESS_ENV, REDIS_URL: 'redis://:s3cret-redis@127.0.0.1:6390' };
 const LIST = '/databases/orcl/datapump/jobs/';
-const OPS_GRANTS = { operations: ['EXPORT'], job_modes: ['SCHEMA'], schemas: ['OPS'], max_threads: 1, directories: ['DATA_PUMP_DIR'] };
+const OPS_GRANTS = {
+  operations: ['EXPORT'],
+  job_modes: ['SCHEMA'],
+  schemas: ['OPS'],
+  max_threads: 1,
+  directories: ['DATA_PUMP_DIR'],
+};
 
 type Tree = Record<string, unknown> & { tenants: Record<string, Record<string, unknown>> };
 const baseTree = (): Tree => ({ ...(gatewayConfigTree({ ordsUrl: ORDS_URL }) as Tree), log_level: 'silent' });
@@ -27,9 +33,17 @@ describe('reloadConfig', () => {
   let gateway: RunningGateway;
   let client: Client;
   let logLines: Array<Record<string, unknown>>;
-  const logger = pino({ level: 'info' }, { write: (line: string) => { logLines.push(JSON.parse(line) as Record<string, unknown>); } });
+  const logger = pino(
+    { level: 'info' },
+    {
+      write: (line: string) => {
+        logLines.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    },
+  );
 
-  const write = (tree: Record<string, unknown> | string) => writeFileSync(path, typeof tree === 'string' ? tree : stringify(tree));
+  const write = (tree: Record<string, unknown> | string) =>
+    writeFileSync(path, typeof tree === 'string' ? tree : stringify(tree));
   const reload = (): ReloadResult => reloadConfig({ path, env: ENV, source: gateway.config, logger });
   /** GET on the one kept-alive connection of `client`: a reload must not need a new one. */
   const list = async (key: string) => {
@@ -56,7 +70,9 @@ describe('reloadConfig', () => {
 
   it('applies a new tenant key on the next request, on the same connection, and drops a removed one', async () => {
     let connections = 0;
-    client.on('connect', () => { connections += 1; });
+    client.on('connect', () => {
+      connections += 1;
+    });
     expect(await list('ops-key')).toBe(401);
     expect(await list('sales-demo-key')).toBe(200);
     const before = gateway.config.current();
@@ -67,7 +83,11 @@ describe('reloadConfig', () => {
     write(tree);
     const result = reload();
 
-    expect(result).toEqual({ outcome: 'applied', changed: ['tenants.ops-team (added)', 'tenants.sales-team (removed)'], needsRestart: [] });
+    expect(result).toEqual({
+      outcome: 'applied',
+      changed: ['tenants.ops-team (added)', 'tenants.sales-team (removed)'],
+      needsRestart: [],
+    });
     expect(await list('ops-key')).toBe(200);
     expect(await list('sales-demo-key')).toBe(401);
     expect(await list('hr-demo-key')).toBe(200);
@@ -77,7 +97,12 @@ describe('reloadConfig', () => {
     expect(Object.isFrozen(after) && Object.isFrozen(after.tenants['ops-team']!.grants)).toBe(true);
     // An unchanged database keeps its object, so its ORDS client (pool, breaker) is kept too.
     expect(after.databases.orcl).toBe(before.databases.orcl);
-    expect(logLines).toContainEqual(expect.objectContaining({ msg: 'configuration reloaded', changed: result.outcome === 'applied' ? result.changed : [] }));
+    expect(logLines).toContainEqual(
+      expect.objectContaining({
+        msg: 'configuration reloaded',
+        changed: result.outcome === 'applied' ? result.changed : [],
+      }),
+    );
   });
 
   it('applies a changed limit, grant or public URL; reports nothing to do when the file is unchanged', async () => {
@@ -127,7 +152,9 @@ describe('reloadConfig', () => {
     tree.limits = { redis: '${REDIS_URL}', key_prefix: 'elsewhere' };
     tree.body_limit_bytes = 1024;
     tree.server = { shutdown_grace_ms: 2_000, request_timeout_ms: 20_000 };
-    tree.databases = { orcl: { ...(tree.databases as { orcl: object }).orcl, url: 'http://127.0.0.1:10/ords/orcl/pdbadmin/' } };
+    tree.databases = {
+      orcl: { ...(tree.databases as { orcl: object }).orcl, url: 'http://127.0.0.1:10/ords/orcl/pdbadmin/' },
+    };
     tree.tenants['ops-team'] = tenantTree('ops-key', OPS_GRANTS);
     write(tree);
 
@@ -135,7 +162,15 @@ describe('reloadConfig', () => {
     expect(result).toEqual({
       outcome: 'applied',
       changed: ['server.shutdown_grace_ms', 'tenants.ops-team (added)'],
-      needsRestart: ['listen', 'body_limit_bytes', 'server.request_timeout_ms', 'databases.orcl.url', 'store', 'limits.redis', 'limits.key_prefix'],
+      needsRestart: [
+        'listen',
+        'body_limit_bytes',
+        'server.request_timeout_ms',
+        'databases.orcl.url',
+        'store',
+        'limits.redis',
+        'limits.key_prefix',
+      ],
     });
     const after = gateway.config.current();
     expect(after.listen).toEqual(before.listen);
@@ -147,7 +182,9 @@ describe('reloadConfig', () => {
     expect(await list('ops-key')).toBe(200);
 
     const warning = logLines.find((l) => l.level === 40);
-    expect(warning).toMatchObject({ msg: 'configuration changes that need a restart were not applied; the running values are kept' });
+    expect(warning).toMatchObject({
+      msg: 'configuration changes that need a restart were not applied; the running values are kept',
+    });
     // Names only: a changed URL may carry a password.
     expect(JSON.stringify(logLines)).not.toContain('s3cret');
   });
@@ -167,7 +204,10 @@ describe('mergeConfig', () => {
     const orcl = (tree.databases as { orcl: Record<string, unknown> }).orcl;
     const next = loadConfigText({
       ...tree,
-      databases: { orcl: { ...orcl, timeouts: { read_ms: 1_234 } }, hr: { ...orcl, url: 'http://127.0.0.1:11/ords/hr/pdbadmin/' } },
+      databases: {
+        orcl: { ...orcl, timeouts: { read_ms: 1_234 } },
+        hr: { ...orcl, url: 'http://127.0.0.1:11/ords/hr/pdbadmin/' },
+      },
     });
     const merged = mergeConfig(running, next);
     expect(merged.changed).toEqual(['databases.orcl', 'databases.hr (added)']);

@@ -7,7 +7,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { markShuttingDown } from '../../../src/gateway/ops/health.js';
 import { startEmulatorProcess, type EmulatorProcess } from '../../helpers/emulator-process.js';
 import { testGateway } from '../../helpers/gateway-app.js';
-import { GATEWAY_PROCESS_ENV, gatewayConfigTree, killAllGatewayProcesses, startGatewayProcess, type GatewayProcess } from '../../helpers/gateway-process.js';
+import {
+  GATEWAY_PROCESS_ENV,
+  gatewayConfigTree,
+  killAllGatewayProcesses,
+  startGatewayProcess,
+  type GatewayProcess,
+} from '../../helpers/gateway-process.js';
 
 const HR = { authorization: `Basic ${Buffer.from('hr-team:hr-demo-key').toString('base64')}` };
 const EXPORT_HR = { operation: 'EXPORT', schema_expressions: [{ expression: "IN ( 'HR' )" }] };
@@ -30,15 +36,22 @@ function tcpConnect(url: string): Promise<void> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
-    socket.once('connect', () => { socket.destroy(); resolve(); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
     socket.once('error', reject);
   });
 }
 
 describe('graceful shutdown of a gateway process (SIGTERM)', () => {
   let emulator: EmulatorProcess;
-  beforeAll(async () => { emulator = await startEmulatorProcess(); });
-  afterEach(async () => { await emulator.clearFaults(); });
+  beforeAll(async () => {
+    emulator = await startEmulatorProcess();
+  });
+  afterEach(async () => {
+    await emulator.clearFaults();
+  });
   afterAll(async () => {
     await killAllGatewayProcesses();
     await emulator?.stop();
@@ -51,7 +64,9 @@ describe('graceful shutdown of a gateway process (SIGTERM)', () => {
       env: GATEWAY_PROCESS_ENV,
     });
     const created = await httpRequest(`${gw.url}/databases/orcl/datapump/jobs/`, {
-      method: 'POST', headers: { ...HR, 'content-type': 'application/json' }, body: JSON.stringify(EXPORT_HR),
+      method: 'POST',
+      headers: { ...HR, 'content-type': 'application/json' },
+      body: JSON.stringify(EXPORT_HR),
     });
     expect(created.statusCode, await created.body.text()).toBe(201);
     return { gw, jobPath: new URL(String(created.headers.location)).pathname };
@@ -67,7 +82,10 @@ describe('graceful shutdown of a gateway process (SIGTERM)', () => {
     );
     const jobName = jobPath.split(',').at(-1)!;
     // The emulator records a request on arrival, before its latency.
-    await until(async () => (await emulator.requests()).some((r) => r.method === 'GET' && r.path.endsWith(jobName)), 'the job read to reach ORDS');
+    await until(
+      async () => (await emulator.requests()).some((r) => r.method === 'GET' && r.path.endsWith(jobName)),
+      'the job read to reach ORDS',
+    );
     return { answer }; // wrapped: an async function returning a promise would wait for it
   }
 
@@ -83,7 +101,9 @@ describe('graceful shutdown of a gateway process (SIGTERM)', () => {
 
     const done = await answer;
     expect(done).toMatchObject({ status: 200, headers: { connection: 'close' } });
-    expect(JSON.parse((done as { body: string }).body)).toMatchObject({ job_name: jobPath.split(',').at(-1)!.replace(/\/$/, '') });
+    expect(JSON.parse((done as { body: string }).body)).toMatchObject({
+      job_name: jobPath.split(',').at(-1)!.replace(/\/$/, ''),
+    });
     expect(await gw.exited).toEqual({ code: 0, signal: null });
     const messages = gw.logs().map((l) => l.msg);
     expect(messages).toContain('in-flight requests finished');

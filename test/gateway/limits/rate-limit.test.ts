@@ -12,32 +12,57 @@ const EXPORT = { operation: 'EXPORT' };
 const SALES = { 'X-API-Key': 'sales-demo-key' };
 const HR = { 'X-API-Key': 'hr-demo-key' };
 
-function configWith(limits: Partial<Record<'hr-team' | 'sales-team' | 'dba-team', Partial<TenantLimits>>>): GatewayConfig {
+function configWith(
+  limits: Partial<Record<'hr-team' | 'sales-team' | 'dba-team', Partial<TenantLimits>>>,
+): GatewayConfig {
   const tenants = testTenants();
   for (const [id, l] of Object.entries(limits)) tenants[id] = { ...tenants[id]!, limits: { ...TEST_LIMITS, ...l } };
   return testConfig({ tenants });
 }
 
-afterEach(() => { vi.useRealTimers(); });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 /** A job store whose every call fails, as one whose database went away would. */
 function brokenStore(): JobStore {
-  const fail = async () => { throw new Error('connection refused'); };
+  const fail = async () => {
+    throw new Error('connection refused');
+  };
   return {
-    record: fail, find: fail, listForTenant: fail, updateState: fail, countActiveJobs: fail, countJobsCreatedSince: fail,
-    appendAudit: fail, listAudit: fail, purgeOlderThan: fail, ping: fail, close: async () => {}, listForDatabase: fail,
-    claimIntent: fail, getIntent: fail, updateIntent: fail, deleteIntent: fail, listIntents: fail, tryLease: fail, releaseLease: fail,
+    record: fail,
+    find: fail,
+    listForTenant: fail,
+    updateState: fail,
+    countActiveJobs: fail,
+    countJobsCreatedSince: fail,
+    appendAudit: fail,
+    listAudit: fail,
+    purgeOlderThan: fail,
+    ping: fail,
+    close: async () => {},
+    listForDatabase: fail,
+    claimIntent: fail,
+    getIntent: fail,
+    updateIntent: fail,
+    deleteIntent: fail,
+    listIntents: fail,
+    tryLease: fail,
+    releaseLease: fail,
   };
 }
 
 describe('rate limits per tenant and per class', () => {
-  it('answers 429 with Retry-After and the IETF RateLimit headers once a tenant\'s create budget is spent, and frees it after the window', async () => {
+  it("answers 429 with Retry-After and the IETF RateLimit headers once a tenant's create budget is spent, and frees it after the window", async () => {
     // Only Date: express-rate-limit's memory store resets a window by Date.now(), and faking Node's timers
     // would also fake the HTTP server's own header-timeout checks.
     vi.useFakeTimers({ toFake: ['Date'] });
     const ords = mockOrds();
     ords.answerCreates();
-    const gw = testGateway({ dispatcher: ords.agent, config: configWith({ 'sales-team': { create: { limit: 2, windowMs: 60_000 } } }) });
+    const gw = testGateway({
+      dispatcher: ords.agent,
+      config: configWith({ 'sales-team': { create: { limit: 2, windowMs: 60_000 } } }),
+    });
     const first = await request(gw.app).post(JOBS).set(SALES).send(EXPORT);
     expect(first.status).toBe(201);
     expect(first.headers['ratelimit-policy']).toMatch(/^"create"; q=2; w=60; pk=:[A-Za-z0-9+/=]+:$/);
@@ -95,11 +120,20 @@ describe('job quotas', () => {
     ords.answerCreates('EXECUTING');
     const gw = testGateway({ dispatcher: ords.agent, config: configWith({ 'hr-team': { concurrentJobs: 1 } }) });
     expect((await request(gw.app).post(JOBS).set(HR).send(EXPORT)).status).toBe(201);
-    const list = (state: string) => ({ items: [ordsJob({ job_name: 'DATAPUMP_REST_EXPORT_20260101000000_1', state })], hasMore: false, limit: 10000, offset: 0, count: 1 });
+    const list = (state: string) => ({
+      items: [ordsJob({ job_name: 'DATAPUMP_REST_EXPORT_20260101000000_1', state })],
+      hasMore: false,
+      limit: 10000,
+      offset: 0,
+      count: 1,
+    });
     ords.answer('GET', /\/datapump\/jobs\/\?/, 200, list('EXECUTING'));
     const refused = await request(gw.app).post(JOBS).set(HR).send(EXPORT);
     expect(refused.status).toBe(429);
-    expect(refused.body).toMatchObject({ type: 'https://datapump-gateway.dev/problems/quota-exceeded', quota: 'concurrent_jobs' });
+    expect(refused.body).toMatchObject({
+      type: 'https://datapump-gateway.dev/problems/quota-exceeded',
+      quota: 'concurrent_jobs',
+    });
     expect(refused.headers['retry-after']).toBeDefined();
     ords.answer('GET', /\/datapump\/jobs\/\?/, 200, list('COMPLETED'));
     expect((await request(gw.app).post(JOBS).set(HR).send(EXPORT)).status).toBe(201);
@@ -109,7 +143,11 @@ describe('job quotas', () => {
     const ords = mockOrds();
     ords.answerCreates('COMPLETED');
     let now = new Date('2026-11-25T23:59:00.000Z');
-    const gw = testGateway({ dispatcher: ords.agent, now: () => now, config: configWith({ 'hr-team': { jobsPerDay: 2 } }) });
+    const gw = testGateway({
+      dispatcher: ords.agent,
+      now: () => now,
+      config: configWith({ 'hr-team': { jobsPerDay: 2 } }),
+    });
     expect((await request(gw.app).post(JOBS).set(HR).send(EXPORT)).status).toBe(201);
     expect((await request(gw.app).post(JOBS).set(HR).send(EXPORT)).status).toBe(201);
     const refused = await request(gw.app).post(JOBS).set(HR).send(EXPORT);

@@ -13,7 +13,10 @@ const SALES = { 'X-API-Key': 'sales-demo-key' };
 
 function salesLimited(create: number, read = 10_000) {
   const tenants = testTenants();
-  tenants['sales-team'] = { ...tenants['sales-team']!, limits: { ...TEST_LIMITS, create: { limit: create, windowMs: 60_000 }, read: { limit: read, windowMs: 60_000 } } };
+  tenants['sales-team'] = {
+    ...tenants['sales-team']!,
+    limits: { ...TEST_LIMITS, create: { limit: create, windowMs: 60_000 }, read: { limit: read, windowMs: 60_000 } },
+  };
   return testConfig({ tenants });
 }
 
@@ -25,7 +28,15 @@ describe('two gateway replicas sharing Redis', () => {
     const config = salesLimited(5);
     const a = testGateway({ dispatcher: ords.agent, config, redisUrl: TEST_REDIS_URL, redisKeyPrefix: prefix });
     const b = testGateway({ dispatcher: ords.agent, config, redisUrl: TEST_REDIS_URL, redisKeyPrefix: prefix });
-    const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => request((i % 2 ? a : b).app).post(JOBS).set(SALES).send(EXPORT).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        request((i % 2 ? a : b).app)
+          .post(JOBS)
+          .set(SALES)
+          .send(EXPORT)
+          .then((r) => r.status),
+      ),
+    );
     expect(statuses.filter((s) => s === 201)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(7);
     expect(ords.received).toHaveLength(5);
@@ -39,14 +50,28 @@ describe('two gateway replicas sharing Redis', () => {
 
 describe('when Redis stops in the middle', () => {
   let redis: RedisServer;
-  afterAll(async () => { await redis?.stop(); });
+  afterAll(async () => {
+    await redis?.stop();
+  });
 
   it('refuses creates with 503 (no job created), serves reads from local counters, and recovers when Redis returns', async () => {
     redis = await startRedisServer();
     const ords = mockOrds();
     ords.answerCreates('COMPLETED');
-    ords.answer('GET', /\/datapump\/jobs\/\?/, 200, { items: [], hasMore: false, limit: 500, offset: 0, count: 0 }, {}, 100);
-    const gw = testGateway({ dispatcher: ords.agent, config: salesLimited(100, 3), redisUrl: redis.url, redisKeyPrefix: redisKeyPrefix('outage') });
+    ords.answer(
+      'GET',
+      /\/datapump\/jobs\/\?/,
+      200,
+      { items: [], hasMore: false, limit: 500, offset: 0, count: 0 },
+      {},
+      100,
+    );
+    const gw = testGateway({
+      dispatcher: ords.agent,
+      config: salesLimited(100, 3),
+      redisUrl: redis.url,
+      redisKeyPrefix: redisKeyPrefix('outage'),
+    });
 
     expect((await request(gw.app).post(JOBS).set(SALES).send(EXPORT)).status).toBe(201);
     expect((await request(gw.app).get(JOBS).set(SALES)).status).toBe(200);

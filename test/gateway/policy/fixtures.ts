@@ -41,7 +41,10 @@ export const DBA_TEAM: TenantPolicy = {
   credentials: ['*'],
   filePrefix: null,
   // Buckets have no wildcard: every bucket the database may touch with a credential is listed.
-  objectStorage: [{ namespace: 'acme', bucket: 'dba-exports' }, { namespace: 'acme', bucket: 'hr-exports' }],
+  objectStorage: [
+    { namespace: 'acme', bucket: 'dba-exports' },
+    { namespace: 'acme', bucket: 'hr-exports' },
+  ],
 };
 
 /** Several schemas, so nothing can be injected when a request names none. */
@@ -65,10 +68,12 @@ export type TenantKey = keyof typeof TENANTS;
 export const TIMESTAMP = '20240102030405';
 
 /** `{ expression }` items, as the contract shapes them. */
-export const items = (...expressions: string[]): { expression: string }[] => expressions.map((expression) => ({ expression }));
+export const items = (...expressions: string[]): { expression: string }[] =>
+  expressions.map((expression) => ({ expression }));
 
 export const OS_HOST = 'https://objectstorage.us-ashburn-1.oraclecloud.com';
-export const osUri = (bucket: string, object: string, namespace = 'acme'): string => `${OS_HOST}/n/${namespace}/b/${bucket}/o/${object}`;
+export const osUri = (bucket: string, object: string, namespace = 'acme'): string =>
+  `${OS_HOST}/n/${namespace}/b/${bucket}/o/${object}`;
 
 /** Freezes a value and everything it holds, so any mutation by the code under test throws in strict mode. */
 export function deepFreeze<T>(value: T): T {

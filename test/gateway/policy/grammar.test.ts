@@ -1,6 +1,13 @@
 // The expression grammar on its own: canonical forms, the position and reason of each refusal, and what details may quote.
 import { describe, expect, it } from 'vitest';
-import { evaluatePolicy, parseExpression, parseLegacyFilter, serializeExpression, type Expression, type JobRequest } from '../../../src/gateway/policy/index.js';
+import {
+  evaluatePolicy,
+  parseExpression,
+  parseLegacyFilter,
+  serializeExpression,
+  type Expression,
+  type JobRequest,
+} from '../../../src/gateway/policy/index.js';
 import { DBA_TEAM, HR_TEAM, items, TIMESTAMP } from './fixtures.js';
 
 describe('serializeExpression', () => {
@@ -51,7 +58,11 @@ describe('parseExpression refusals name the position', () => {
   it('refuses the 1,001st name at its own position', () => {
     const list = Array.from({ length: 1001 }, (_, i) => `'N${i}'`).join(',');
     const result = parseExpression(`IN (${list})`);
-    expect(result).toMatchObject({ ok: false, position: `IN (${list}`.lastIndexOf("'N1000'") + 1, reason: expect.stringMatching(/at most 1000/) });
+    expect(result).toMatchObject({
+      ok: false,
+      position: `IN (${list}`.lastIndexOf("'N1000'") + 1,
+      reason: expect.stringMatching(/at most 1000/),
+    });
   });
 
   it('refuses an expression over the size cap before reading it', () => {
@@ -61,9 +72,18 @@ describe('parseExpression refusals name the position', () => {
 
 describe('parseLegacyFilter', () => {
   it('turns a name list into IN, keeping order and dropping duplicates', () => {
-    expect(parseLegacyFilter('HR, SALES ,HR', 1000)).toEqual({ ok: true, expression: { kind: 'in', negated: false, names: ['HR', 'SALES'] } });
+    expect(parseLegacyFilter('HR, SALES ,HR', 1000)).toEqual({
+      ok: true,
+      expression: { kind: 'in', negated: false, names: ['HR', 'SALES'] },
+    });
   });
-  it.each([['HR,,SALES', 4], ['HR OR 1=1', 4], [',HR', 1], ['hr', 1], ['1HR', 1]])('refuses %j at %i', (text, position) => {
+  it.each([
+    ['HR,,SALES', 4],
+    ['HR OR 1=1', 4],
+    [',HR', 1],
+    ['hr', 1],
+    ['1HR', 1],
+  ])('refuses %j at %i', (text, position) => {
     expect(parseLegacyFilter(text, 1000)).toMatchObject({ ok: false, position });
   });
 });
@@ -91,12 +111,19 @@ describe('violation details', () => {
   });
 
   it('never carry control characters or the non-ASCII text of the input', () => {
-    const decision = refusal({ operation: 'EXPORT', file_name: "HR_X.DMP');\nHOST rm -rf /\n--", name_expressions: items("= 'ＨＲ'") });
+    const decision = refusal({
+      operation: 'EXPORT',
+      file_name: "HR_X.DMP');\nHOST rm -rf /\n--",
+      name_expressions: items("= 'ＨＲ'"),
+    });
     for (const v of decision.violations) expect(v.detail).toMatch(/^[\x20-\x7e…]+$/);
   });
 
   it('explain why != on schemas is refused, as not granted', () => {
     const decision = refusal({ operation: 'EXPORT', schema_expressions: items("!= 'HR'") }, DBA_TEAM);
-    expect(decision).toMatchObject({ status: 403, violations: [{ kind: 'not-granted', detail: expect.stringMatching(/IN \(…\) or =/) }] });
+    expect(decision).toMatchObject({
+      status: 403,
+      violations: [{ kind: 'not-granted', detail: expect.stringMatching(/IN \(…\) or =/) }],
+    });
   });
 });

@@ -6,22 +6,36 @@ import { deepFreeze, HR_TEAM, items, TIMESTAMP } from './fixtures.js';
 const accepted = (): PolicyInput => ({
   tenant: HR_TEAM,
   request: {
-    operation: 'IMPORT', job_mode: 'TABLE', file_name: 'HR_2024_%U.DMP', threads: 2, name_expressions: items("in ( 'EMP' , 'DEPT' )"),
-    schema_expressions: items("= 'HR'"), remap_schemas: [{ source: 'HR', target: 'HR_TEST' }],
+    operation: 'IMPORT',
+    job_mode: 'TABLE',
+    file_name: 'HR_2024_%U.DMP',
+    threads: 2,
+    name_expressions: items("in ( 'EMP' , 'DEPT' )"),
+    schema_expressions: items("= 'HR'"),
+    remap_schemas: [{ source: 'HR', target: 'HR_TEST' }],
   },
   timestamp: TIMESTAMP,
   limits: { maxListNames: 10 },
 });
 const refused = (): PolicyInput => ({
   tenant: HR_TEAM,
-  request: { operation: 'EXPORT', job_mode: 'FULL', schema_expressions: items("IN ('SALES') OR 1=1"), threads: 64, file_name: "X'); END;" },
+  request: {
+    operation: 'EXPORT',
+    job_mode: 'FULL',
+    schema_expressions: items("IN ('SALES') OR 1=1"),
+    threads: 64,
+    file_name: "X'); END;",
+  },
   timestamp: TIMESTAMP,
 });
 
 describe('purity', () => {
   afterEach(() => vi.useRealTimers());
 
-  it.each([['an allowed request', accepted], ['a refused request', refused]])('%s: twice the same answer, deeply frozen input untouched', (_why, make) => {
+  it.each([
+    ['an allowed request', accepted],
+    ['a refused request', refused],
+  ])('%s: twice the same answer, deeply frozen input untouched', (_why, make) => {
     const input = deepFreeze(make());
     const first = evaluatePolicy(input);
     const second = evaluatePolicy(input);
@@ -29,7 +43,7 @@ describe('purity', () => {
     expect(input).toEqual(make());
   });
 
-  it('the upstream request shares no object with the client\'s request', () => {
+  it("the upstream request shares no object with the client's request", () => {
     const input = deepFreeze(accepted());
     const decision = evaluatePolicy(input);
     if (!decision.allowed) throw new Error('expected allowed');
@@ -51,22 +65,45 @@ describe('purity', () => {
     expect(early).toMatchObject({ allowed: true, upstream: { file_name: `HR_${TIMESTAMP}_%U.DMP` } });
   });
 
-  it('writes the upstream fields in the contract\'s order, whatever the client\'s order', () => {
+  it("writes the upstream fields in the contract's order, whatever the client's order", () => {
     const request = {
-      remap_schemas: [{ source: 'HR', target: 'HR' }], tablespace_expressions: items("= 'HR_DATA'"), schema_expressions: items("= 'HR'"),
-      name_expressions: items("= 'EMP'"), threads: 1, credential_name: 'HR_OBJ_CRED',
-      file_name: 'https://objectstorage.us-ashburn-1.oraclecloud.com/n/acme/b/hr-exports/o/HR.DMP', datapump_dir: 'DATA_PUMP_DIR', job_mode: 'SCHEMA', operation: 'IMPORT',
+      remap_schemas: [{ source: 'HR', target: 'HR' }],
+      tablespace_expressions: items("= 'HR_DATA'"),
+      schema_expressions: items("= 'HR'"),
+      name_expressions: items("= 'EMP'"),
+      threads: 1,
+      credential_name: 'HR_OBJ_CRED',
+      file_name: 'https://objectstorage.us-ashburn-1.oraclecloud.com/n/acme/b/hr-exports/o/HR.DMP',
+      datapump_dir: 'DATA_PUMP_DIR',
+      job_mode: 'SCHEMA',
+      operation: 'IMPORT',
     } as unknown as JobRequest;
     const decision = evaluatePolicy({ tenant: HR_TEAM, request, timestamp: TIMESTAMP });
     if (!decision.allowed) throw new Error(JSON.stringify(decision.violations));
     expect(Object.keys(decision.upstream)).toEqual([
-      'operation', 'job_mode', 'datapump_dir', 'file_name', 'credential_name', 'threads',
-      'name_expressions', 'schema_expressions', 'tablespace_expressions', 'remap_schemas',
+      'operation',
+      'job_mode',
+      'datapump_dir',
+      'file_name',
+      'credential_name',
+      'threads',
+      'name_expressions',
+      'schema_expressions',
+      'tablespace_expressions',
+      'remap_schemas',
     ]);
   });
 
-  it('refuses a malformed timestamp or tenant as the caller\'s bug, not the client\'s', () => {
-    expect(() => evaluatePolicy({ tenant: HR_TEAM, request: { operation: 'EXPORT' }, timestamp: "2024'; --" })).toThrow(TypeError);
-    expect(() => evaluatePolicy({ tenant: { ...HR_TEAM, schemas: ["HR') OR ('1'='1"] }, request: { operation: 'EXPORT' }, timestamp: TIMESTAMP })).toThrow(TypeError);
+  it("refuses a malformed timestamp or tenant as the caller's bug, not the client's", () => {
+    expect(() => evaluatePolicy({ tenant: HR_TEAM, request: { operation: 'EXPORT' }, timestamp: "2024'; --" })).toThrow(
+      TypeError,
+    );
+    expect(() =>
+      evaluatePolicy({
+        tenant: { ...HR_TEAM, schemas: ["HR') OR ('1'='1"] },
+        request: { operation: 'EXPORT' },
+        timestamp: TIMESTAMP,
+      }),
+    ).toThrow(TypeError);
   });
 });

@@ -25,29 +25,56 @@ describe('failure catalogue', () => {
     emulator = await startEmulatorProcess({ config: { jobDurationMs: 60_000 } });
     proxy = await startTcpProxy({ host: '127.0.0.1', port: emulator.port });
   });
-  afterAll(async () => { await proxy?.close(); await emulator?.stop(); });
-  beforeEach(async () => { await emulator.clearFaults(); await emulator.clearJobs(); await proxy.restore().catch(() => {}); });
+  afterAll(async () => {
+    await proxy?.close();
+    await emulator?.stop();
+  });
+  beforeEach(async () => {
+    await emulator.clearFaults();
+    await emulator.clearJobs();
+    await proxy.restore().catch(() => {});
+  });
 
   /** A gateway reaching ORDS through the cuttable proxy, its store, and a reconciler with a clock the test moves. */
   function setup() {
     let now = Date.now();
     const config = testConfig(
       { reconcile: { intervalMs: 30_000, matchWindowMs: 120_000, giveUpAfterMs: 60_000 } },
-      { url: `http://127.0.0.1:${proxy.port}/ords/orcl/pdbadmin/`, timeouts: { connectMs: 1_000, createMs: 800, readMs: 2_000, fileIdleMs: 2_000 } },
+      {
+        url: `http://127.0.0.1:${proxy.port}/ords/orcl/pdbadmin/`,
+        timeouts: { connectMs: 1_000, createMs: 800, readMs: 2_000, fileIdleMs: 2_000 },
+      },
     );
     const jobs = createMemoryJobStore();
     const gw = testGateway({ config, jobs });
     const reconciler = createReconciler({
-      config: { current: () => config }, jobs, upstreams: gw.upstreams, ordsContract: createOrdsContract(loadContract('ords')),
-      audit: createAuditTrail({ jobs, log: pino({ level: 'silent' }) }), logger: pino({ level: 'silent' }), now: () => new Date(now), holder: 'catalogue',
+      config: { current: () => config },
+      jobs,
+      upstreams: gw.upstreams,
+      ordsContract: createOrdsContract(loadContract('ords')),
+      audit: createAuditTrail({ jobs, log: pino({ level: 'silent' }) }),
+      logger: pino({ level: 'silent' }),
+      now: () => new Date(now),
+      holder: 'catalogue',
     });
     const create = () => request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'catalogue').send(EXPORT);
     /** Reconciles now, and again once the give-up time has passed, as the running gateway would over time. */
-    const settle = async () => { await reconciler.runOnce(); now += 61_000; await reconciler.runOnce(); };
+    const settle = async () => {
+      await reconciler.runOnce();
+      now += 61_000;
+      await reconciler.runOnce();
+    };
     return { gw, jobs, create, settle };
   }
 
-  const ordsJobs = async () => ((await (await fetch(`${emulator.apiUrl}database/datapump/jobs/?limit=100`, { headers: { authorization: `Basic ${Buffer.from('pdbadmin:oracle').toString('base64')}` } })).json()) as { items: Array<{ job_name: string }> }).items;
+  const ordsJobs = async () =>
+    (
+      (await (
+        await fetch(`${emulator.apiUrl}database/datapump/jobs/?limit=100`, {
+          headers: { authorization: `Basic ${Buffer.from('pdbadmin:oracle').toString('base64')}` },
+        })
+      ).json()) as { items: Array<{ job_name: string }> }
+    ).items;
   async function ordsHasJobs(n: number) {
     for (const until = Date.now() + 5_000; Date.now() < until;) {
       if ((await ordsJobs()).length >= n) return;

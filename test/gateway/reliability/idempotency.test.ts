@@ -25,7 +25,11 @@ describe('Idempotency-Key', () => {
     expect(first.status).toBe(201);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     // The bare token names the same key as the quoted string; the same canonical request, written differently.
-    const again = await request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'k-1').send({ operation: 'EXPORT', schema_expressions: [{ expression: "in ( 'HR' )" }] });
+    const again = await request(gw.app)
+      .post(JOBS)
+      .set(HR)
+      .set('Idempotency-Key', 'k-1')
+      .send({ operation: 'EXPORT', schema_expressions: [{ expression: "in ( 'HR' )" }] });
     expect(again.status).toBe(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     for (const h of ['location', 'content-location', 'etag']) expect(again.headers[h]).toBe(first.headers[h]);
@@ -38,18 +42,26 @@ describe('Idempotency-Key', () => {
     ords.answerCreates();
     const gw = testGateway({ dispatcher: ords.agent });
     await request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'k-2').send(EXPORT);
-    const other = await request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'k-2').send({ operation: 'EXPORT', threads: 2 });
+    const other = await request(gw.app)
+      .post(JOBS)
+      .set(HR)
+      .set('Idempotency-Key', 'k-2')
+      .send({ operation: 'EXPORT', threads: 2 });
     expect(other.status).toBe(422);
     expect(other.body.type).toBe(problem('idempotency-key-reused'));
     expect(ords.received).toHaveLength(1);
   });
 
-  it('keeps keys per tenant: another tenant\'s identical key is its own', async () => {
+  it("keeps keys per tenant: another tenant's identical key is its own", async () => {
     const ords = mockOrds();
     ords.answerCreates();
     const gw = testGateway({ dispatcher: ords.agent });
     await request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'shared').send({ operation: 'EXPORT' });
-    const sales = await request(gw.app).post(JOBS).set('X-API-Key', 'sales-demo-key').set('Idempotency-Key', 'shared').send({ operation: 'EXPORT' });
+    const sales = await request(gw.app)
+      .post(JOBS)
+      .set('X-API-Key', 'sales-demo-key')
+      .set('Idempotency-Key', 'shared')
+      .send({ operation: 'EXPORT' });
     expect(sales.status).toBe(201);
     expect(sales.headers['idempotent-replayed']).toBeUndefined();
     expect(ords.received).toHaveLength(2);
@@ -80,13 +92,21 @@ describe('Idempotency-Key', () => {
   it('answers 409 to a repeat while the first is still in flight', async () => {
     let release: (() => void) | undefined;
     const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      release = () => { res.writeHead(201, { 'content-type': 'application/json' }); res.end(JSON.stringify(ordsJob())); };
+      release = () => {
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(ordsJob()));
+      };
       req.resume();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     const gw = testGateway({ config: testConfig({}, { url: `http://127.0.0.1:${port}/ords/orcl/pdbadmin/` }) });
-    const first = request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'k-5').send(EXPORT).then((r) => r);
+    const first = request(gw.app)
+      .post(JOBS)
+      .set(HR)
+      .set('Idempotency-Key', 'k-5')
+      .send(EXPORT)
+      .then((r) => r);
     // Wait until ORDS holds the first create: from then on its key is in flight.
     for (let i = 0; i < 200 && !release; i++) await new Promise((r) => setImmediate(r));
     expect(release).toBeDefined();
@@ -109,7 +129,8 @@ describe('Idempotency-Key', () => {
     tenants['hr-team'] = { ...tenants['hr-team']!, limits: { ...TEST_LIMITS, create: { limit: 1, windowMs: 60_000 } } };
     const gw = testGateway({ dispatcher: ords.agent, config: testConfig({ tenants }) });
     expect((await request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'b-1').send(EXPORT)).status).toBe(201);
-    for (let i = 0; i < 3; i++) expect((await request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'b-1').send(EXPORT)).status).toBe(201);
+    for (let i = 0; i < 3; i++)
+      expect((await request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'b-1').send(EXPORT)).status).toBe(201);
     expect((await request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'b-2').send(EXPORT)).status).toBe(429);
   });
 
@@ -126,7 +147,11 @@ describe('Idempotency-Key', () => {
     const ords = mockOrds();
     ords.answerCreates();
     let now = new Date('2026-11-25T10:00:00.000Z');
-    const gw = testGateway({ dispatcher: ords.agent, now: () => now, config: testConfig({ idempotency: { ttlMs: 3_600_000 } }) });
+    const gw = testGateway({
+      dispatcher: ords.agent,
+      now: () => now,
+      config: testConfig({ idempotency: { ttlMs: 3_600_000 } }),
+    });
     await request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'k-6').send(EXPORT);
     now = new Date('2026-11-25T11:00:01.000Z');
     const later = await request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'k-6').send(EXPORT);
@@ -138,7 +163,9 @@ describe('Idempotency-Key', () => {
 
 describe('a burst of 200 concurrent identical creates with one key', () => {
   let dir: string | undefined;
-  afterEach(() => { dir = undefined; });
+  afterEach(() => {
+    dir = undefined;
+  });
 
   it('starts exactly one job; every other answer is a replay or a 409', async () => {
     dir = mkdtempSync(join(tmpdir(), 'dpg-burst-'));
@@ -146,7 +173,11 @@ describe('a burst of 200 concurrent identical creates with one key', () => {
     const ords = mockOrds();
     ords.answerCreates();
     const gw = testGateway({ dispatcher: ords.agent, jobs });
-    const answers = await Promise.all(Array.from({ length: 200 }, () => request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'burst').send(EXPORT)));
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'burst').send(EXPORT),
+      ),
+    );
     expect(ords.received).toHaveLength(1);
     const statuses = answers.map((a) => a.status);
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);

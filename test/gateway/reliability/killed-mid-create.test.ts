@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmulatorProcess, type EmulatorProcess } from '../../helpers/emulator-process.js';
-import { GATEWAY_PROCESS_ENV, gatewayConfigTree, killAllGatewayProcesses, startGatewayProcess } from '../../helpers/gateway-process.js';
+import {
+  GATEWAY_PROCESS_ENV,
+  gatewayConfigTree,
+  killAllGatewayProcesses,
+  startGatewayProcess,
+} from '../../helpers/gateway-process.js';
 
 const HR = { 'x-api-key': 'hr-demo-key', 'content-type': 'application/json' };
 const JOBS = '/databases/orcl/datapump/jobs/';
@@ -33,8 +38,13 @@ describe('a gateway killed mid-create', () => {
 
     // ORDS creates the job and then never answers; the gateway is killed while it waits.
     await emulator.setFaults([{ route: 'create', kind: 'create-then-hang', count: 1 }]);
-    const pending = request(`${first.url}${JOBS}`, { method: 'POST', headers: { ...HR, 'idempotency-key': 'kill-1' }, body: JSON.stringify({ operation: 'EXPORT' }) }).catch((err: Error) => err);
-    for (let i = 0; i < 200 && (await emulator.requests()).filter((r) => r.method === 'POST').length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    const pending = request(`${first.url}${JOBS}`, {
+      method: 'POST',
+      headers: { ...HR, 'idempotency-key': 'kill-1' },
+      body: JSON.stringify({ operation: 'EXPORT' }),
+    }).catch((err: Error) => err);
+    for (let i = 0; i < 200 && (await emulator.requests()).filter((r) => r.method === 'POST').length === 0; i++)
+      await new Promise((r) => setTimeout(r, 25));
     first.child.kill('SIGKILL');
     expect(await pending).toBeInstanceOf(Error); // the client never got an answer
     const exit = await first.exited;
@@ -49,11 +59,21 @@ describe('a gateway killed mid-create', () => {
       items = ((await list.body.json()) as { items: typeof items }).items;
       if (items.length === 0) await new Promise((r) => setTimeout(r, 200));
     }
-    const ordsJobs = ((await (await fetch(`${emulator.apiUrl}database/datapump/jobs/`, { headers: { authorization: `Basic ${Buffer.from('pdbadmin:oracle').toString('base64')}` } })).json()) as { items: Array<{ job_name: string }> }).items;
+    const ordsJobs = (
+      (await (
+        await fetch(`${emulator.apiUrl}database/datapump/jobs/`, {
+          headers: { authorization: `Basic ${Buffer.from('pdbadmin:oracle').toString('base64')}` },
+        })
+      ).json()) as { items: Array<{ job_name: string }> }
+    ).items;
     expect(ordsJobs).toHaveLength(1);
     expect(items.map((j) => j.job_name)).toEqual([ordsJobs[0]!.job_name]);
 
-    const retry = await request(`${second.url}${JOBS}`, { method: 'POST', headers: { ...HR, 'idempotency-key': 'kill-1' }, body: JSON.stringify({ operation: 'EXPORT' }) });
+    const retry = await request(`${second.url}${JOBS}`, {
+      method: 'POST',
+      headers: { ...HR, 'idempotency-key': 'kill-1' },
+      body: JSON.stringify({ operation: 'EXPORT' }),
+    });
     expect(retry.statusCode).toBe(201);
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(((await retry.body.json()) as { job_name: string }).job_name).toBe(ordsJobs[0]!.job_name);

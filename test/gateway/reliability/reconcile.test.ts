@@ -20,24 +20,49 @@ const EXPORT = { operation: 'EXPORT' };
 
 describe('reconciliation against the emulator', () => {
   let emulator: EmulatorProcess;
-  beforeAll(async () => { emulator = await startEmulatorProcess({ config: { jobDurationMs: 60_000 } }); });
-  afterAll(async () => { await emulator?.stop(); });
-  beforeEach(async () => { await emulator.clearFaults(); await emulator.clearJobs(); });
+  beforeAll(async () => {
+    emulator = await startEmulatorProcess({ config: { jobDurationMs: 60_000 } });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+  beforeEach(async () => {
+    await emulator.clearFaults();
+    await emulator.clearJobs();
+  });
 
-  function setup(reconcile = { intervalMs: 30_000, matchWindowMs: 120_000, giveUpAfterMs: 900_000 }, now = () => new Date()) {
-    const config = testConfig({ reconcile }, { url: emulator.ordsUrl, timeouts: { connectMs: 1_000, createMs: 1_000, readMs: 2_000, fileIdleMs: 2_000 } });
+  function setup(
+    reconcile = { intervalMs: 30_000, matchWindowMs: 120_000, giveUpAfterMs: 900_000 },
+    now = () => new Date(),
+  ) {
+    const config = testConfig(
+      { reconcile },
+      { url: emulator.ordsUrl, timeouts: { connectMs: 1_000, createMs: 1_000, readMs: 2_000, fileIdleMs: 2_000 } },
+    );
     const jobs = createMemoryJobStore();
     const gw = testGateway({ config, jobs });
     const registry = new Registry();
     const reconciler = createReconciler({
-      config: { current: () => config }, jobs, upstreams: gw.upstreams, ordsContract: createOrdsContract(loadContract('ords')),
-      audit: createAuditTrail({ jobs, log: pino({ level: 'silent' }) }), logger: pino({ level: 'silent' }), registry, now, holder: 'test',
+      config: { current: () => config },
+      jobs,
+      upstreams: gw.upstreams,
+      ordsContract: createOrdsContract(loadContract('ords')),
+      audit: createAuditTrail({ jobs, log: pino({ level: 'silent' }) }),
+      logger: pino({ level: 'silent' }),
+      registry,
+      now,
+      holder: 'test',
     });
     return { gw, jobs, reconciler, registry };
   }
-  const emulatorJobs = async () => (await (await fetch(`${emulator.apiUrl}database/datapump/jobs/?limit=1000`, { headers: { authorization: `Basic ${Buffer.from('pdbadmin:oracle').toString('base64')}` } })).json()) as { items: Array<{ job_name: string }> };
+  const emulatorJobs = async () =>
+    (await (
+      await fetch(`${emulator.apiUrl}database/datapump/jobs/?limit=1000`, {
+        headers: { authorization: `Basic ${Buffer.from('pdbadmin:oracle').toString('base64')}` },
+      })
+    ).json()) as { items: Array<{ job_name: string }> };
 
-  it('recovers a job created just before the connection was reset: the retry gets it, and it is the tenant\'s', async () => {
+  it("recovers a job created just before the connection was reset: the retry gets it, and it is the tenant's", async () => {
     const { gw, reconciler } = setup();
     await emulator.setFaults([{ route: 'create', kind: 'create-then-reset', count: 1 }]);
     const lost = await request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'r-1').send(EXPORT);
@@ -77,7 +102,10 @@ describe('reconciliation against the emulator', () => {
     expect(retry.status).toBe(409);
     expect(retry.body.detail).toMatch(/operators/);
     const audit = await jobs.listAudit({ tenant: 'hr-team', limit: 10 });
-    expect(audit[0]).toMatchObject({ decision: 'failed', violations: [{ detail: expect.stringMatching(/^quarantined: 2 ORDS jobs/) }] });
+    expect(audit[0]).toMatchObject({
+      decision: 'failed',
+      violations: [{ detail: expect.stringMatching(/^quarantined: 2 ORDS jobs/) }],
+    });
     expect(await registry.metrics()).toMatch(/datapump_gateway_reconcile_total\{outcome="quarantined"\} 2/);
     // A quarantined create is not looked at again: an operator decides.
     expect(await reconciler.runOnce()).toMatchObject({ quarantined: 0, recovered: 0 });
@@ -103,10 +131,18 @@ describe('reconciliation against the emulator', () => {
     const { reconciler } = (() => {
       const config = testConfig({}, { url: emulator.ordsUrl });
       const gw = testGateway({ config, jobs });
-      return { reconciler: createReconciler({
-        config: { current: () => config }, jobs, upstreams: gw.upstreams, ordsContract: createOrdsContract(loadContract('ords')),
-        audit: createAuditTrail({ jobs, log: pino({ level: 'silent' }) }), logger: pino({ level: 'silent' }), now: () => new Date(), holder: 'me',
-      }) };
+      return {
+        reconciler: createReconciler({
+          config: { current: () => config },
+          jobs,
+          upstreams: gw.upstreams,
+          ordsContract: createOrdsContract(loadContract('ords')),
+          audit: createAuditTrail({ jobs, log: pino({ level: 'silent' }) }),
+          logger: pino({ level: 'silent' }),
+          now: () => new Date(),
+          holder: 'me',
+        }),
+      };
     })();
     expect(await reconciler.runOnce()).toMatchObject({ skipped: true });
   });
@@ -117,5 +153,7 @@ describe('job name times', () => {
     ['DATAPUMP_REST_EXPORT_20190906155736', Date.UTC(2019, 8, 6, 15, 57, 36)],
     ['DATAPUMP_REST_IMPORT_20190906155736_2', Date.UTC(2019, 8, 6, 15, 57, 36)],
     ['SYS_EXPORT_SCHEMA_01', undefined],
-  ])('%s', (name, expected) => { expect(jobNameTime(name)).toBe(expected); });
+  ])('%s', (name, expected) => {
+    expect(jobNameTime(name)).toBe(expected);
+  });
 });

@@ -5,17 +5,37 @@ import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { testGateway } from '../../helpers/gateway-app.js';
 import { mockOrds, ORDS_API } from '../../helpers/mock-ords.js';
-import { counting, DBA, EMPTY_COLLECTION, eventually, EXPORT_HR, HR, LIST, metricValue, ORDS_LIST, problem, resetError, resilienceConfig } from './support.js';
+import {
+  counting,
+  DBA,
+  EMPTY_COLLECTION,
+  eventually,
+  EXPORT_HR,
+  HR,
+  LIST,
+  metricValue,
+  ORDS_LIST,
+  problem,
+  resetError,
+  resilienceConfig,
+} from './support.js';
 
 const T0 = new Date('2026-03-01T12:00:00Z').getTime();
 const METADATA = `${ORDS_API}metadata-catalog/`;
-const ordsError = { code: 'InternalServerError', message: 'boom', type: 'tag:oracle.com,2020:error/InternalServerError', instance: 'tag:oracle.com,2020:ecid/X' };
+const ordsError = {
+  code: 'InternalServerError',
+  message: 'boom',
+  type: 'tag:oracle.com,2020:error/InternalServerError',
+  instance: 'tag:oracle.com,2020:ecid/X',
+};
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(T0);
 });
-afterEach(() => { vi.useRealTimers(); });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
 
@@ -64,13 +84,16 @@ describe('circuit breaker', () => {
 
   it('does not count 4xx answers as failures, and a 4xx ends a run of consecutive failures', async () => {
     const { ords, calls, gw, list } = gatewayWith({ failureThreshold: 2 });
-    for (const status of [500, 404, 500, 400, 500, 401, 404, 404, 404]) ords.answer('GET', ORDS_LIST, status, ordsError);
+    for (const status of [500, 404, 500, 400, 500, 401, 404, 404, 404])
+      ords.answer('GET', ORDS_LIST, status, ordsError);
     ords.answer('GET', ORDS_LIST, 200, EMPTY_COLLECTION);
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) statuses.push((await list()).status);
     expect(statuses).toEqual([502, 404, 502, 422, 502, 502, 404, 404, 404, 200]);
     expect(calls).toHaveLength(10);
-    expect(metricValue(await gw.metrics.registry.metrics(), 'datapump_gateway_ords_circuit_state{database="orcl"}')).toBe(0);
+    expect(
+      metricValue(await gw.metrics.registry.metrics(), 'datapump_gateway_ords_circuit_state{database="orcl"}'),
+    ).toBe(0);
     await gw.close();
   });
 
@@ -87,7 +110,9 @@ describe('circuit breaker', () => {
     expect((await list()).status).toBe(200);
     expect((await list()).status).toBe(200);
     expect(calls).toHaveLength(4);
-    expect(metricValue(await gw.metrics.registry.metrics(), 'datapump_gateway_ords_circuit_state{database="orcl"}')).toBe(0);
+    expect(
+      metricValue(await gw.metrics.registry.metrics(), 'datapump_gateway_ords_circuit_state{database="orcl"}'),
+    ).toBe(0);
     await gw.close();
   });
 
@@ -101,26 +126,35 @@ describe('circuit breaker', () => {
     expect(again.status).toBe(503);
     expect(again.headers['retry-after']).toBe('10');
     expect(calls).toHaveLength(2);
-    expect(metricValue(await gw.metrics.registry.metrics(), 'datapump_gateway_ords_circuit_opens_total{database="orcl"}')).toBe(2);
+    expect(
+      metricValue(await gw.metrics.registry.metrics(), 'datapump_gateway_ords_circuit_opens_total{database="orcl"}'),
+    ).toBe(2);
     await gw.close();
   });
 
   it('refuses other calls at once with Retry-After: 1 while the half-open call is in flight', async () => {
     const { ords, calls, gw, list } = gatewayWith({ failureThreshold: 1, halfOpenAfterMs: 10_000 });
     ords.answer('GET', ORDS_LIST, 500, ordsError);
-    ords.pool.intercept({ method: 'GET', path: (p: string) => ORDS_LIST.test(p) })
-      .reply(200, JSON.stringify(EMPTY_COLLECTION), { headers: { 'content-type': 'application/json' } }).delay(600);
+    ords.pool
+      .intercept({ method: 'GET', path: (p: string) => ORDS_LIST.test(p) })
+      .reply(200, JSON.stringify(EMPTY_COLLECTION), { headers: { 'content-type': 'application/json' } })
+      .delay(600);
     ords.answer('GET', ORDS_LIST, 200, EMPTY_COLLECTION);
     expect((await list()).status).toBe(502);
     advance(10_000);
     let probeDone = false;
-    const probe = list().then((r) => { probeDone = true; return r; });
+    const probe = list().then((r) => {
+      probeDone = true;
+      return r;
+    });
     await eventually('the half-open call reaches ORDS', () => calls.length === 2);
     const refused = await list();
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toBe('1');
     expect(probeDone).toBe(false); // answered while the probe was still waiting for ORDS, not queued behind it
-    expect(metricValue(await gw.metrics.registry.metrics(), 'datapump_gateway_ords_circuit_state{database="orcl"}')).toBe(2);
+    expect(
+      metricValue(await gw.metrics.registry.metrics(), 'datapump_gateway_ords_circuit_state{database="orcl"}'),
+    ).toBe(2);
     expect((await probe).status).toBe(200);
     expect((await list()).status).toBe(200);
     expect(calls).toHaveLength(3);
@@ -147,7 +181,11 @@ describe('circuit breaker', () => {
     const ready = await request(gw.app).get('/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body.checks['ords:orcl']).toEqual({ ok: true });
-    expect(calls.map((c) => c.path)).toEqual([expect.stringMatching(ORDS_LIST), expect.stringMatching(ORDS_LIST), METADATA]);
+    expect(calls.map((c) => c.path)).toEqual([
+      expect.stringMatching(ORDS_LIST),
+      expect.stringMatching(ORDS_LIST),
+      METADATA,
+    ]);
     const closed = await request(gw.app).get('/metrics');
     expect(closed.text).toContain('datapump_gateway_ords_circuit_state{database="orcl"} 0');
     await gw.close();
@@ -156,10 +194,19 @@ describe('circuit breaker', () => {
   it('counts readiness probes that fail as failures too', async () => {
     const { ords, calls, gw, list } = gatewayWith({ failureThreshold: 2 });
     ords.pool.intercept({ method: 'GET', path: METADATA }).replyWithError(resetError()).times(2);
-    expect((await request(gw.app).get('/readyz')).body.checks['ords:orcl']).toEqual({ ok: false, detail: 'upstream-unavailable' });
-    expect((await request(gw.app).get('/readyz')).body.checks['ords:orcl']).toEqual({ ok: false, detail: 'upstream-unavailable' });
+    expect((await request(gw.app).get('/readyz')).body.checks['ords:orcl']).toEqual({
+      ok: false,
+      detail: 'upstream-unavailable',
+    });
+    expect((await request(gw.app).get('/readyz')).body.checks['ords:orcl']).toEqual({
+      ok: false,
+      detail: 'upstream-unavailable',
+    });
     expect((await list()).status).toBe(503);
-    expect((await request(gw.app).get('/readyz')).body.checks['ords:orcl']).toEqual({ ok: false, detail: 'circuit-open' });
+    expect((await request(gw.app).get('/readyz')).body.checks['ords:orcl']).toEqual({
+      ok: false,
+      detail: 'circuit-open',
+    });
     expect(calls).toHaveLength(2);
     await gw.close();
   });

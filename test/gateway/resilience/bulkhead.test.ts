@@ -10,14 +10,20 @@ import { DBA, eventually, listening, metricValue, problem, rawServer, resilience
 const FILE = '/databases/orcl/datapump/jobs/PDBADMIN,DATAPUMP_REST_EXPORT_1/EXPDAT.LOG';
 
 const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
 
 describe('bulkhead and streamed files', () => {
   it('holds the slot of a file being streamed until its last byte, then frees it', async () => {
     let held: ServerResponse | undefined;
     const ords = await rawServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });
-      if (!held) { held = res; res.write('first part\n'); return; }
+      if (!held) {
+        held = res;
+        res.write('first part\n');
+        return;
+      }
       res.end('another file\n');
     });
     cleanups.push(ords.close);
@@ -28,7 +34,8 @@ describe('bulkhead and streamed files', () => {
 
     const streaming = await http(`${server.url}${FILE}`, { headers: DBA });
     expect(streaming.statusCode).toBe(200);
-    const inFlight = async () => metricValue(await gw.metrics.registry.metrics(), 'datapump_gateway_ords_in_flight{database="orcl"}');
+    const inFlight = async () =>
+      metricValue(await gw.metrics.registry.metrics(), 'datapump_gateway_ords_in_flight{database="orcl"}');
     expect(await inFlight()).toBe(1);
 
     const refused = await request(gw.app).get(FILE).set(DBA);

@@ -5,9 +5,27 @@ import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testGateway } from '../../helpers/gateway-app.js';
 import { mockOrds, ORDS_JOBS } from '../../helpers/mock-ords.js';
-import { counting, DBA, EMPTY_COLLECTION, EXPORT_HR, HR, LIST, metricValue, ORDS_LIST, problem, rawServer, resetError, resilienceConfig } from './support.js';
+import {
+  counting,
+  DBA,
+  EMPTY_COLLECTION,
+  EXPORT_HR,
+  HR,
+  LIST,
+  metricValue,
+  ORDS_LIST,
+  problem,
+  rawServer,
+  resetError,
+  resilienceConfig,
+} from './support.js';
 
-const unavailable = { code: 'ServiceUnavailable', message: 'pool exhausted', type: 'tag:oracle.com,2020:error/ServiceUnavailable', instance: 'tag:oracle.com,2020:ecid/X' };
+const unavailable = {
+  code: 'ServiceUnavailable',
+  message: 'pool exhausted',
+  type: 'tag:oracle.com,2020:error/ServiceUnavailable',
+  instance: 'tag:oracle.com,2020:ecid/X',
+};
 const FILE = '/databases/orcl/datapump/jobs/PDBADMIN,DATAPUMP_REST_EXPORT_1/EXPDAT.LOG';
 const ORDS_FILE = `${ORDS_JOBS}PDBADMIN,DATAPUMP_REST_EXPORT_1/EXPDAT.LOG`;
 
@@ -19,7 +37,9 @@ function gatewayWith(resilience: Parameters<typeof resilienceConfig>[0]) {
 }
 
 const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => { for (const c of cleanups.splice(0)) await c(); });
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
 
 describe('GET retries', () => {
   it('retries a GET after a reset and after a 503, and succeeds when ORDS recovers (1 + retries ORDS calls)', async () => {
@@ -32,15 +52,21 @@ describe('GET retries', () => {
     expect(res.body.items).toEqual([]);
     expect(calls).toHaveLength(3);
     const metrics = await gw.metrics.registry.metrics();
-    expect(metricValue(metrics, 'datapump_gateway_ords_retries_total{database="orcl",reason="connection-lost"}')).toBe(1);
+    expect(metricValue(metrics, 'datapump_gateway_ords_retries_total{database="orcl",reason="connection-lost"}')).toBe(
+      1,
+    );
     expect(metricValue(metrics, 'datapump_gateway_ords_retries_total{database="orcl",reason="ords-503"}')).toBe(1);
     // Each attempt is timed on its own.
-    expect(metrics).toMatch(/datapump_gateway_ords_request_duration_seconds_count\{database="orcl",call="read",outcome="503"\} 1/);
-    expect(metrics).toMatch(/datapump_gateway_ords_request_duration_seconds_count\{database="orcl",call="read",outcome="200"\} 1/);
+    expect(metrics).toMatch(
+      /datapump_gateway_ords_request_duration_seconds_count\{database="orcl",call="read",outcome="503"\} 1/,
+    );
+    expect(metrics).toMatch(
+      /datapump_gateway_ords_request_duration_seconds_count\{database="orcl",call="read",outcome="200"\} 1/,
+    );
     await gw.close();
   });
 
-  it('gives up after getRetries and answers with ORDS\'s last 503 and its Retry-After', async () => {
+  it("gives up after getRetries and answers with ORDS's last 503 and its Retry-After", async () => {
     const { ords, calls, gw } = gatewayWith({ getRetries: 2 });
     ords.answer('GET', ORDS_LIST, 503, unavailable, { 'retry-after': '17' }, 3);
     ords.answer('GET', ORDS_LIST, 200, EMPTY_COLLECTION);
@@ -63,9 +89,16 @@ describe('GET retries', () => {
   });
 
   it('does not retry a GET whose answer did not come in time (504 after one ORDS request)', async () => {
-    const ords = await rawServer(() => { /* never answers */ });
+    const ords = await rawServer(() => {
+      /* never answers */
+    });
     cleanups.push(ords.close);
-    const gw = testGateway({ config: resilienceConfig({ getRetries: 3 }, { url: ords.url, timeouts: { connectMs: 500, createMs: 300, readMs: 300, fileIdleMs: 300 } }) });
+    const gw = testGateway({
+      config: resilienceConfig(
+        { getRetries: 3 },
+        { url: ords.url, timeouts: { connectMs: 500, createMs: 300, readMs: 300, fileIdleMs: 300 } },
+      ),
+    });
     const res = await request(gw.app).get(LIST).set(DBA);
     expect(res.status).toBe(504);
     expect(res.body.type).toBe(problem('upstream-timeout'));
@@ -76,9 +109,27 @@ describe('GET retries', () => {
 
 describe('a POST is never retried', () => {
   it.each([
-    ['a reset', (ords: ReturnType<typeof mockOrds>) => { ords.pool.intercept({ method: 'POST', path: ORDS_JOBS }).replyWithError(resetError()); }, 503],
-    ['a 500', (ords: ReturnType<typeof mockOrds>) => { ords.answer('POST', ORDS_JOBS, 500, { ...unavailable, code: 'InternalServerError' }); }, 502],
-    ['a 503', (ords: ReturnType<typeof mockOrds>) => { ords.answer('POST', ORDS_JOBS, 503, unavailable); }, 503],
+    [
+      'a reset',
+      (ords: ReturnType<typeof mockOrds>) => {
+        ords.pool.intercept({ method: 'POST', path: ORDS_JOBS }).replyWithError(resetError());
+      },
+      503,
+    ],
+    [
+      'a 500',
+      (ords: ReturnType<typeof mockOrds>) => {
+        ords.answer('POST', ORDS_JOBS, 500, { ...unavailable, code: 'InternalServerError' });
+      },
+      502,
+    ],
+    [
+      'a 503',
+      (ords: ReturnType<typeof mockOrds>) => {
+        ords.answer('POST', ORDS_JOBS, 503, unavailable);
+      },
+      503,
+    ],
   ] as const)('after %s: exactly one ORDS request', async (_what, fail, status) => {
     const { ords, calls, gw } = gatewayWith({ getRetries: 3 });
     fail(ords);
@@ -96,14 +147,22 @@ describe('a POST is never retried', () => {
     const agent = new Agent({ connect: { timeout: 500 } });
     cleanups.push(() => agent.close());
     const counted = counting(agent);
-    const gw = testGateway({ dispatcher: counted.dispatcher, config: resilienceConfig({ getRetries: 2 }, { url: closed.url }) });
+    const gw = testGateway({
+      dispatcher: counted.dispatcher,
+      config: resilienceConfig({ getRetries: 2 }, { url: closed.url }),
+    });
     const create = await request(gw.app).post(LIST).set(HR).send(EXPORT_HR);
     expect(create.status).toBe(503);
     expect(counted.calls.map((c) => c.method)).toEqual(['POST']);
     const list = await request(gw.app).get(LIST).set(DBA);
     expect(list.status).toBe(503);
     expect(counted.calls.map((c) => c.method)).toEqual(['POST', 'GET', 'GET', 'GET']);
-    expect(metricValue(await gw.metrics.registry.metrics(), 'datapump_gateway_ords_retries_total{database="orcl",reason="connect-failed"}')).toBe(2);
+    expect(
+      metricValue(
+        await gw.metrics.registry.metrics(),
+        'datapump_gateway_ords_retries_total{database="orcl",reason="connect-failed"}',
+      ),
+    ).toBe(2);
     await gw.close();
   });
 });
@@ -112,7 +171,11 @@ describe('file streams', () => {
   it('retries a file GET answered 503 (before its first byte) and streams the file whole', async () => {
     const { ords, calls, gw } = gatewayWith({ getRetries: 2 });
     ords.answer('GET', ORDS_FILE, 503, unavailable);
-    ords.pool.intercept({ method: 'GET', path: ORDS_FILE }).reply(200, 'Export: Release 19.0.0.0.0\nJob successfully completed\n', { headers: { 'content-type': 'text/plain' } });
+    ords.pool
+      .intercept({ method: 'GET', path: ORDS_FILE })
+      .reply(200, 'Export: Release 19.0.0.0.0\nJob successfully completed\n', {
+        headers: { 'content-type': 'text/plain' },
+      });
     const res = await request(gw.app).get(FILE).set(DBA);
     expect(res.status).toBe(200);
     expect(res.text).toBe('Export: Release 19.0.0.0.0\nJob successfully completed\n');
@@ -127,7 +190,13 @@ describe('file streams', () => {
     });
     cleanups.push(ords.close);
     const gw = testGateway({ config: resilienceConfig({ getRetries: 3 }, { url: ords.url }) });
-    const outcome = await request(gw.app).get(FILE).set(DBA).then((r) => r.status, (err: Error) => err.message);
+    const outcome = await request(gw.app)
+      .get(FILE)
+      .set(DBA)
+      .then(
+        (r) => r.status,
+        (err: Error) => err.message,
+      );
     // The client sees a cut connection (or a short body), never a retried, spliced one.
     expect(outcome).not.toBe(503);
     expect(ords.received).toHaveLength(1);

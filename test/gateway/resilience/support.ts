@@ -18,11 +18,24 @@ export const problem = (slug: string) => `https://datapump-gateway.dev/problems/
 /** What a reset connection looks like to undici. */
 export const resetError = () => new errors.SocketError('other side closed');
 
-export function resilienceConfig(resilience: Partial<DatabaseConfig['resilience']>, database: Partial<DatabaseConfig> = {}): GatewayConfig {
-  return testConfig({}, {
-    ...database,
-    resilience: { failureThreshold: 1000, halfOpenAfterMs: 10_000, getRetries: 0, retryBaseMs: 1, maxConcurrent: 1000, ...resilience },
-  });
+export function resilienceConfig(
+  resilience: Partial<DatabaseConfig['resilience']>,
+  database: Partial<DatabaseConfig> = {},
+): GatewayConfig {
+  return testConfig(
+    {},
+    {
+      ...database,
+      resilience: {
+        failureThreshold: 1000,
+        halfOpenAfterMs: 10_000,
+        getRetries: 0,
+        retryBaseMs: 1,
+        maxConcurrent: 1000,
+        ...resilience,
+      },
+    },
+  );
 }
 
 /** Wraps a dispatcher so that every request sent through it is counted, before any answer or error. */
@@ -38,14 +51,21 @@ export function counting(dispatcher: Dispatcher) {
 /** A raw HTTP server standing in for ORDS; `handler` decides each answer (or none). */
 export async function rawServer(handler: (req: IncomingMessage, res: ServerResponse) => void) {
   const received: Array<{ method: string; url: string }> = [];
-  const server: Server = createServer((req, res) => { received.push({ method: req.method ?? '', url: req.url ?? '' }); handler(req, res); });
+  const server: Server = createServer((req, res) => {
+    received.push({ method: req.method ?? '', url: req.url ?? '' });
+    handler(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     port,
     url: `http://127.0.0.1:${port}/ords/orcl/pdbadmin/`,
     received,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -55,7 +75,11 @@ export async function listening(app: (req: IncomingMessage, res: ServerResponse)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

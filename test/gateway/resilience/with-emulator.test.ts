@@ -10,25 +10,46 @@ import { testGateway } from '../../helpers/gateway-app.js';
 import { DBA, eventually, EXPORT_HR, HR, LIST, listening, metricValue, problem, resilienceConfig } from './support.js';
 
 let emulator: EmulatorProcess;
-beforeAll(async () => { emulator = await startEmulatorProcess({ clock: 'manual' }); });
-afterAll(async () => { await emulator?.stop(); });
-beforeEach(async () => { await emulator.clearFaults(); await emulator.clearRequests(); await emulator.clearJobs(); });
-afterEach(() => { vi.useRealTimers(); });
+beforeAll(async () => {
+  emulator = await startEmulatorProcess({ clock: 'manual' });
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+beforeEach(async () => {
+  await emulator.clearFaults();
+  await emulator.clearRequests();
+  await emulator.clearJobs();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 const gatewayFor = (resilience: Parameters<typeof resilienceConfig>[0], readMs = 2_000) =>
-  testGateway({ config: resilienceConfig(resilience, { url: emulator.ordsUrl, timeouts: { connectMs: 1_000, createMs: 2_000, readMs, fileIdleMs: 2_000 } }) });
+  testGateway({
+    config: resilienceConfig(resilience, {
+      url: emulator.ordsUrl,
+      timeouts: { connectMs: 1_000, createMs: 2_000, readMs, fileIdleMs: 2_000 },
+    }),
+  });
 
 /** What reached the emulator's ORDS routes, as `METHOD route`. */
 async function ordsRequests(): Promise<string[]> {
   return (await emulator.requests()).map((r) => {
-    const route = r.path.endsWith('/metadata-catalog/') ? 'metadata' : r.path.endsWith('/datapump/jobs/') ? 'jobs' : r.path;
+    const route = r.path.endsWith('/metadata-catalog/')
+      ? 'metadata'
+      : r.path.endsWith('/datapump/jobs/')
+        ? 'jobs'
+        : r.path;
     return `${r.method} ${route}`;
   });
 }
 
 async function jobsInEmulator(): Promise<number> {
-  const res = await http(`${emulator.apiUrl}database/datapump/jobs/`, { headers: { authorization: `Basic ${Buffer.from('pdbadmin:oracle').toString('base64')}` } });
-  const body = await res.body.json() as { items: unknown[] };
+  const res = await http(`${emulator.apiUrl}database/datapump/jobs/`, {
+    headers: { authorization: `Basic ${Buffer.from('pdbadmin:oracle').toString('base64')}` },
+  });
+  const body = (await res.body.json()) as { items: unknown[] };
   return body.items.length;
 }
 
@@ -67,7 +88,9 @@ describe('bulkhead', () => {
     const server = await listening(gw.app);
     await emulator.setFaults([{ route: 'list', kind: 'hang' }]);
     const clients = [new AbortController(), new AbortController()];
-    const hung = clients.map((c) => http(`${server.url}${LIST}`, { headers: DBA, signal: c.signal }).catch(() => 'aborted'));
+    const hung = clients.map((c) =>
+      http(`${server.url}${LIST}`, { headers: DBA, signal: c.signal }).catch(() => 'aborted'),
+    );
     await eventually('both calls are held by ORDS', async () => (await ordsRequests()).length === 2);
 
     const started = performance.now();
@@ -87,7 +110,11 @@ describe('bulkhead', () => {
     await emulator.clearFaults();
     for (const c of clients) c.abort();
     await Promise.all(hung);
-    await eventually('the slots are free', async () => metricValue(await gw.metrics.registry.metrics(), 'datapump_gateway_ords_in_flight{database="orcl"}') === 0);
+    await eventually(
+      'the slots are free',
+      async () =>
+        metricValue(await gw.metrics.registry.metrics(), 'datapump_gateway_ords_in_flight{database="orcl"}') === 0,
+    );
     expect((await request(gw.app).get(LIST).set(DBA)).status).toBe(200);
     expect((await request(gw.app).get(LIST).set(DBA)).status).toBe(200);
     await server.close();
