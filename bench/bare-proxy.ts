@@ -14,7 +14,9 @@
 import { createServer, type IncomingHttpHeaders, type OutgoingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
+
 import { Pool } from 'undici';
+
 import { isMain } from './lib/is-main.js';
 
 export interface BareProxyOptions {

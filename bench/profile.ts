@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { isMain } from './lib/is-main.js';
 
 interface CallFrame {

@@ -11,6 +11,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { killAllNow } from './lib/children.js';
 import { Lab, RESULTS_DIR, type Settings } from './lib/lab.js';
 import { formatMarkdown, formatTable, machine, type Row } from './lib/report.js';

@@ -8,11 +8,11 @@
  *
  *   node --import tsx bench/ablation/ablate.ts [get|post] [rounds] [variant,variant…]
  */
-import { cpuMsOf, startService, stopAll, type Service } from '../lib/children.js';
+import { cpuMsOf, type Service, startService, stopAll } from '../lib/children.js';
 import { gatewayConfig, keyOf, writeYaml } from '../lib/configs.js';
 import { createJob } from '../lib/http.js';
-import { Lab, standardTenants, type Settings } from '../lib/lab.js';
-import { median, runLoad, type LoadSpec } from '../lib/load.js';
+import { Lab, type Settings, standardTenants } from '../lib/lab.js';
+import { type LoadSpec, median, runLoad } from '../lib/load.js';
 
 interface Variant {
   readonly name: string;

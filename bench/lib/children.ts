@@ -1,5 +1,5 @@
 /** @module Child processes of the benchmark (emulator, bare proxy, gateways): started with their output in a file, always stopped. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

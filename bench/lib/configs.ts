@@ -1,6 +1,7 @@
 /** @module Gateway configuration files for the benchmark, written as YAML against config/gateway-config.schema.json. */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+
 import { stringify } from 'yaml';
 
 export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');

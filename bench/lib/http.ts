@@ -1,6 +1,8 @@
 /** @module Setup calls of the benchmark (create jobs, read ETags, drive the emulator) and the file download it times. */
 import { request as httpRequest } from 'node:http';
+
 import { request } from 'undici';
+
 import { assertLocal } from './load.js';
 
 export interface JobRef {

@@ -3,11 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { ROOT, startService, stopAll, type Service } from './children.js';
-import { gatewayConfig, tenantEntry, tenantPool, writeYaml, type StoreSpec } from './configs.js';
+
 import { formatSummary, summariseFile } from '../profile.js';
+import { ROOT, type Service, startService, stopAll } from './children.js';
+import { gatewayConfig, type StoreSpec, tenantEntry, tenantPool, writeYaml } from './configs.js';
 
 export interface Settings {
   readonly quick: boolean;

@@ -1,5 +1,5 @@
 /** @module The one results table, and bench/results/latest.json. */
-import { cpus, freemem, release, totalmem, availableParallelism } from 'node:os';
+import { availableParallelism, cpus, freemem, release, totalmem } from 'node:os';
 
 /** One line of the table: a target of a scenario, its figures, its ratios against the references, its goal. */
 export interface Row {

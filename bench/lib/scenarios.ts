@@ -1,11 +1,12 @@
 /** @module The benchmark's scenarios: each sets up what it needs, measures its targets in interleaved rounds and returns table rows. */
 import { Redis } from 'ioredis';
 import pg from 'pg';
+
 import { cpuMsOf, memoryOf, type Service } from './children.js';
 import { gatewayConfig, keyOf, scaleTenantId, tenantEntry, writeYaml } from './configs.js';
 import { clearEmulatorJobs, createJob, createJobs, download, etagOf, expectStatus, type JobRef } from './http.js';
-import { PG_URL, REDIS_URL, type Emulator, type Gateway, type Lab } from './lab.js';
-import { median, percentile, pool, runLoad, type LoadSpec, type MeasuredRun } from './load.js';
+import { type Emulator, type Gateway, type Lab, PG_URL, REDIS_URL } from './lab.js';
+import { type LoadSpec, type MeasuredRun, median, percentile, pool, runLoad } from './load.js';
 import type { Row } from './report.js';
 
 export interface Scenario {

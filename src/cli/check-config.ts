@@ -1,5 +1,6 @@
 /** @module `check-config`: loads a config file as the gateway would and reports every problem, never a secret. */
 import type { Command } from 'commander';
+
 import { ConfigError } from '../gateway/config/errors.js';
 import { loadConfig } from '../gateway/config/load.js';
 import type { CliIo } from './io.js';

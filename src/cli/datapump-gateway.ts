@@ -2,7 +2,9 @@
 /** @module The admin command line `datapump-gateway`: builds the commander program and runs it when executed directly. */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+
 import { Command, CommanderError } from 'commander';
+
 import { registerCheckConfig } from './check-config.js';
 import { registerHashKey } from './hash-key.js';
 import type { CliIo, CommandRegistrar } from './io.js';

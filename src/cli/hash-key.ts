@@ -1,5 +1,6 @@
 /** @module `hash-key`: makes a new API key (or hashes a given one) and prints the hash the config stores. */
 import type { Command } from 'commander';
+
 import { generateApiKey, hashApiKey } from '../gateway/config/api-key.js';
 import type { CliIo } from './io.js';
 

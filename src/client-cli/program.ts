@@ -1,8 +1,11 @@
 /** @module The `datapump` command line: export, import, status, list, logs — on the typed client. */
 import { readFileSync } from 'node:fs';
+
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+
 import {
   createDatapumpClient,
+  type DatapumpClient,
   DatapumpJobFailedError,
   DatapumpProblemError,
   DatapumpWaitTimeoutError,
@@ -10,16 +13,15 @@ import {
   fileNameOf,
   formatJobRef,
   isTerminal,
-  logLink,
-  parseJobRef,
-  type DatapumpClient,
   type Job,
   type JobCollection,
   type JobMode,
+  logLink,
+  parseJobRef,
 } from '../client/index.js';
 import { sleep } from '../client/timing.js';
 import { EXIT, exitCodeFor, MissingCredentialError, UsageError } from './exit-codes.js';
-import { plainProgress, silentProgress, ttyProgress, type OutStream, type ProgressReporter } from './progress.js';
+import { type OutStream, plainProgress, type ProgressReporter, silentProgress, ttyProgress } from './progress.js';
 
 export interface DatapumpIo {
   readonly stdout: OutStream;

@@ -1,6 +1,8 @@
 /** @module `createDatapumpClient`: the gateway's public contract as typed methods, on openapi-fetch. */
 import { randomUUID } from 'node:crypto';
+
 import createClient from 'openapi-fetch';
+
 import type { paths } from '../../generated/public.js';
 import {
   DatapumpError,

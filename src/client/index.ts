@@ -1,17 +1,17 @@
 /** @module `datapump-gateway/client`: a typed client of the datapump-gateway public API. */
 export {
-  createDatapumpClient,
-  exportBody,
-  importBody,
-  problemError,
   type CallOptions,
+  createDatapumpClient,
   type CreateOptions,
   type DatapumpClient,
   type DatapumpClientOptions,
+  exportBody,
   type ExportOptions,
   type FetchLike,
+  importBody,
   type ImportOptions,
   type ListOptions,
+  problemError,
   type RetryOptions,
   type WaitOptions,
   type WaitProgress,
@@ -22,12 +22,11 @@ export {
   DatapumpNetworkError,
   DatapumpProblemError,
   DatapumpWaitTimeoutError,
-  problemMessage,
   type ProblemFields,
+  problemMessage,
 } from './errors.js';
 export { dumpLinks, fileNameOf, formatJobRef, inList, isTerminal, logLink, parseJobRef, sqlLiteral } from './jobs.js';
 export {
-  TERMINAL_STATES,
   type ExportJobRequest,
   type ImportJobRequest,
   type Job,
@@ -40,5 +39,6 @@ export {
   type ProblemError,
   type ProblemType,
   type RemapSchema,
+  TERMINAL_STATES,
   type TerminalState,
 } from './types.js';

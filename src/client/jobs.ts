@@ -1,5 +1,5 @@
 /** @module Pure helpers: job references, a job's files, terminal states, filter expressions. */
-import { TERMINAL_STATES, type Job, type JobLink, type JobRef, type TerminalState } from './types.js';
+import { type Job, type JobLink, type JobRef, TERMINAL_STATES, type TerminalState } from './types.js';
 
 /** `{ owner, name }` for any way of naming a job; `"OWNER,JOB"` must have exactly one comma. */
 export function parseJobRef(ref: JobRef): { owner: string; name: string } {

@@ -1,5 +1,5 @@
 /** @module `make run`: starts the ORDS emulator and the gateway as two processes, waits for both, prints curl commands. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 

@@ -1,6 +1,7 @@
 // Command-line options of the emulator, shared by main.ts and the package CLI's `emulator` subcommand.
 import { Command, Option } from 'commander';
-import { checkConfig, loadConfigFile, toEmulatorOptions, type EmulatorConfig } from './config-file.js';
+
+import { checkConfig, type EmulatorConfig, loadConfigFile, toEmulatorOptions } from './config-file.js';
 import { createEmulator, type Emulator } from './server.js';
 import { parseByteSize } from './sizes.js';
 

@@ -1,5 +1,6 @@
 // Loads and checks the JSON config file (`--config`), whose keys are the factory's option names.
 import { readFileSync } from 'node:fs';
+
 import { schemaAsserter } from './ajv.js';
 import { manualClock, systemClock } from './clock.js';
 import type { EmulatorOptions } from './options.js';

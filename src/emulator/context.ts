@@ -1,5 +1,6 @@
 // What every ORDS route handler receives: the emulator's state and one request's parsed facts.
 import type { IncomingMessage } from 'node:http';
+
 import type { Authenticator, Principal } from './auth.js';
 import type { BodyValidator } from './body-validator.js';
 import type { ParsedBody } from './http-body.js';

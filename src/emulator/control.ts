@@ -1,6 +1,7 @@
 // The emulator-only `/__emulator/*` endpoints (no auth): faults, recorded requests, the manual clock, jobs.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isManualClock, type Clock } from './clock.js';
+
+import { type Clock, isManualClock } from './clock.js';
 import type { FaultBook } from './fault-book.js';
 import { parseBody, readBody } from './http-body.js';
 import type { JobStore } from './job-store.js';

@@ -2,6 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
+
 import { DEFAULT_REDIRECT_LOCATION, type Fault } from './fault-spec.js';
 import type { IdSource } from './ids.js';
 import { ordsError } from './ords-errors.js';

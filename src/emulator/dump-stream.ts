@@ -1,5 +1,6 @@
 // An export's dump file: deterministic pseudo-random bytes of a configured size, generated lazily.
 import { Readable } from 'node:stream';
+
 import type { JobRecord } from './job-state.js';
 import { hash32, seededRandom } from './prng.js';
 

@@ -1,6 +1,6 @@
 // The active faults, their remaining counts, and the seeded decision of which ones hit a request.
 import { schemaAsserter } from './ajv.js';
-import { faultListSchema, type Fault, type FaultRoute } from './fault-spec.js';
+import { type Fault, faultListSchema, type FaultRoute } from './fault-spec.js';
 import { seededRandom } from './prng.js';
 
 export interface ActiveFault extends Fault {

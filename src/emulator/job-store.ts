@@ -1,6 +1,6 @@
 // The in-memory job table (DBA_DATAPUMP_JOBS): creation, lookup and retention.
 import type { Clock } from './clock.js';
-import { toJobParams, type JobParams, type Operation } from './job-params.js';
+import { type JobParams, type Operation, toJobParams } from './job-params.js';
 import { isGone, type JobRecord } from './job-state.js';
 import { ADDRESSABLE_FILE_NAME, createJobNamer, defaultDumpPattern, firstDumpFile, logFileName } from './naming.js';
 

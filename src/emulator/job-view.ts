@@ -1,7 +1,8 @@
 // Renders a job as ORDS does (DataPumpJobsItem + links) and derives its ETag.
 import { createHash } from 'node:crypto';
+
 import type { components } from '../../generated/ords.js';
-import { jobStatus, type JobRecord } from './job-state.js';
+import { type JobRecord, jobStatus } from './job-state.js';
 import type { ApiUrls } from './urls.js';
 
 export type OrdsJob = components['schemas']['OrdsJob'];

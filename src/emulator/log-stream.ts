@@ -1,7 +1,8 @@
 // A job log of an exact configured size, generated lazily so even 1 GiB is never held in memory.
 import { Readable } from 'node:stream';
-import { fillerBlock, logHead, logProgress, logTail } from './log-text.js';
+
 import type { JobRecord } from './job-state.js';
+import { fillerBlock, logHead, logProgress, logTail } from './log-text.js';
 
 const LINE = 64; // bytes per filler line (fillerBlock's width)
 

@@ -1,5 +1,5 @@
 // The lines of a job's log: its parameters (echoed as inert data), its progress and how it ended.
-import { jobStatus, type JobRecord } from './job-state.js';
+import { type JobRecord, jobStatus } from './job-state.js';
 import { elapsed, oracleDate } from './time-format.js';
 
 /**

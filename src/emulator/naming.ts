@@ -1,6 +1,6 @@
 // ORDS's generated job names and Data Pump's default file names, derived from the injected clock.
-import { compactStamp, dashedStamp, timeOfDay } from './time-format.js';
 import type { Operation } from './job-params.js';
+import { compactStamp, dashedStamp, timeOfDay } from './time-format.js';
 
 /** A file name the job URL can address (the contract's JobFileName). */
 export const ADDRESSABLE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.$#-]*$/;

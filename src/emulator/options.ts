@@ -1,8 +1,8 @@
 // The emulator's options, their defaults, and how they are checked and completed.
-import { systemClock, type Clock } from './clock.js';
-import type { Fault } from './fault-spec.js';
-import { randomIds, type IdSource } from './ids.js';
 import { schemaAsserter } from './ajv.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Fault } from './fault-spec.js';
+import { type IdSource, randomIds } from './ids.js';
 import { optionsSchema } from './options-schema.js';
 
 export interface EmulatorOptions {

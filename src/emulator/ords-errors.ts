@@ -1,5 +1,6 @@
 // ORDS's error bodies (`{code, title, message, type, instance}`), served as application/problem+json.
 import { STATUS_CODES } from 'node:http';
+
 import type { IdSource } from './ids.js';
 import { jsonReply, type Reply } from './reply.js';
 

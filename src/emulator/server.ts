@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { createAuthenticator } from './auth.js';
 import { createBodyValidator } from './body-validator.js';
 import type { Clock } from './clock.js';
@@ -12,7 +13,7 @@ import { dispatch } from './dispatch.js';
 import { createFaultBook, type FaultBook } from './fault-book.js';
 import { parseBody, readBody } from './http-body.js';
 import { createJobStore, type JobStore } from './job-store.js';
-import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './options.js';
+import { type EmulatorOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { ordsError } from './ords-errors.js';
 import { createRecorder, type Recorder } from './recorder.js';
 import { faultRouteOf, matchOrdsRoute } from './router.js';

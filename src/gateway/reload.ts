@@ -11,7 +11,9 @@
  * An invalid file changes nothing: every problem is logged and returned.
  */
 import { isDeepStrictEqual } from 'node:util';
+
 import type { Logger } from 'pino';
+
 import { ConfigError } from './config/errors.js';
 import { deepFreeze } from './config/freeze.js';
 import type { Env } from './config/interpolate.js';

@@ -3,6 +3,7 @@
  * gracefully (a second one cuts the requests still draining), SIGHUP reloads the config file (reload.ts).
  */
 import type { Command } from 'commander';
+
 import type { CliIo } from '../cli/io.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';

@@ -1,16 +1,16 @@
 /** @module Starts the gateway: loads nothing itself; takes a validated config, builds the app, listens, shuts down cleanly. */
+import { randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pino, type Logger } from 'pino';
-import { loadContract } from '../contract/documents.js';
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+
+import { type Logger, pino } from 'pino';
+
+import { loadContract } from '../contract/documents.js';
 import { createApp, createMetricsApp } from './app.js';
-import { createAuditTrail } from './jobs/audit.js';
-import { createReconciler } from './reliability/reconciler.js';
-import { createOrdsContract } from './upstream/ords-contract.js';
 import { createConfigSource, type SwappableConfigSource } from './config/source.js';
 import type { GatewayConfig } from './config/types.js';
+import { createAuditTrail } from './jobs/audit.js';
 import { openJobStore } from './jobs/open-store.js';
 import { startRetentionPurge } from './jobs/retention.js';
 import type { JobStore } from './jobs/store.js';
@@ -18,6 +18,8 @@ import { createCounterStores } from './limits/counter-stores.js';
 import { REDACT_PATHS } from './middleware/access-log.js';
 import { markShuttingDown } from './ops/health.js';
 import { createMetrics } from './ops/metrics.js';
+import { createReconciler } from './reliability/reconciler.js';
+import { createOrdsContract } from './upstream/ords-contract.js';
 import { createUpstreamRegistry } from './upstream/registry.js';
 
 export interface StartGatewayOptions {

@@ -1,6 +1,8 @@
 // `datapump-gateway hash-key`, run as a child process: output format, and that the hash is the key's SHA-256.
 import { createHash } from 'node:crypto';
+
 import { describe, expect, it } from 'vitest';
+
 import { runCli } from './run-cli.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');

@@ -1,6 +1,7 @@
 // The CLI in-process: injected streams and env, no process.exit, and room for more subcommands.
 import { describe, expect, it } from 'vitest';
-import { buildProgram, runCli, type CliIo } from '../../src/cli/datapump-gateway.js';
+
+import { buildProgram, type CliIo, runCli } from '../../src/cli/datapump-gateway.js';
 
 function fakeIo(env: Record<string, string> = {}) {
   const out: string[] = [];

@@ -1,10 +1,12 @@
 // `datapump` as a real child process against a real gateway and ORDS emulator: every command, every exit code.
 import { existsSync } from 'node:fs';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { RunningGateway } from '../../src/gateway/server.js';
+import { closedPort, type Stack, startStack } from '../client/stack.js';
 import { TEST_LIMITS, testTenants } from '../helpers/gateway-config.js';
-import { closedPort, startStack, type Stack } from '../client/stack.js';
-import { datapump, MAIN, run, start, type Finished } from './run-datapump.js';
+import { datapump, type Finished, MAIN, run, start } from './run-datapump.js';
 
 const JOB_REF = /PDBADMIN,DATAPUMP_REST_(?:EXPORT|IMPORT)_\d{14}(?:_\d+)?/;
 const NO_STACK = /\n\s+at .+:\d+:\d+/;

@@ -1,20 +1,21 @@
 // The typed client against a real gateway in front of a real ORDS emulator process.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import {
   createDatapumpClient,
+  type DatapumpClient,
   DatapumpJobFailedError,
   DatapumpNetworkError,
   DatapumpProblemError,
   DatapumpWaitTimeoutError,
-  formatJobRef,
-  logLink,
-  type DatapumpClient,
   type FetchLike,
+  formatJobRef,
   type Job,
+  logLink,
   type WaitProgress,
 } from '../../src/client/index.js';
 import { TEST_LIMITS, testTenants } from '../helpers/gateway-config.js';
-import { closedPort, startStack, type Stack } from './stack.js';
+import { closedPort, type Stack, startStack } from './stack.js';
 
 const PROBLEMS = 'https://datapump-gateway.dev/problems/';
 

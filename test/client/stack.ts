@@ -1,10 +1,10 @@
 // A real ORDS emulator process and a real gateway in front of it, for the client, CLI and docs tests.
-import { createLogger, startGateway, type RunningGateway } from '../../src/gateway/server.js';
 import type { GatewayConfig } from '../../src/gateway/config/types.js';
+import { createLogger, type RunningGateway, startGateway } from '../../src/gateway/server.js';
 import {
-  startEmulatorProcess,
   type EmulatorProcess,
   type EmulatorProcessOptions,
+  startEmulatorProcess,
 } from '../helpers/emulator-process.js';
 import { testConfig } from '../helpers/gateway-config.js';
 

@@ -2,7 +2,8 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { loadContract, type ContractName, type OpenApiDocument } from '../../src/contract/documents.js';
+
+import { type ContractName, loadContract, type OpenApiDocument } from '../../src/contract/documents.js';
 
 type Json = Record<string, unknown>;
 interface ExampleCase {

@@ -1,6 +1,7 @@
 // The contract reaches the compiler: the generated types turn its cross-field rules into compile errors.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 

@@ -1,5 +1,6 @@
 // The problem catalogue in the public contract: one base, one slug per problem, every one documented and used.
 import { describe, expect, it } from 'vitest';
+
 import { loadContract } from '../../src/contract/documents.js';
 
 type Json = Record<string, unknown>;

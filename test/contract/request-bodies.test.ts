@@ -2,6 +2,7 @@
 import express, { type ErrorRequestHandler } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+
 import { loadContract } from '../../src/contract/documents.js';
 import { createContractValidator } from '../../src/gateway/validation/contract-validator.js';
 

@@ -1,5 +1,6 @@
 // The contract check itself: it must accept Oracle's examples and refuse what the contract does not declare.
 import { describe, expect, it } from 'vitest';
+
 import { contractErrors, findOperation } from './helpers/ords-contract.js';
 
 const API = '/ords/orcl/pdbadmin/_/db-api/stable/';

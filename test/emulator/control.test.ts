@@ -1,5 +1,6 @@
 // The /__emulator control endpoints: recorded requests, the manual clock, clearing jobs, unknown endpoints.
 import { describe, expect, it } from 'vitest';
+
 import { systemClock } from '../../src/emulator/index.js';
 import { BASIC, call } from './helpers/client.js';
 import { startTestEmulator } from './helpers/start.js';

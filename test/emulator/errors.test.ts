@@ -1,5 +1,6 @@
 // ORDS's error answers: 401, 400 (ORDS's own body checks), 404 and 405, each with ORDS's body.
 import { describe, expect, it } from 'vitest';
+
 import { BASIC, basic, call } from './helpers/client.js';
 import { startTestEmulator } from './helpers/start.js';
 

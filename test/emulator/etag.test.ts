@@ -1,5 +1,6 @@
 // ETags on a job: stable while nothing changes, new when the state changes, and 304 for If-None-Match.
 import { describe, expect, it } from 'vitest';
+
 import { BASIC, call } from './helpers/client.js';
 import { startTestEmulator } from './helpers/start.js';
 

@@ -1,8 +1,9 @@
 // Fault injection: every kind, route matching, counts, seeded fractions, and the /__emulator/faults endpoint.
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import type { Fault } from '../../src/emulator/index.js';
+
 import { createFaultBook } from '../../src/emulator/fault-book.js';
+import type { Fault } from '../../src/emulator/index.js';
 import { BASIC, call } from './helpers/client.js';
 import { startTestEmulator } from './helpers/start.js';
 

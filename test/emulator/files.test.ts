@@ -1,10 +1,12 @@
 // A job's files: the log (reflecting parameters and progress), an export's dump, 404s, and a large streamed log.
 import { Readable, Writable } from 'node:stream';
+
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { jobLog, sizedLogChunks } from '../../src/emulator/log-stream.js';
-import { createJobStore } from '../../src/emulator/job-store.js';
+
 import { manualClock } from '../../src/emulator/index.js';
+import { createJobStore } from '../../src/emulator/job-store.js';
+import { jobLog, sizedLogChunks } from '../../src/emulator/log-stream.js';
 import { BASIC, call } from './helpers/client.js';
 import { assertOrdsContract } from './helpers/ords-contract.js';
 import { startTestEmulator } from './helpers/start.js';

@@ -1,8 +1,9 @@
 // A job's life under the injected clock: EXECUTING → COMPLETED / NOT RUNNING, retention, names, sessions.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createJobStore } from '../../src/emulator/job-store.js';
+
 import { manualClock } from '../../src/emulator/index.js';
+import { createJobStore } from '../../src/emulator/job-store.js';
 import { BASIC, call } from './helpers/client.js';
 import { startTestEmulator } from './helpers/start.js';
 

@@ -1,6 +1,7 @@
 // GET jobs/: ORDS collection paging (limit, offset, hasMore, count), its 400s, and the q filter.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+
 import { BASIC, call } from './helpers/client.js';
 import { startTestEmulator } from './helpers/start.js';
 

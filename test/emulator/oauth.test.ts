@@ -1,5 +1,6 @@
 // OAuth2 client credentials: issuing tokens, using them on Data Pump routes, expiry under the manual clock.
 import { describe, expect, it } from 'vitest';
+
 import { basic, call } from './helpers/client.js';
 import { startTestEmulator } from './helpers/start.js';
 

@@ -2,8 +2,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+
 import { addEmulatorOptions, configFromCommand, registerEmulatorCommand } from '../../src/emulator/cli.js';
 import { loadConfigFile, toEmulatorOptions } from '../../src/emulator/config-file.js';
 import { DEFAULT_OPTIONS, isManualClock, resolveOptions } from '../../src/emulator/index.js';

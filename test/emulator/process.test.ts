@@ -1,7 +1,9 @@
 // The emulator as a real child process (test/helpers/emulator-process.ts): the seed's flow, control endpoints, clean exit.
 import { spawn } from 'node:child_process';
+
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.js';
+
+import { type EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process.js';
 import { BASIC, call } from './helpers/client.js';
 
 const auth = { authorization: BASIC };

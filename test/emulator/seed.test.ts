@@ -1,5 +1,6 @@
 // Oracle's "Create a data pump job" example: the seed's two request bodies, sent as its curl does.
 import { describe, expect, it } from 'vitest';
+
 import { BASIC, call } from './helpers/client.js';
 import { startTestEmulator } from './helpers/start.js';
 

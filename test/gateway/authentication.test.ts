@@ -1,6 +1,7 @@
 // Who is calling: API key header, Bearer key, Basic tenant:key; the tenant comes only from the credential.
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+
 import { testGateway } from '../helpers/gateway-app.js';
 import { testConfig, testTenants } from '../helpers/gateway-config.js';
 import { mockOrds, ORDS_JOBS } from '../helpers/mock-ords.js';

@@ -1,9 +1,10 @@
 // What the gateway sends to ORDS, and what it hands back: its own credentials, rewritten links, no ORDS address.
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { testConfig } from '../helpers/gateway-config.js';
+
 import { testGateway } from '../helpers/gateway-app.js';
-import { mockOrds, ordsJob, ORDS_API, ORDS_JOBS } from '../helpers/mock-ords.js';
+import { testConfig } from '../helpers/gateway-config.js';
+import { mockOrds, ORDS_API, ORDS_JOBS, ordsJob } from '../helpers/mock-ords.js';
 
 const HR = { 'X-API-Key': 'hr-demo-key' };
 const EXPORT_HR = { operation: 'EXPORT', schema_expressions: [{ expression: "IN ('HR')" }] };

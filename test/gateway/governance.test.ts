@@ -1,10 +1,11 @@
 // Governance end to end: through the gateway to a real emulator, only canonical, granted requests reach ORDS.
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, startGateway, type RunningGateway } from '../../src/gateway/server.js';
+
 import { createMemoryJobStore } from '../../src/gateway/jobs/memory-store.js';
 import type { JobStore } from '../../src/gateway/jobs/store.js';
-import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.js';
+import { createLogger, type RunningGateway, startGateway } from '../../src/gateway/server.js';
+import { type EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process.js';
 import { testConfig, testTenants } from '../helpers/gateway-config.js';
 
 const HR = { 'x-api-key': 'hr-demo-key', 'content-type': 'application/json' };

@@ -1,9 +1,10 @@
 // Tenant isolation against a real emulator: each route refuses another tenant's job without asking ORDS, lists page cleanly.
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createSqliteJobStore } from '../../src/gateway/jobs/sqlite-store.js';
-import { createLogger, startGateway, type RunningGateway } from '../../src/gateway/server.js';
-import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.js';
+import { createLogger, type RunningGateway, startGateway } from '../../src/gateway/server.js';
+import { type EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process.js';
 import { testConfig } from '../helpers/gateway-config.js';
 
 const keys = { hr: 'hr-demo-key', sales: 'sales-demo-key' } as const;

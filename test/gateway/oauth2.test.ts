@@ -1,11 +1,12 @@
 // The gateway's OAuth2 client-credentials token for ORDS: fetched once, cached until shortly before expiry, refreshed on 401.
 import request from 'supertest';
-import { describe, expect, it } from 'vitest';
 import { MockAgent } from 'undici';
+import { describe, expect, it } from 'vitest';
+
 import { createCredentialProvider } from '../../src/gateway/upstream/credentials.js';
 import { testGateway } from '../helpers/gateway-app.js';
 import { testConfig } from '../helpers/gateway-config.js';
-import { mockOrds, ordsJob, ORDS_JOBS, ORDS_ORIGIN } from '../helpers/mock-ords.js';
+import { mockOrds, ORDS_JOBS, ORDS_ORIGIN, ordsJob } from '../helpers/mock-ords.js';
 
 const TOKEN_URL = `${ORDS_ORIGIN}/ords/orcl/pdbadmin/oauth/token`;
 const oauth = { kind: 'oauth2' as const, clientId: 'gateway', clientSecret: 's3cret', tokenUrl: TOKEN_URL };

@@ -1,8 +1,9 @@
 // The operational endpoints: health, readiness, metrics, the served contract, docs and problem pages.
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { PROBLEMS } from '../../src/gateway/problems/catalogue.js';
+
 import { loadContract } from '../../src/contract/documents.js';
+import { PROBLEMS } from '../../src/gateway/problems/catalogue.js';
 import { testGateway } from '../helpers/gateway-app.js';
 import { testConfig } from '../helpers/gateway-config.js';
 import { mockOrds, ORDS_API } from '../helpers/mock-ords.js';

@@ -1,17 +1,18 @@
 // Several replicas behave as one: two gateway processes sharing one PostgreSQL schema (job registry) and one
 // Redis (rate-limit counters), in front of one ORDS emulator process.
 import { Redis } from 'ioredis';
-import { request, type Dispatcher } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.js';
+
+import { type EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process.js';
 import {
   demoTenantsTree,
   GATEWAY_PROCESS_ENV,
   gatewayConfigTree,
+  type GatewayProcess,
   killAllGatewayProcesses,
   startGatewayProcess,
   tenantTree,
-  type GatewayProcess,
 } from '../helpers/gateway-process.js';
 import { requirePostgres, TEST_DATABASE_URL, withPostgresSchema } from '../helpers/postgres.js';
 import { redisKeyPrefix, TEST_REDIS_URL } from '../helpers/redis.js';

@@ -1,11 +1,13 @@
 // How ORDS's answers and failures reach the client: the mapping table, each row a problem with its own type.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { testConfig } from '../helpers/gateway-config.js';
+
 import { testGateway } from '../helpers/gateway-app.js';
-import { mockOrds, ordsJob, ORDS_JOBS } from '../helpers/mock-ords.js';
+import { testConfig } from '../helpers/gateway-config.js';
+import { mockOrds, ORDS_JOBS, ordsJob } from '../helpers/mock-ords.js';
 
 const HR = { 'X-API-Key': 'hr-demo-key' };
 const EXPORT_HR = { operation: 'EXPORT', schema_expressions: [{ expression: "IN ('HR')" }] };

@@ -1,11 +1,13 @@
 // The gateway in front of a real ORDS emulator process: the reference flow, no leaks, faults, OAuth2, streaming.
 import { createHash } from 'node:crypto';
+
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGateway, type RunningGateway } from '../../src/gateway/server.js';
-import { createLogger } from '../../src/gateway/server.js';
+
 import type { GatewayConfig } from '../../src/gateway/config/types.js';
-import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process.js';
+import { type RunningGateway, startGateway } from '../../src/gateway/server.js';
+import { createLogger } from '../../src/gateway/server.js';
+import { type EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process.js';
 import { testConfig } from '../helpers/gateway-config.js';
 
 const basic = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`;

@@ -1,9 +1,10 @@
 // Runs the ORDS emulator as a real child process (`node --import tsx src/emulator/main.ts --port 0 …`) for process-level tests.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import type { EmulatorConfig } from '../../src/emulator/config-file.js';
 import type { ActiveFault, Fault, RecordedRequest } from '../../src/emulator/index.js';
 

@@ -1,14 +1,15 @@
 // Builds a gateway app in-process for supertest, with ORDS behind an undici MockAgent or a real URL.
 import { pino } from 'pino';
 import type { Dispatcher } from 'undici';
+
 import { loadContract } from '../../src/contract/documents.js';
 import { createApp } from '../../src/gateway/app.js';
 import type { GatewayConfig } from '../../src/gateway/config/types.js';
 import { createMemoryJobStore } from '../../src/gateway/jobs/memory-store.js';
 import type { JobStore } from '../../src/gateway/jobs/store.js';
+import { type CounterStores, createCounterStores } from '../../src/gateway/limits/counter-stores.js';
 import { createMetrics } from '../../src/gateway/ops/metrics.js';
 import { createUpstreamRegistry } from '../../src/gateway/upstream/registry.js';
-import { createCounterStores, type CounterStores } from '../../src/gateway/limits/counter-stores.js';
 import { testConfig } from './gateway-config.js';
 
 export interface TestGatewayOptions {

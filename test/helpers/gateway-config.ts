@@ -1,5 +1,6 @@
 // Builds GatewayConfig snapshots for tests (deep-frozen like the real loader's), with three demo tenants.
 import { createHash } from 'node:crypto';
+
 import type {
   DatabaseConfig,
   GatewayConfig,

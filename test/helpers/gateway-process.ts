@@ -1,11 +1,13 @@
 // Runs the gateway as a real child process (`node --import tsx src/cli/datapump-gateway.ts serve --config <temp yaml>`)
 // for process-level tests: replicas, signals, graceful shutdown, hot reload.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { stringify } from 'yaml';
+
 import { DEMO_KEYS, sha256 } from './gateway-config.js';
 
 /** The YAML text itself, or the YAML tree as an object (snake_case, as written in the file). */

@@ -1,7 +1,8 @@
 // A real JWKS endpoint on 127.0.0.1 for JWT tests: signs tokens, counts fetches, rotates keys, can go down or hang.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 
 export type TestAlg = 'ES256' | 'RS256';
 

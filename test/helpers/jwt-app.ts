@@ -2,6 +2,7 @@
 import express, { type Express } from 'express';
 import type { JWTPayload } from 'jose';
 import { pino } from 'pino';
+
 import { createJwtVerifier, type JwtOptions, type JwtVerifier } from '../../src/gateway/auth/jwt-verifier.js';
 import type { GatewayConfig } from '../../src/gateway/config/types.js';
 import { authenticate } from '../../src/gateway/middleware/authenticate.js';

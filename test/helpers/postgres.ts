@@ -1,5 +1,6 @@
 // PostgreSQL for tests: the server's URL, a reachability check that fails loudly, and a throwaway schema per use.
 import { randomBytes } from 'node:crypto';
+
 import pg from 'pg';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -1,6 +1,7 @@
 // Starts a throwaway redis-server on a free port as a real child process, so a test can stop it mid-way.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+
 import { Redis } from 'ioredis';
 
 export interface RedisServer {

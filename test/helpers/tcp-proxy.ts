@@ -1,6 +1,6 @@
 // A TCP forwarder tests can cut: simulates a database (or Redis) outage and recovery without touching the server.
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 export interface TcpProxy {
   readonly port: number;

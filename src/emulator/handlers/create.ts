@@ -1,6 +1,6 @@
 // POST jobs/, export and import: ORDS's checks, then a new job answered with 201, Location and ETag.
+import { type CreateEndpoint, minimalCheck } from '../body-validator.js';
 import type { AuthenticatedContext, EmulatorState } from '../context.js';
-import { minimalCheck, type CreateEndpoint } from '../body-validator.js';
 import { mediaType } from '../http-body.js';
 import type { Operation } from '../job-params.js';
 import { etagOf, jobBody } from '../job-view.js';

@@ -1,8 +1,8 @@
 // GET jobs/{owner},{job}/{filename}: the job's log (text/plain) or an export's dump file, streamed.
 import type { AuthenticatedContext, EmulatorState } from '../context.js';
 import { dumpFile } from '../dump-stream.js';
-import { jobLog } from '../log-stream.js';
 import { servedFiles } from '../job-view.js';
+import { jobLog } from '../log-stream.js';
 import { ordsError } from '../ords-errors.js';
 import type { Reply } from '../reply.js';
 

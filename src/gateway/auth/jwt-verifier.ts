@@ -1,6 +1,7 @@
 /** @module Verifies a tenant's JWT against the identity provider's JWKS, issuer, audience and algorithm allow-list. */
+import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
+
 import type { JwtConfig } from '../config/types.js';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { GatewayError } from '../problems/gateway-error.js';
 
 /**

@@ -1,14 +1,16 @@
 /** @module Reads the YAML config, checks secrets, interpolates, validates, maps and freezes: the gateway's one way in. */
 import { readFileSync } from 'node:fs';
-import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+
+import { type Document, isScalar, LineCounter, parseDocument, visit } from 'yaml';
+
 import { crossCheck } from './cross-checks.js';
 import { ConfigError } from './errors.js';
 import { deepFreeze } from './freeze.js';
-import { interpolateTree, type Env } from './interpolate.js';
+import { type Env, interpolateTree } from './interpolate.js';
 import type { Problem } from './messages.js';
 import { isAtOrBelow } from './paths.js';
 import { checkSecretReferences } from './secrets.js';
-import { toGatewayConfig, type RawConfig } from './to-gateway-config.js';
+import { type RawConfig, toGatewayConfig } from './to-gateway-config.js';
 import type { GatewayConfig } from './types.js';
 import { validateConfigTree } from './validate.js';
 

@@ -1,5 +1,5 @@
 /** @module Turns Ajv's errors into one friendly line each, named by dotted path (`listen.hots: is not a known setting`). */
-import { formatPath, pointerToSegments, type PathSegment } from './paths.js';
+import { formatPath, type PathSegment, pointerToSegments } from './paths.js';
 import type { SchemaError } from './schema.js';
 
 export interface Problem {

@@ -1,6 +1,7 @@
 /** @module The published JSON Schema of the config file, compiled with Ajv exactly as the loader uses it. */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+
 // The schema is published in config/ for editors and users; importing it (rather than reading it at
 // run time) makes `tsc` copy it next to the compiled code, so src/ and dist/ behave alike.
 import configSchema from '../../../config/gateway-config.schema.json' with { type: 'json' };

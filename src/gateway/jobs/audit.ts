@@ -1,5 +1,6 @@
 /** @module The audit trail of job creation: one event per attempt, to the audit log stream and to the state store. */
 import type { Logger } from 'pino';
+
 import type { AuditEvent, JobStore } from './store.js';
 
 export interface AuditTrail {

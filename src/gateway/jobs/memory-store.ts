@@ -1,5 +1,5 @@
 /** @module The job registry held in process memory (tests, single-process demos). */
-import { compareJobs, TERMINAL_STATES, type AuditEvent, type Intent, type JobRecord, type JobStore } from './store.js';
+import { type AuditEvent, compareJobs, type Intent, type JobRecord, type JobStore, TERMINAL_STATES } from './store.js';
 
 const key = (database: string, owner: string, job: string) => `${database}\u0000${owner}\u0000${job}`;
 

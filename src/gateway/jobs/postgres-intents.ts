@@ -1,6 +1,7 @@
 /** @module The intent journal, idempotency keys and leases in the PostgreSQL store (shared by replicas). */
 import type pg from 'pg';
-import { INTENT_COLUMNS, intentToRow, rowToIntent, type IntentRow } from './intent-rows.js';
+
+import { INTENT_COLUMNS, type IntentRow, intentToRow, rowToIntent } from './intent-rows.js';
 import type { JobStore } from './store.js';
 
 type IntentMethods = Pick<

@@ -1,18 +1,19 @@
 /** @module The job registry in PostgreSQL (several gateway replicas share it), via a pg pool. */
 import pg from 'pg';
+
 import { postgresIntentMethods } from './postgres-intents.js';
 import { applyPostgresMigrations, POSTGRES_MIGRATIONS, quoteSchema } from './postgres-migrations.js';
 import {
   AUDIT_COLUMNS,
+  type AuditRow,
   auditToRow,
   JOB_COLUMNS,
+  type JobRow,
   jobToRow,
   rowToAudit,
   rowToJob,
-  type AuditRow,
-  type JobRow,
 } from './sql-rows.js';
-import { TERMINAL_STATES, type JobStore } from './store.js';
+import { type JobStore, TERMINAL_STATES } from './store.js';
 
 const { Pool } = pg;
 

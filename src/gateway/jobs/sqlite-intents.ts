@@ -1,6 +1,7 @@
 /** @module The intent journal, idempotency keys and leases in the SQLite store. */
 import type Database from 'better-sqlite3';
-import { INTENT_COLUMNS, intentToRow, rowToIntent, type IntentRow } from './intent-rows.js';
+
+import { INTENT_COLUMNS, type IntentRow, intentToRow, rowToIntent } from './intent-rows.js';
 import type { JobStore } from './store.js';
 
 type IntentMethods = Pick<

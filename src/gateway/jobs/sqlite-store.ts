@@ -1,20 +1,22 @@
 /** @module The job registry in a SQLite file (single-node deployments), via better-sqlite3. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+
 import Database from 'better-sqlite3';
-import { sqliteIntentMethods } from './sqlite-intents.js';
-import { applySqliteMigrations, SQLITE_MIGRATIONS } from './sqlite-migrations.js';
+
 import {
   AUDIT_COLUMNS,
+  type AuditRow,
   auditToRow,
   JOB_COLUMNS,
+  type JobRow,
   jobToRow,
   rowToAudit,
   rowToJob,
-  type AuditRow,
-  type JobRow,
 } from './sql-rows.js';
-import { TERMINAL_STATES, type JobStore } from './store.js';
+import { sqliteIntentMethods } from './sqlite-intents.js';
+import { applySqliteMigrations, SQLITE_MIGRATIONS } from './sqlite-migrations.js';
+import { type JobStore, TERMINAL_STATES } from './store.js';
 
 export interface SqliteJobStoreOptions {
   /** A file path (its directory is created if missing) or ':memory:'. */

@@ -1,8 +1,9 @@
 /** @module Where rate-limit counters live: this process, or Redis shared by every replica, with chosen failure modes. */
-import { MemoryStore, type ClientRateLimitInfo, type Options, type Store } from 'express-rate-limit';
+import { type ClientRateLimitInfo, MemoryStore, type Options, type Store } from 'express-rate-limit';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import { type RedisReply, RedisStore } from 'rate-limit-redis';
+
 import { GatewayError } from '../problems/gateway-error.js';
 
 export type LimitClass = 'create' | 'read';

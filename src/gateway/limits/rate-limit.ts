@@ -1,6 +1,7 @@
 /** @module Per-tenant rate limits, separately for creating jobs and for reads, keyed on the tenant only. */
 import type { Request, RequestHandler } from 'express';
 import { rateLimit, type RateLimitInfo, type RateLimitRequestHandler } from 'express-rate-limit';
+
 import { GatewayError } from '../problems/gateway-error.js';
 import type { CounterStores, LimitClass } from './counter-stores.js';
 

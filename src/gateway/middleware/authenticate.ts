@@ -1,7 +1,9 @@
 /** @module Finds the calling tenant from its credential: X-API-Key, Bearer API key or JWT, or Basic tenant-id:key. */
 import { createHash, timingSafeEqual } from 'node:crypto';
+
 import type { Request, RequestHandler } from 'express';
-import { invalidToken, looksLikeJwt, type JwtVerifier } from '../auth/jwt-verifier.js';
+
+import { invalidToken, type JwtVerifier, looksLikeJwt } from '../auth/jwt-verifier.js';
 import type { ConfigSource, GatewayConfig, TenantConfig } from '../config/types.js';
 import { GatewayError } from '../problems/gateway-error.js';
 

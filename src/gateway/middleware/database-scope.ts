@@ -1,5 +1,6 @@
 /** @module Resolves the `{database}` of the path; a database the tenant is not granted looks like none at all. */
 import type { RequestHandler } from 'express';
+
 import type { ConfigSource, DatabaseConfig } from '../config/types.js';
 import { GatewayError } from '../problems/gateway-error.js';
 

@@ -1,5 +1,6 @@
 /** @module Gives every request a correlation id: the caller's when well-formed, else a new one. */
 import { randomUUID } from 'node:crypto';
+
 import type { RequestHandler } from 'express';
 
 export interface RequestIdOptions {

@@ -1,6 +1,7 @@
 /** @module /openapi.json (the bundled public contract) and /docs (Swagger UI, assets served locally). */
 import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
+
 import type { OpenApiDocument } from '../../contract/documents.js';
 
 /** The contract as served: a relative server, so "try it out" calls the gateway the page came from. */

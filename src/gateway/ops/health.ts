@@ -4,6 +4,7 @@
  * breaker's half-open time has come, the readiness probe is the call that tests ORDS (see upstream/resilience.ts).
  */
 import { Router } from 'express';
+
 import type { ConfigSource } from '../config/types.js';
 import type { JobStore } from '../jobs/store.js';
 import type { CounterStores } from '../limits/counter-stores.js';

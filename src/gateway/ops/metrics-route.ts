@@ -1,6 +1,8 @@
 /** @module /metrics in Prometheus text format, optionally behind a bearer token. */
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+
 import type { RequestHandler } from 'express';
+
 import type { GatewayMetrics } from './metrics.js';
 
 export function metricsEndpoint({ metrics, token }: { metrics: GatewayMetrics; token: string | null }): RequestHandler {

@@ -1,5 +1,6 @@
 /** @module The pages behind the problem `type` URIs: /problems/{slug}, one short HTML page each. */
 import { Router } from 'express';
+
 import type { OpenApiDocument } from '../../contract/documents.js';
 
 interface Entry {

@@ -1,5 +1,5 @@
 /** @module Per-field rules for `*_expressions`: which forms each field accepts and whose names it may select. */
-import { namedByEquality, serializeExpression, type Expression } from './expression.js';
+import { type Expression, namedByEquality, serializeExpression } from './expression.js';
 import { granted, isWildcard, MAX_NAME_BYTES, MAX_TABLESPACE_BYTES, near, someNames } from './names.js';
 import { parseExpression } from './parse-expression.js';
 import type { PolicyLimits, TenantPolicy, Violation } from './types.js';

@@ -1,11 +1,11 @@
 /** @module All metadata filters of one request: parsed, scoped, the legacy filter converted, the tenant's schema pinned. */
-import { namedByEquality, serializeExpression, type Expression } from './expression.js';
+import { type Expression, namedByEquality, serializeExpression } from './expression.js';
 import {
   checkExpressionList,
   checkScope,
   EXPRESSION_FIELDS,
-  MAX_EXPRESSION_ITEMS,
   type ExpressionField,
+  MAX_EXPRESSION_ITEMS,
 } from './expression-fields.js';
 import { parseLegacyFilter } from './legacy-filter.js';
 import { isWildcard, near } from './names.js';

@@ -1,6 +1,6 @@
 /** @module Classifies anything thrown in the pipeline as a GatewayError (validator, body parser, our own, unknown). */
-import { GatewayError } from './gateway-error.js';
 import type { ProblemFault } from './catalogue.js';
+import { GatewayError } from './gateway-error.js';
 
 interface ValidatorItem {
   path?: string;

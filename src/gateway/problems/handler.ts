@@ -1,7 +1,8 @@
 /** @module The single Express error handler: every failure leaves the gateway as application/problem+json. */
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { problemType, PROBLEMS, type ProblemBody } from './catalogue.js';
+
+import { type ProblemBody, PROBLEMS, problemType } from './catalogue.js';
 import { classify } from './from-error.js';
 import type { GatewayError } from './gateway-error.js';
 

@@ -1,6 +1,7 @@
 /** @module Settles creates whose outcome was not known, against ORDS's job list: recover, quarantine or free. */
-import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+
 import type { ConfigSource, DatabaseConfig } from '../config/types.js';
 import type { AuditTrail } from '../jobs/audit.js';
 import { gatewayUrls, toPublicJob } from '../jobs/public-job.js';

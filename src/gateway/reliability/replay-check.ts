@@ -1,5 +1,6 @@
 /** @module Tells the rate limiter which creates are replays: a replay starts nothing, so it spends no budget. */
 import type { Request } from 'express';
+
 import type { JobStore } from '../jobs/store.js';
 import { idempotencyKey } from './idempotency-key.js';
 

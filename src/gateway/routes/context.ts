@@ -1,11 +1,12 @@
 /** @module What every job route needs, handed down from createApp, and small helpers they share. */
 import type { Request, Response } from 'express';
+
 import type { ConfigSource } from '../config/types.js';
 import type { JobStore } from '../jobs/store.js';
-import type { OrdsContract } from '../upstream/ords-contract.js';
-import type { UpstreamRegistry } from '../upstream/registry.js';
 import { requestIdOf } from '../middleware/request-id.js';
 import { GatewayError } from '../problems/gateway-error.js';
+import type { OrdsContract } from '../upstream/ords-contract.js';
+import type { UpstreamRegistry } from '../upstream/registry.js';
 
 export interface RouteDeps {
   readonly config: ConfigSource;

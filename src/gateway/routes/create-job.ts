@@ -1,6 +1,8 @@
 /** @module POST …/datapump/jobs/: policy → idempotency claim → quotas → ORDS → registry → answer (or replay). */
 import { randomUUID } from 'node:crypto';
+
 import type { Request, RequestHandler } from 'express';
+
 import type { components } from '../../../generated/public.js';
 import { auditedRequest, type AuditTrail } from '../jobs/audit.js';
 import { gatewayUrls, toPublicJob } from '../jobs/public-job.js';
@@ -11,7 +13,7 @@ import { GatewayError } from '../problems/gateway-error.js';
 import { answerOutcome, outcomeOf, transportOutcome, withOutcome } from '../reliability/create-outcome.js';
 import { idempotencyKey, requestFingerprint } from '../reliability/idempotency-key.js';
 import { invalidAnswer, ordsFailure } from '../upstream/ords-answers.js';
-import { callMeta, scope, type RouteDeps } from './context.js';
+import { callMeta, type RouteDeps, scope } from './context.js';
 import { answerExistingIntent } from './idempotent-replay.js';
 import { refreshActiveJobs } from './refresh-active.js';
 import { policyTimestamp, tenantPolicy } from './tenant-policy.js';

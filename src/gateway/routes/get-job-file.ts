@@ -1,12 +1,14 @@
 /** @module GET …/jobs/{owner},{job}/{filename}: stream a job's log or dump file from ORDS, byte for byte. */
-import { pipeline } from 'node:stream/promises';
-import type { RequestHandler } from 'express';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+import type { RequestHandler } from 'express';
+
 import { fileMediaType } from '../jobs/public-job.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import { ordsFailure } from '../upstream/ords-answers.js';
 import { InvalidJson } from '../upstream/ords-client.js';
-import { abortOnClose, callMeta, pathParam, scope, type RouteDeps } from './context.js';
+import { abortOnClose, callMeta, pathParam, type RouteDeps, scope } from './context.js';
 import { ownedJob } from './ownership.js';
 
 export function getJobFile(deps: RouteDeps): RequestHandler {

@@ -1,9 +1,10 @@
 /** @module GET …/jobs/{owner},{job}/: the caller's job from ORDS (ETag and 304 pass through), or its last known state. */
 import type { RequestHandler } from 'express';
+
 import { gatewayUrls, historicalJob, toPublicJob } from '../jobs/public-job.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import { invalidAnswer, ordsFailure } from '../upstream/ords-answers.js';
-import { abortOnClose, callMeta, pathParam, scope, type RouteDeps } from './context.js';
+import { abortOnClose, callMeta, pathParam, type RouteDeps, scope } from './context.js';
 import { ownedJob } from './ownership.js';
 
 export function getJob(deps: RouteDeps): RequestHandler {

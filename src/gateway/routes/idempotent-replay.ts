@@ -1,5 +1,6 @@
 /** @module Answers a create whose Idempotency-Key was used before: replay, conflict or refusal, never a second job. */
 import type { Response } from 'express';
+
 import type { Intent } from '../jobs/store.js';
 import { GatewayError } from '../problems/gateway-error.js';
 

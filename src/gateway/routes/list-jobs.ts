@@ -1,12 +1,13 @@
 /** @module GET …/datapump/jobs/: the caller's own jobs (from the registry, states refreshed from ORDS), paged. */
 import type { Request, RequestHandler } from 'express';
+
 import type { components } from '../../../generated/public.js';
 import type { DatabaseConfig } from '../config/types.js';
-import { gatewayUrls, historicalJob, toPublicJob, type GatewayUrls, type PublicJob } from '../jobs/public-job.js';
+import { type GatewayUrls, gatewayUrls, historicalJob, type PublicJob, toPublicJob } from '../jobs/public-job.js';
 import type { JobRecord } from '../jobs/store.js';
 import type { OrdsJob } from '../upstream/ords-contract.js';
 import { jobKey, jobNameTime, readOrdsJobs } from '../upstream/ords-job-list.js';
-import { abortOnClose, callMeta, scope, type RouteDeps } from './context.js';
+import { abortOnClose, callMeta, type RouteDeps, scope } from './context.js';
 
 type JobCollection = components['schemas']['JobCollection'];
 

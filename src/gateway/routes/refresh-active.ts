@@ -1,5 +1,6 @@
 /** @module Brings the registry's view of a tenant's unfinished jobs up to date from ORDS (for the concurrent-jobs quota). */
 import type { Request } from 'express';
+
 import type { TenantConfig } from '../config/types.js';
 import { TERMINAL_STATES } from '../jobs/store.js';
 import { jobKey, readOrdsJobs } from '../upstream/ords-job-list.js';

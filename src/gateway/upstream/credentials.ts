@@ -1,5 +1,6 @@
 /** @module The gateway's own credentials for one ORDS: HTTP Basic, or an OAuth2 client-credentials token kept fresh. */
-import { request, type Dispatcher } from 'undici';
+import { type Dispatcher, request } from 'undici';
+
 import type { UpstreamAuth } from '../config/types.js';
 import { GatewayError } from '../problems/gateway-error.js';
 

@@ -1,8 +1,8 @@
 /** @module Turns an ORDS error answer into the problem the client gets; ORDS's own text never reaches the client. */
-import { GatewayError } from '../problems/gateway-error.js';
 import type { ProblemSlug } from '../problems/catalogue.js';
-import type { OrdsContract } from './ords-contract.js';
+import { GatewayError } from '../problems/gateway-error.js';
 import { InvalidJson, type OrdsJsonAnswer } from './ords-client.js';
+import type { OrdsContract } from './ords-contract.js';
 
 export interface AnswerContext {
   /** What a 404 from ORDS means here. */

@@ -1,10 +1,12 @@
 /** @module One ORDS database as the gateway calls it: a keep-alive undici Pool, its credentials, its deadlines. */
 import type { Readable } from 'node:stream';
-import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+
+import { type Dispatcher, errors as undiciErrors, Pool } from 'undici';
+
 import type { DatabaseConfig } from '../config/types.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import { createCredentialProvider, type CredentialProvider } from './credentials.js';
-import { ordsPaths, type OrdsPaths } from './ords-paths.js';
+import { type OrdsPaths, ordsPaths } from './ords-paths.js';
 
 export type CallKind = 'create' | 'read' | 'file' | 'probe';
 

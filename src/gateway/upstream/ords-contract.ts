@@ -1,6 +1,7 @@
 /** @module Checks ORDS's answers against the upstream contract before the gateway trusts them. */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+
 import type { components } from '../../../generated/ords.js';
 import type { OpenApiDocument } from '../../contract/documents.js';
 

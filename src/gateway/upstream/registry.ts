@@ -3,9 +3,10 @@
  * call goes through the database's resilience policies (breaker, GET retries, bulkhead: resilience.ts).
  */
 import type { Dispatcher } from 'undici';
+
 import type { ConfigSource, DatabaseConfig } from '../config/types.js';
-import { GatewayError } from '../problems/gateway-error.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
+import { GatewayError } from '../problems/gateway-error.js';
 import {
   createOrdsClient,
   type OrdsCall,

@@ -49,21 +49,23 @@
  *   database gets fresh policies (closed breaker, empty bulkhead), and the gauge follows the newest one.
  */
 import { finished } from 'node:stream/promises';
+
 import {
+  bulkhead,
+  type BulkheadPolicy,
+  circuitBreaker,
+  type CircuitBreakerPolicy,
   CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
-  bulkhead,
-  circuitBreaker,
+  type FailureReason,
   fullJitterGenerator,
   handleWhen,
   isBrokenCircuitError,
   isBulkheadRejectedError,
   retry,
-  type BulkheadPolicy,
-  type CircuitBreakerPolicy,
-  type FailureReason,
 } from 'cockatiel';
+
 import type { DatabaseConfig } from '../config/types.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
 import { GatewayError } from '../problems/gateway-error.js';

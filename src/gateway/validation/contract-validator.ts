@@ -1,6 +1,7 @@
 /** @module The gateway's request (and optionally response) validation against the public contract. */
-import * as OpenApiValidator from 'express-openapi-validator';
 import type { RequestHandler } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+
 import type { OpenApiDocument } from '../../contract/documents.js';
 import { forRequestValidation } from '../../contract/validator-document.js';
 

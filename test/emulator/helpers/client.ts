@@ -1,5 +1,6 @@
 // An HTTP client for the emulator tests: real requests (undici), and every answer checked against the contract.
 import { request } from 'undici';
+
 import { assertOrdsContract } from './ords-contract.js';
 
 export const BASIC = `Basic ${Buffer.from('pdbadmin:oracle').toString('base64')}`;

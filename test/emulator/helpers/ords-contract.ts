@@ -1,6 +1,7 @@
 // Checks an emulator answer (status, media type, body, headers) against the upstream contract generated/openapi/ords.json.
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+
 import { loadContract } from '../../../src/contract/documents.js';
 
 type Json = Record<string, unknown>;

@@ -1,12 +1,13 @@
 // Starts an in-process emulator on a free port with a manual clock and predictable ids; closes it after each test.
 import { afterEach } from 'vitest';
+
 import {
   createEmulator,
-  manualClock,
-  sequentialIds,
   type Emulator,
   type EmulatorOptions,
   type ManualClock,
+  manualClock,
+  sequentialIds,
 } from '../../../src/emulator/index.js';
 
 export interface Started {

@@ -1,8 +1,9 @@
 // The JWKS as the verifier uses it: fetched once and cached, refetched for a new kid (with a cooldown), and what an outage answers.
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJwtVerifier, looksLikeJwt, type JwtOptions } from '../../../src/gateway/auth/jwt-verifier.js';
-import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
+
+import { createJwtVerifier, type JwtOptions, looksLikeJwt } from '../../../src/gateway/auth/jwt-verifier.js';
+import { type JwksServer, startJwksServer } from '../../helpers/jwks-server.js';
 import { AUDIENCE, claims, ISSUER, jwtApp, testVerifier, unsignedToken } from '../../helpers/jwt-app.js';
 
 let idp: JwksServer;

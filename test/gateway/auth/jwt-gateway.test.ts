@@ -1,9 +1,10 @@
 // JWTs through the whole gateway: the tenant from the claim, the principal recorded with the job, one budget per tenant.
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { testGateway } from '../../helpers/gateway-app.js';
 import { TEST_LIMITS, testConfig, testTenants } from '../../helpers/gateway-config.js';
-import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
+import { type JwksServer, startJwksServer } from '../../helpers/jwks-server.js';
 import { claims, testVerifier } from '../../helpers/jwt-app.js';
 import { mockOrds } from '../../helpers/mock-ords.js';
 

@@ -2,9 +2,10 @@
 import { CompactSign, SignJWT } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { JwtVerifier } from '../../../src/gateway/auth/jwt-verifier.js';
 import { DEMO_KEYS, sha256, testConfig, testTenants } from '../../helpers/gateway-config.js';
-import { startJwksServer, type JwksServer } from '../../helpers/jwks-server.js';
+import { type JwksServer, startJwksServer } from '../../helpers/jwks-server.js';
 import { claims, jwtApp, NOW_SEC, testVerifier, unsignedToken, withPayload } from '../../helpers/jwt-app.js';
 
 const basic = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`;

@@ -1,11 +1,13 @@
 // Configs that pass: defaults filled, URLs normalised, snake_case mapped to GatewayConfig, everything frozen.
 import { readFileSync } from 'node:fs';
+
 import { describe, expect, it } from 'vitest';
+
 import { hashApiKey } from '../../../src/gateway/config/api-key.js';
 import { ConfigError } from '../../../src/gateway/config/errors.js';
 import { loadConfig, parseConfig } from '../../../src/gateway/config/load.js';
 import type { DatabaseConfig, GatewayConfig } from '../../../src/gateway/config/types.js';
-import { ENV, HR_HASH, minimalConfig, SECRET, salesTenant, setAt, toYaml, type Tree } from './fixtures.js';
+import { ENV, HR_HASH, minimalConfig, salesTenant, SECRET, setAt, toYaml, type Tree } from './fixtures.js';
 
 function parse(edit: (c: Tree) => void = () => {}, env: Record<string, string> = ENV): GatewayConfig {
   const config = minimalConfig();

@@ -1,5 +1,6 @@
 // Shared test inputs: a small valid config as a plain object, edited per case and written out as YAML.
 import { stringify } from 'yaml';
+
 import { hashApiKey } from '../../../src/gateway/config/api-key.js';
 
 export type Tree = Record<string, unknown>;

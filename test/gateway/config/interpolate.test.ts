@@ -1,5 +1,6 @@
 // ${VAR} and ${VAR:-default} resolution: edge cases of the syntax, and what the tree walk records.
 import { describe, expect, it } from 'vitest';
+
 import { interpolateString, interpolateTree } from '../../../src/gateway/config/interpolate.js';
 import { parseConfig } from '../../../src/gateway/config/load.js';
 import { ENV, minimalConfig, setAt, toYaml } from './fixtures.js';

@@ -1,6 +1,7 @@
 // The published JSON Schema: compiles under Ajv strict mode and gives every field a rule.
 import { describe, expect, it } from 'vitest';
-import { CONFIG_SCHEMA, compileConfigSchema } from '../../../src/gateway/config/schema.js';
+
+import { compileConfigSchema, CONFIG_SCHEMA } from '../../../src/gateway/config/schema.js';
 
 type Node = Record<string, unknown>;
 

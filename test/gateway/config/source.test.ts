@@ -1,5 +1,6 @@
 // The config source: one accessor, whose snapshot a reload swaps without the holders noticing.
 import { describe, expect, it } from 'vitest';
+
 import { parseConfig } from '../../../src/gateway/config/load.js';
 import { createConfigSource } from '../../../src/gateway/config/source.js';
 import { ENV, minimalConfig, setAt, toYaml } from './fixtures.js';

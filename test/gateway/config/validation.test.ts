@@ -1,9 +1,10 @@
 // Table of bad configs: each must fail with exactly the listed problems, named by dotted path.
 import { describe, expect, it } from 'vitest';
+
 import { ConfigError } from '../../../src/gateway/config/errors.js';
-import { parseConfig } from '../../../src/gateway/config/load.js';
 import type { Env } from '../../../src/gateway/config/interpolate.js';
-import { deleteAt, ENV, HR_HASH, minimalConfig, SECRET, salesTenant, setAt, toYaml, type Tree } from './fixtures.js';
+import { parseConfig } from '../../../src/gateway/config/load.js';
+import { deleteAt, ENV, HR_HASH, minimalConfig, salesTenant, SECRET, setAt, toYaml, type Tree } from './fixtures.js';
 
 interface BadCase {
   readonly name: string;

@@ -2,7 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { openJobStore } from '../../../src/gateway/jobs/open-store.js';
 import { pgQuery, requirePostgres, withPostgresSchema } from '../../helpers/postgres.js';
 import { job } from './store-fixtures.js';

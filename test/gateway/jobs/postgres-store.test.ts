@@ -1,5 +1,6 @@
 // The PostgreSQL job store against the real server: the shared contract, migrations under concurrency, outages.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
 import { POSTGRES_MIGRATIONS } from '../../../src/gateway/jobs/postgres-migrations.js';
 import { createPostgresJobStore, type PostgresJobStoreOptions } from '../../../src/gateway/jobs/postgres-store.js';
 import type { JobStore } from '../../../src/gateway/jobs/store.js';
@@ -7,8 +8,8 @@ import {
   pgQuery,
   requirePostgres,
   TEST_DATABASE_URL,
-  withPostgresSchema,
   type TestSchema,
+  withPostgresSchema,
 } from '../../helpers/postgres.js';
 import { startTcpProxy } from '../../helpers/tcp-proxy.js';
 import { job } from './store-fixtures.js';

@@ -1,5 +1,6 @@
 // The retention purge: its schedule, cutoff, error handling and shutdown, on fake timers.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
 import { createMemoryJobStore } from '../../../src/gateway/jobs/memory-store.js';
 import { startRetentionPurge } from '../../../src/gateway/jobs/retention.js';
 import type { JobStore } from '../../../src/gateway/jobs/store.js';

@@ -2,8 +2,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+
 import { SQLITE_MIGRATIONS } from '../../../src/gateway/jobs/sqlite-migrations.js';
 import { createSqliteJobStore } from '../../../src/gateway/jobs/sqlite-store.js';
 import { job } from './store-fixtures.js';

@@ -1,5 +1,6 @@
 // JobStore contract, part 3: the intent journal, idempotency keys and leases (same suite for every backend).
 import { describe, expect, it } from 'vitest';
+
 import type { Intent, JobStore } from '../../../src/gateway/jobs/store.js';
 import { at } from './store-fixtures.js';
 

@@ -1,6 +1,7 @@
 // JobStore contract, part 1: recording, finding, upserting, listing and paging.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+
 import { compareJobs, type JobRecord, type JobStore } from '../../../src/gateway/jobs/store.js';
 import { at, job, RICH_PAYLOAD } from './store-fixtures.js';
 

@@ -1,7 +1,8 @@
 // JobStore contract, part 2: state updates, quota counts, the audit trail, purging, health and concurrency.
 import { describe, expect, it } from 'vitest';
+
 import { compareJobs, type JobStore } from '../../../src/gateway/jobs/store.js';
-import { auditEvent, at, job, RICH_PAYLOAD } from './store-fixtures.js';
+import { at, auditEvent, job, RICH_PAYLOAD } from './store-fixtures.js';
 
 /** `current()` is the store the suite's beforeEach made for the running test. */
 export function stateAndAuditCases(current: () => JobStore): void {

@@ -1,8 +1,9 @@
 // The JobStore contract, one suite run against every implementation (memory, SQLite, PostgreSQL).
 import { afterEach, beforeEach, describe } from 'vitest';
+
 import type { JobStore } from '../../../src/gateway/jobs/store.js';
-import { recordAndListingCases } from './store-suite-listing.js';
 import { intentCases } from './store-suite-intents.js';
+import { recordAndListingCases } from './store-suite-listing.js';
 import { stateAndAuditCases } from './store-suite-state.js';
 
 export type StoreFactory = () => Promise<{ store: JobStore; cleanup(): Promise<void> }>;

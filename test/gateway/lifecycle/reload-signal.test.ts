@@ -2,6 +2,7 @@
 // without dropping connections; an invalid file is refused and the process keeps serving.
 import { Client } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
+
 import {
   GATEWAY_PROCESS_ENV,
   gatewayConfigTree,

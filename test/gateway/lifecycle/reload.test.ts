@@ -3,13 +3,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { pino } from 'pino';
 import { Client } from 'undici';
-import { stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+
 import { loadConfig } from '../../../src/gateway/config/load.js';
 import { mergeConfig, reloadConfig, type ReloadResult } from '../../../src/gateway/reload.js';
-import { createLogger, startGateway, type RunningGateway } from '../../../src/gateway/server.js';
+import { createLogger, type RunningGateway, startGateway } from '../../../src/gateway/server.js';
 import { GATEWAY_PROCESS_ENV, gatewayConfigTree, tenantTree } from '../../helpers/gateway-process.js';
 
 /** Nothing listens there: these tests only use routes that do not call ORDS (a tenant's empty job list). */

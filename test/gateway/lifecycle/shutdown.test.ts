@@ -1,18 +1,20 @@
 // Graceful shutdown: a gateway process on SIGTERM drains in-flight requests within server.shutdown_grace_ms,
 // refuses new connections, cuts what is still running at the deadline, closes its stores and exits 0.
 import { connect } from 'node:net';
+
 import request from 'supertest';
 import { request as httpRequest } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import { markShuttingDown } from '../../../src/gateway/ops/health.js';
-import { startEmulatorProcess, type EmulatorProcess } from '../../helpers/emulator-process.js';
+import { type EmulatorProcess, startEmulatorProcess } from '../../helpers/emulator-process.js';
 import { testGateway } from '../../helpers/gateway-app.js';
 import {
   GATEWAY_PROCESS_ENV,
   gatewayConfigTree,
+  type GatewayProcess,
   killAllGatewayProcesses,
   startGatewayProcess,
-  type GatewayProcess,
 } from '../../helpers/gateway-process.js';
 
 const HR = { authorization: `Basic ${Buffer.from('hr-team:hr-demo-key').toString('base64')}` };

@@ -1,11 +1,12 @@
 // Per-tenant rate limits for creates and reads (counters in memory), and the job quotas.
 import request from 'supertest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+
 import type { GatewayConfig, TenantLimits } from '../../../src/gateway/config/types.js';
 import type { JobStore } from '../../../src/gateway/jobs/store.js';
 import { testGateway } from '../../helpers/gateway-app.js';
 import { TEST_LIMITS, testConfig, testTenants } from '../../helpers/gateway-config.js';
-import { mockOrds, ordsJob, ORDS_JOBS } from '../../helpers/mock-ords.js';
+import { mockOrds, ORDS_JOBS, ordsJob } from '../../helpers/mock-ords.js';
 
 const JOBS = '/databases/orcl/datapump/jobs/';
 const EXPORT = { operation: 'EXPORT' };

@@ -1,11 +1,12 @@
 // Rate-limit counters in Redis: one budget across gateway replicas, and what happens when Redis dies mid-way.
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
+
 import { testGateway } from '../../helpers/gateway-app.js';
 import { TEST_LIMITS, testConfig, testTenants } from '../../helpers/gateway-config.js';
 import { mockOrds } from '../../helpers/mock-ords.js';
 import { redisKeyPrefix, TEST_REDIS_URL } from '../../helpers/redis.js';
-import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
+import { type RedisServer, startRedisServer } from '../../helpers/redis-server.js';
 
 const JOBS = '/databases/orcl/datapump/jobs/';
 const EXPORT = { operation: 'EXPORT' };

@@ -1,12 +1,13 @@
 // The expression grammar on its own: canonical forms, the position and reason of each refusal, and what details may quote.
 import { describe, expect, it } from 'vitest';
+
 import {
   evaluatePolicy,
+  type Expression,
+  type JobRequest,
   parseExpression,
   parseLegacyFilter,
   serializeExpression,
-  type Expression,
-  type JobRequest,
 } from '../../../src/gateway/policy/index.js';
 import { DBA_TEAM, HR_TEAM, items, TIMESTAMP } from './fixtures.js';
 

@@ -1,12 +1,13 @@
 // The policy, table-driven: accepted requests with their canonical upstream form beside refused ones with status and pointers.
 import { describe, expect, it } from 'vitest';
+
 import {
   evaluatePolicy,
   type JobRequest,
   type PolicyLimits,
   type TenantPolicy,
 } from '../../../src/gateway/policy/index.js';
-import { items, osUri, TENANTS, TIMESTAMP, type TenantKey } from './fixtures.js';
+import { items, osUri, type TenantKey, TENANTS, TIMESTAMP } from './fixtures.js';
 
 type Input = { tenant: TenantKey | TenantPolicy; request: Record<string, unknown>; limits?: Partial<PolicyLimits> };
 /** Either the exact upstream request, or the status with every violation as `kind pointer`. */

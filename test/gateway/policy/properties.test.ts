@@ -1,12 +1,13 @@
 // Property-based checks: the serializer and parser round-trip, and nothing reaches ORDS that the serializer did not write.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+
 import {
   evaluatePolicy,
-  parseExpression,
-  serializeExpression,
   type Expression,
   type JobRequest,
+  parseExpression,
+  serializeExpression,
   type TenantPolicy,
 } from '../../../src/gateway/policy/index.js';
 import { DBA_TEAM, HR_TEAM, items, osUri, TIMESTAMP } from './fixtures.js';

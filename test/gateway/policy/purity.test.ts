@@ -1,5 +1,6 @@
 // The policy is a pure function: same input, same answer; the input is never mutated; no clock or shared state leaks in.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+
 import { evaluatePolicy, type JobRequest, type PolicyInput } from '../../../src/gateway/policy/index.js';
 import { deepFreeze, HR_TEAM, items, TIMESTAMP } from './fixtures.js';
 

@@ -3,12 +3,13 @@
 import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { loadContract } from '../../../src/contract/documents.js';
 import { createAuditTrail } from '../../../src/gateway/jobs/audit.js';
 import { createMemoryJobStore } from '../../../src/gateway/jobs/memory-store.js';
 import { createReconciler } from '../../../src/gateway/reliability/reconciler.js';
 import { createOrdsContract } from '../../../src/gateway/upstream/ords-contract.js';
-import { startEmulatorProcess, type EmulatorProcess } from '../../helpers/emulator-process.js';
+import { type EmulatorProcess, startEmulatorProcess } from '../../helpers/emulator-process.js';
 import { testGateway } from '../../helpers/gateway-app.js';
 import { testConfig } from '../../helpers/gateway-config.js';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';

@@ -1,15 +1,17 @@
 // Idempotency-Key on job creation: one job per key, replays, conflicts, reuse with another body, expiry.
+import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { createSqliteJobStore } from '../../../src/gateway/jobs/sqlite-store.js';
 import { testGateway } from '../../helpers/gateway-app.js';
 import { TEST_LIMITS, testConfig, testTenants } from '../../helpers/gateway-config.js';
-import { mockOrds, ordsJob, ORDS_JOBS } from '../../helpers/mock-ords.js';
+import { mockOrds, ORDS_JOBS, ordsJob } from '../../helpers/mock-ords.js';
 
 const JOBS = '/databases/orcl/datapump/jobs/';
 const HR = { 'X-API-Key': 'hr-demo-key' };

@@ -2,9 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEmulatorProcess, type EmulatorProcess } from '../../helpers/emulator-process.js';
+
+import { type EmulatorProcess, startEmulatorProcess } from '../../helpers/emulator-process.js';
 import {
   GATEWAY_PROCESS_ENV,
   gatewayConfigTree,

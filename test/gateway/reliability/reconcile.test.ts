@@ -3,15 +3,16 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { loadContract } from '../../../src/contract/documents.js';
 import { createAuditTrail } from '../../../src/gateway/jobs/audit.js';
 import { createMemoryJobStore } from '../../../src/gateway/jobs/memory-store.js';
 import { createReconciler } from '../../../src/gateway/reliability/reconciler.js';
-import { jobNameTime } from '../../../src/gateway/upstream/ords-job-list.js';
 import { createOrdsContract } from '../../../src/gateway/upstream/ords-contract.js';
+import { jobNameTime } from '../../../src/gateway/upstream/ords-job-list.js';
+import { type EmulatorProcess, startEmulatorProcess } from '../../helpers/emulator-process.js';
 import { testGateway } from '../../helpers/gateway-app.js';
 import { testConfig } from '../../helpers/gateway-config.js';
-import { startEmulatorProcess, type EmulatorProcess } from '../../helpers/emulator-process.js';
 
 const JOBS = '/databases/orcl/datapump/jobs/';
 const HR = { 'X-API-Key': 'hr-demo-key' };

@@ -3,6 +3,7 @@
 // Time: cockatiel reads Date.now(), so these tests fake `Date` only (timers stay real).
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
 import { testGateway } from '../../helpers/gateway-app.js';
 import { mockOrds, ORDS_API } from '../../helpers/mock-ords.js';
 import {

@@ -1,9 +1,11 @@
 // The bulkhead counts a streamed file as in flight until its last byte (it holds an ORDS connection that long),
 // against a raw ORDS stand-in that sends a file's first part and holds the rest until the test lets it go.
 import type { ServerResponse } from 'node:http';
+
 import request from 'supertest';
 import { request as http } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { testGateway } from '../../helpers/gateway-app.js';
 import { DBA, eventually, listening, metricValue, problem, rawServer, resilienceConfig } from './support.js';
 

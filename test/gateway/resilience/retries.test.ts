@@ -3,6 +3,7 @@
 import request from 'supertest';
 import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { testGateway } from '../../helpers/gateway-app.js';
 import { mockOrds, ORDS_JOBS } from '../../helpers/mock-ords.js';
 import {

@@ -2,7 +2,9 @@
 // reached ORDS (whatever the answer, even a reset), raw ORDS stand-ins, and polling with a deadline.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errors, type Dispatcher } from 'undici';
+
+import { type Dispatcher, errors } from 'undici';
+
 import type { DatabaseConfig, GatewayConfig } from '../../../src/gateway/config/types.js';
 import { testConfig } from '../../helpers/gateway-config.js';
 

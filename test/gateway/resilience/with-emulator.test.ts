@@ -4,8 +4,9 @@
 import request from 'supertest';
 import { request as http } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+
 import type { Fault } from '../../../src/emulator/index.js';
-import { startEmulatorProcess, type EmulatorProcess } from '../../helpers/emulator-process.js';
+import { type EmulatorProcess, startEmulatorProcess } from '../../helpers/emulator-process.js';
 import { testGateway } from '../../helpers/gateway-app.js';
 import { DBA, eventually, EXPORT_HR, HR, LIST, listening, metricValue, problem, resilienceConfig } from './support.js';
 
