@@ -64,7 +64,7 @@ test: $(STAMP) ## run every test (vitest); writes test-results/vitest.json
 	@mkdir -p test-results
 	$(BIN)/vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
 
-check: lint typecheck check-generated test ## everything CI checks
+check: format-check lint typecheck check-generated test ## everything CI checks: formatting, lint (contracts and code), types, generated/ drift, tests
 
 build: $(STAMP) ## compile src/ to dist/
 	$(BIN)/tsc -p tsconfig.build.json

@@ -137,7 +137,7 @@ async function main(): Promise<number> {
 
   const rows: Row[] = [];
   const failures: Array<{ scenario: string; error: string }> = [];
-  let profiles: string[] = [];
+  let profiles: string[];
   try {
     for (const scenario of scenarios) {
       log(`▶ ${scenario.id}: ${scenario.title}`);

@@ -57,8 +57,9 @@ function stop(code: number): void {
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
   setTimeout(() => process.exit(code), 3_000).unref();
-  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))))).then(() =>
-    process.exit(code),
+  // Never rejects (each promise only waits for an exit); `void` says the process ends in the callback.
+  void Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r))))).then(
+    () => process.exit(code),
   );
 }
 process.once('SIGINT', () => stop(0));

@@ -30,7 +30,7 @@ export function checkConfig(value: unknown, where = 'config'): EmulatorConfig {
   try {
     assertConfig(copy);
   } catch (error) {
-    throw new Error(`${where}: ${(error as Error).message}`);
+    throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
   }
   return copy;
 }
@@ -40,13 +40,13 @@ export function loadConfigFile(path: string): EmulatorConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read config file ${path}: ${(error as Error).message}`);
+    throw new Error(`cannot read config file ${path}: ${(error as Error).message}`, { cause: error });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`config file ${path} is not JSON: ${(error as Error).message}`);
+    throw new Error(`config file ${path} is not JSON: ${(error as Error).message}`, { cause: error });
   }
   return checkConfig(value, `config file ${path}`);
 }

@@ -7,6 +7,7 @@ import { elapsed, oracleDate } from './time-format.js';
  * newline in one must not forge a log line (say, a fake "successfully completed").
  */
 export function asData(value: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is this function's purpose
   return value.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

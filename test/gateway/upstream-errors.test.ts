@@ -66,7 +66,8 @@ describe('ORDS failing at the transport level', () => {
     () =>
       new Promise<void>((resolve) => {
         server?.closeAllConnections();
-        server ? server.close(() => resolve()) : resolve();
+        if (server) server.close(() => resolve());
+        else resolve();
         server = undefined;
       }),
   );

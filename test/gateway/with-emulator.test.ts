@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import type { GatewayConfig } from '../../src/gateway/config/types.js';
-import { type RunningGateway, startGateway } from '../../src/gateway/server.js';
+import { startGateway } from '../../src/gateway/server.js';
 import { createLogger } from '../../src/gateway/server.js';
 import { type EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process.js';
 import { testConfig } from '../helpers/gateway-config.js';

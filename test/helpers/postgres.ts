@@ -33,6 +33,7 @@ export async function requirePostgres(url = TEST_DATABASE_URL): Promise<void> {
     throw new Error(
       `PostgreSQL is not reachable at ${redacted(url)} (${(err as Error).message}). ` +
         'Start it (CI does) or point TEST_DATABASE_URL at one; these tests do not skip.',
+      { cause: err },
     );
   }
 }

@@ -13,7 +13,7 @@ import {
   rowToAudit,
   rowToJob,
 } from './sql-rows.js';
-import { type JobStore, TERMINAL_STATES } from './store.js';
+import type { JobStore } from './store.js';
 
 const { Pool } = pg;
 

@@ -16,7 +16,7 @@ import {
 } from './sql-rows.js';
 import { sqliteIntentMethods } from './sqlite-intents.js';
 import { applySqliteMigrations, SQLITE_MIGRATIONS } from './sqlite-migrations.js';
-import { type JobStore, TERMINAL_STATES } from './store.js';
+import type { JobStore } from './store.js';
 
 export interface SqliteJobStoreOptions {
   /** A file path (its directory is created if missing) or ':memory:'. */

@@ -107,8 +107,10 @@ class FailClosedStore implements Store {
     private readonly inner: Store,
     private readonly onFailure: () => void,
   ) {}
-  init(options: Options): void {
-    this.inner.init?.(options);
+  // Returned, not dropped: express-rate-limit handles (logs) a rejected init; a wrapper that dropped it would
+  // leave an unhandled rejection, which ends the process.
+  init(options: Options): void | Promise<void> {
+    return this.inner.init?.(options);
   }
   async increment(key: string): Promise<ClientRateLimitInfo> {
     try {
@@ -136,9 +138,10 @@ class FallbackStore implements Store {
     private readonly fallback: Store,
     private readonly onFallback: (err: unknown) => void,
   ) {}
-  init(options: Options): void {
-    this.primary.init?.(options);
-    this.fallback.init?.(options);
+  async init(options: Options): Promise<void> {
+    // Both are initialised, whatever the other does; the first failure reaches express-rate-limit's handler.
+    const [primary, fallback] = await Promise.allSettled([this.primary.init?.(options), this.fallback.init?.(options)]);
+    for (const result of [primary, fallback]) if (result.status === 'rejected') throw result.reason;
   }
   async increment(key: string): Promise<ClientRateLimitInfo> {
     try {

@@ -1,12 +1,10 @@
 /** @module The job-request policy: tenant grants, the expression grammar and the canonical request sent to ORDS. */
 export { evaluatePolicy } from './evaluate.js';
-export { type Expression, namedByEquality, serializeExpression } from './expression.js';
-export { directoryFileNameFault } from './file-name.js';
+export { type Expression, serializeExpression } from './expression.js';
 export { type FilterResult, parseLegacyFilter } from './legacy-filter.js';
-export { checkObjectUri, type ObjectUriResult } from './object-uri.js';
+export type { ObjectUriResult } from './object-uri.js';
 export { parseExpression, type ParseOptions, type ParseResult } from './parse-expression.js';
 export {
-  DEFAULT_LIMITS,
   type JobMode,
   type JobRequest,
   type Operation,

@@ -40,7 +40,3 @@ export type ProblemFault = components['schemas']['ProblemError'];
 export function problemType(slug: ProblemSlug): ProblemBody['type'] {
   return `${PROBLEM_BASE}${slug}` as ProblemBody['type'];
 }
-
-export function isProblemSlug(value: string): value is ProblemSlug {
-  return Object.hasOwn(PROBLEMS, value);
-}

@@ -74,7 +74,7 @@ export function findOperation(method: string, path: string): { template: string;
 /** Every way the answer departs from the contract; empty when it conforms. */
 export function contractErrors(check: ContractCheck): string[] {
   const found = findOperation(check.method, check.path);
-  let located: { pointer: string; response: Json } | null = null;
+  let located: { pointer: string; response: Json };
   if (found) {
     const opPointer = `/paths/${escapePointer(found.template)}/${check.method.toLowerCase()}`;
     const responses = (doc.paths[found.template]![check.method.toLowerCase()] as Json).responses as Json;

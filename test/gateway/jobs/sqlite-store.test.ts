@@ -64,9 +64,9 @@ describe('SQLite job store specifics', () => {
     });
   });
 
-  it('the listing and the quota counts are answered from indexes, without sorting', () => {
+  it('the listing and the quota counts are answered from indexes, without sorting', async () => {
     const path = freshPath();
-    createSqliteJobStore({ path }).close();
+    await createSqliteJobStore({ path }).close();
     inspect(path, (db) => {
       const plan = (sql: string) =>
         db

@@ -6,7 +6,7 @@ import type { GatewayConfig, TenantLimits } from '../../../src/gateway/config/ty
 import type { JobStore } from '../../../src/gateway/jobs/store.js';
 import { testGateway } from '../../helpers/gateway-app.js';
 import { TEST_LIMITS, testConfig, testTenants } from '../../helpers/gateway-config.js';
-import { mockOrds, ORDS_JOBS, ordsJob } from '../../helpers/mock-ords.js';
+import { mockOrds, ordsJob } from '../../helpers/mock-ords.js';
 
 const JOBS = '/databases/orcl/datapump/jobs/';
 const EXPORT = { operation: 'EXPORT' };
