@@ -39,9 +39,9 @@ check-generated: $(STAMP) ## fail when generated/ is not what `make generate` wr
 	else diff -r -x README.md $$tmp generated | head -40; rm -rf $$tmp; \
 	  echo "generated/ is stale: run 'make generate' and commit the result" >&2; exit 1; fi
 
-format: $(STAMP) ## rewrite the tree as the formatter and the linter's fixes want it (Prettier, then ESLint --fix)
+format: $(STAMP) ## rewrite the tree as the linter's fixes and the formatter want it (ESLint --fix, then Prettier; what ESLint cannot fix, make lint reports)
+	$(BIN)/eslint --fix . || true
 	$(BIN)/prettier --write --log-level warn .
-	$(BIN)/eslint --fix .
 
 format-check: $(STAMP) ## fail when a file is not as Prettier writes it
 	$(BIN)/prettier --check --log-level warn .

@@ -60,8 +60,8 @@ if (isMainModule()) {
   // The long-running commands are loaded only when this file is the program, so tests of the
   // admin commands do not pull in the gateway or the emulator.
   const [{ registerServeCommand }, { registerEmulatorCommand }] = await Promise.all([
-    import('../gateway/serve-command.js'),
-    import('../emulator/cli.js'),
+    import('./serve.js'),
+    import('./emulator.js'),
   ]);
   await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }, [
     registerServeCommand,

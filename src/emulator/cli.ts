@@ -150,7 +150,8 @@ export async function runEmulator(config: EmulatorConfig, io: EmulatorIo = PROCE
   });
 }
 
-function emulatorAction(io: EmulatorIo) {
+/** The command's action: options (flags, env, config file) → a running emulator until SIGTERM/SIGINT. */
+export function emulatorAction(io: EmulatorIo = PROCESS_IO) {
   return async function action(this: Command): Promise<void> {
     let config: EmulatorConfig;
     try {
@@ -161,12 +162,6 @@ function emulatorAction(io: EmulatorIo) {
     }
     await runEmulator(config, io);
   };
-}
-
-/** Adds `emulator` (the ORDS emulator) to the package CLI: `datapump-gateway emulator [options]`. */
-export function registerEmulatorCommand(program: Command, io: EmulatorIo = PROCESS_IO): Command {
-  const command = program.command('emulator').description('run the ORDS Data Pump emulator (an HTTP double of ORDS)');
-  return addEmulatorOptions(command).action(emulatorAction(io));
 }
 
 /** The standalone program of main.ts. */

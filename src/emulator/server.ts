@@ -1,8 +1,8 @@
 // createEmulator: wires the state, the router, faults and recording into a plain node:http server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { listen } from '../lib/listen.js';
 import { createAuthenticator } from './auth.js';
 import { createBodyValidator } from './body-validator.js';
 import type { Clock } from './clock.js';
@@ -136,17 +136,9 @@ export function createEmulator(input: EmulatorOptions = {}): Emulator {
     get apiUrl() {
       return `${origin}/ords/${options.database}/${options.schema}/_/db-api/stable/`;
     },
-    listen(port = options.port, host = options.host) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const address = server.address() as AddressInfo;
-          const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          origin = `http://${shown}:${address.port}`;
-          resolve(emulator);
-        });
-      });
+    async listen(port = options.port, host = options.host) {
+      origin = await listen(server, port, host);
+      return emulator;
     },
     close() {
       closing.abort();

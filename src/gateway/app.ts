@@ -1,16 +1,12 @@
-/** @module createApp: the gateway's whole request pipeline, composed top to bottom in this one place. */
+/**
+ * @module createApp: the gateway's whole request pipeline, composed top to bottom in this one place, from parts
+ * the composition root (compose.ts) built. Nothing here builds a shared part; it only makes middleware of them.
+ */
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import type { Logger } from 'pino';
 
-import type { OpenApiDocument } from '../contract/documents.js';
-import { createJwtVerifier, type JwtVerifier } from './auth/jwt-verifier.js';
-import type { ConfigSource } from './config/types.js';
-import { createAuditTrail } from './jobs/audit.js';
-import { guardStore } from './jobs/guarded-store.js';
-import type { JobStore } from './jobs/store.js';
-import { type CounterStores, createCounterStores } from './limits/counter-stores.js';
+import type { GatewayParts } from './compose.js';
 import { tenantRateLimits } from './limits/rate-limit.js';
 import { accessLog } from './middleware/access-log.js';
 import { authenticate } from './middleware/authenticate.js';
@@ -29,56 +25,25 @@ import { createJob } from './routes/create-job.js';
 import { getJob } from './routes/get-job.js';
 import { getJobFile } from './routes/get-job-file.js';
 import { listJobs } from './routes/list-jobs.js';
-import { createOrdsContract } from './upstream/ords-contract.js';
-import type { UpstreamRegistry } from './upstream/registry.js';
-import { createContractValidator } from './validation/contract-validator.js';
-
-export interface AppDeps {
-  readonly config: ConfigSource;
-  readonly logger: Logger;
-  readonly upstreams: UpstreamRegistry;
-  readonly jobs: JobStore;
-  readonly metrics: GatewayMetrics;
-  /** Verifies tenants' JWTs; made from `config.jwt` when not given (tests inject one with a fixed clock). */
-  readonly jwt?: JwtVerifier;
-  /** Rate-limit counters; in this process unless given (the server passes Redis-backed ones when configured). */
-  readonly counters?: CounterStores;
-  /** The bundled contracts (generated/openapi/*.json), loaded once by the caller. */
-  readonly contracts: { readonly public: OpenApiDocument; readonly ords: OpenApiDocument };
-  readonly now?: () => Date;
-  readonly generateRequestId?: () => string;
-  /** Where audit events are logged; by default the logger, tagged `log: "audit"`. */
-  readonly auditLog?: Logger;
-}
 
 const JOBS = '/databases/:database/datapump/jobs/';
 const JOB = `${JOBS}:owner_name,:job_name/`;
 const FILE = `${JOB}:filename`;
 
 /** Builds the Express application; it does not listen (the server entry or a test does). */
-export function createApp(deps: AppDeps): Express {
-  const { config, logger, metrics } = deps;
-  // Settings read once: a reload that changes them restarts the app (tenants and keys are read per request).
+export function createApp(parts: GatewayParts): Express {
+  const { config, logger, metrics, jobs, upstreams, counters } = parts;
+  // Settings read once: a reload that changes them is logged as needing a restart (tenants and keys are read per request).
   const settings = config.current();
-  const jobs = guardStore(deps.jobs);
-  const jwt = deps.jwt ?? (settings.jwt ? createJwtVerifier(settings.jwt) : undefined);
-  const counters =
-    deps.counters ?? createCounterStores({ redisUrl: null, keyPrefix: settings.limits.keyPrefix, logger });
-  const routeDeps = {
-    config,
-    upstreams: deps.upstreams,
-    jobs,
-    ordsContract: createOrdsContract(deps.contracts.ords),
-    now: deps.now ?? (() => new Date()),
-  };
+  const routeDeps = { config, upstreams, jobs, ordsContract: parts.ordsContract, now: parts.now };
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // the job ETag is ORDS's, passed through; Express must not invent its own
   app.set('trust proxy', settings.trustProxy);
 
-  // 1. Correlation id, security headers, access log, request metrics.
-  app.use(requestId(deps.generateRequestId ? { generate: deps.generateRequestId } : {}));
+  // 1. The request context (correlation id first), security headers, access log, request metrics.
+  app.use(requestId(parts.generateRequestId ? { generate: parts.generateRequestId } : {}));
   app.use(
     helmet({
       // No upgrade-insecure-requests: /docs must work on plain-HTTP hosts inside the organisation too.
@@ -107,26 +72,25 @@ export function createApp(deps: AppDeps): Express {
   }
 
   // 2. Operational endpoints: outside the contract, no tenant credential.
-  app.use(healthRoutes({ config, upstreams: deps.upstreams, jobs, counters }));
+  app.use(healthRoutes({ config, upstreams, jobs, counters, lifecycle: parts.lifecycle }));
   if (!settings.metrics.listen) app.get('/metrics', metricsEndpoint({ metrics, token: settings.metrics.token }));
-  app.use(docsRoutes({ publicContract: deps.contracts.public }));
-  app.use(problemPages({ publicContract: deps.contracts.public }));
+  app.use(docsRoutes({ publicContract: parts.contracts.public }));
+  app.use(problemPages({ publicContract: parts.contracts.public }));
 
   // 3. The governed API: path form → tenant → rate limit → body → contract → database scope → route
-  //    (→ quotas → ORDS → registry → answer).
+  //    (→ policy → idempotency claim → quotas → ORDS → registry → answer).
   app.use(normalizePath());
-  app.use(authenticate({ config, ...(jwt ? { jwt } : {}) }));
-  app.use(tenantRateLimits({ stores: counters, skip: replayOf(jobs, routeDeps.now) }));
+  app.use(authenticate({ config, ...(parts.jwt ? { jwt: parts.jwt } : {}) }));
+  app.use(tenantRateLimits({ stores: counters, skip: replayOf(jobs, parts.now) }));
   app.use(
     express.json({ limit: settings.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }),
   );
-  app.use(createContractValidator({ document: deps.contracts.public, validateResponses: settings.validateResponses }));
+  app.use(parts.validator);
   const scoped = databaseScope({ config });
-  const audit = createAuditTrail({ jobs, log: deps.auditLog ?? logger.child({ log: 'audit' }) });
-  app.post(JOBS, scoped, createJob({ ...routeDeps, audit }));
-  app.get(JOBS, scoped, listJobs(routeDeps));
-  app.get(JOB, scoped, getJob(routeDeps));
-  app.get(FILE, scoped, getJobFile(routeDeps));
+  app.post(JOBS, scoped(createJob({ ...routeDeps, audit: parts.audit })));
+  app.get(JOBS, scoped(listJobs(routeDeps)));
+  app.get(JOB, scoped(getJob(routeDeps)));
+  app.get(FILE, scoped(getJobFile(routeDeps)));
 
   // 4. Anything else, and every error, leaves as application/problem+json.
   app.use((_req, _res, next) => {

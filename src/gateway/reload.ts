@@ -14,8 +14,8 @@ import { isDeepStrictEqual } from 'node:util';
 
 import type { Logger } from 'pino';
 
+import { deepFreeze } from '../lib/deep-freeze.js';
 import { ConfigError } from './config/errors.js';
-import { deepFreeze } from './config/freeze.js';
 import type { Env } from './config/interpolate.js';
 import { loadConfig } from './config/load.js';
 import type { SwappableConfigSource } from './config/source.js';

@@ -1,26 +1,18 @@
-/** @module Starts the gateway: loads nothing itself; takes a validated config, builds the app, listens, shuts down cleanly. */
-import { randomUUID } from 'node:crypto';
+/**
+ * @module Starts the gateway process's servers: opens the store, has the composition root (compose.ts) build
+ * everything else, listens, starts the background tasks, and shuts down cleanly. Loads no configuration itself.
+ */
 import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
 
 import { type Logger, pino } from 'pino';
 
-import { loadContract } from '../contract/documents.js';
-import { createApp, createMetricsApp } from './app.js';
+import { listen } from '../lib/listen.js';
+import { composeGateway } from './compose.js';
 import { createConfigSource, type SwappableConfigSource } from './config/source.js';
 import type { GatewayConfig } from './config/types.js';
-import { createAuditTrail } from './jobs/audit.js';
 import { openJobStore } from './jobs/open-store.js';
-import { startRetentionPurge } from './jobs/retention.js';
 import type { JobStore } from './jobs/store.js';
-import { createCounterStores } from './limits/counter-stores.js';
 import { REDACT_PATHS } from './middleware/access-log.js';
-import { markShuttingDown } from './ops/health.js';
-import { createMetrics } from './ops/metrics.js';
-import { createReconciler } from './reliability/reconciler.js';
-import { createOrdsContract } from './upstream/ords-contract.js';
-import { createUpstreamRegistry } from './upstream/registry.js';
 
 export interface StartGatewayOptions {
   readonly config: GatewayConfig;
@@ -59,64 +51,36 @@ export async function startGateway({
   shutdownGraceMs,
 }: StartGatewayOptions): Promise<RunningGateway> {
   const source = createConfigSource(config);
-  const metrics = createMetrics();
   // Opening the store applies its migrations: a gateway that cannot record jobs does not start.
   const jobs =
     given ??
     (await openJobStore(config.store.backend, {
       onConnectionError: (err: Error) => logger.warn({ err: err.message }, 'state store connection lost'),
     }));
-  const purge = startRetentionPurge({
-    store: jobs,
-    retentionMs: config.store.retentionMs,
-    intervalMs: config.store.purgeIntervalMs,
-    onPurged: (counts) => logger.info(counts, 'purged records past retention'),
-    onError: (err) => logger.warn({ err: String(err) }, 'retention purge failed'),
-  });
-  const counters = createCounterStores({
-    redisUrl: config.limits.redisUrl,
-    keyPrefix: config.limits.keyPrefix,
-    logger,
-    onFallback: (c) => metrics.limitStoreFailures.inc({ class: c, outcome: 'fallback' }),
-    onFailClosed: (c) => metrics.limitStoreFailures.inc({ class: c, outcome: 'refused' }),
-  });
-  const upstreams = createUpstreamRegistry({ config: source, metrics });
-  const contracts = { public: loadContract('public'), ords: loadContract('ords') };
-  const app = createApp({ config: source, logger, upstreams, jobs, metrics, contracts, counters });
+  const gateway = composeGateway({ config: source, logger, jobs });
 
-  const main = drainable(app, config);
-  let metricsServer: Drainable | undefined;
+  const main = drainable(gateway.app, config);
+  const metricsServer = gateway.metricsApp ? drainable(gateway.metricsApp, config) : undefined;
   let url: string;
   let metricsUrl: string | undefined;
   try {
-    url = await listen(main.server, config.listen.host, config.listen.port);
-    if (config.metrics.listen) {
-      metricsServer = drainable(createMetricsApp({ metrics, token: config.metrics.token }), config);
-      metricsUrl = `${await listen(metricsServer.server, config.metrics.listen.host, config.metrics.listen.port)}/metrics`;
+    url = await listen(main.server, config.listen.port, config.listen.host);
+    if (metricsServer && config.metrics.listen) {
+      const { host, port } = config.metrics.listen;
+      metricsUrl = `${await listen(metricsServer.server, port, host)}/metrics`;
     }
   } catch (error) {
-    // An address in use must not leave the pools and timers open behind it: the process could never exit.
+    // An address in use must not leave the pools open behind it: the process could never exit.
     main.server.close();
-    await Promise.allSettled([purge.stop(), upstreams.close(), counters.close()]);
-    if (!given) await jobs.close().catch(() => {});
+    metricsServer?.server.close();
+    await gateway.close().catch(() => {});
     throw error;
   }
   logger.info(
     { url, metricsUrl, databases: Object.keys(config.databases), tenants: Object.keys(config.tenants).length },
     'datapump-gateway listening',
   );
-  // Settles creates left in doubt, by this process or a crashed one: at once, then every interval.
-  const reconciler = createReconciler({
-    config: source,
-    jobs,
-    upstreams,
-    ordsContract: createOrdsContract(contracts.ords),
-    logger,
-    registry: metrics.registry,
-    audit: createAuditTrail({ jobs, log: logger.child({ log: 'audit' }) }),
-    now: () => new Date(),
-    holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-  }).start();
+  gateway.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -126,7 +90,7 @@ export async function startGateway({
     config: source,
     close() {
       closing ??= (async () => {
-        markShuttingDown(app);
+        gateway.parts.lifecycle.beginShutdown();
         const graceMs = shutdownGraceMs ?? source.current().server.shutdownGraceMs;
         const drained = Promise.all([main.drain(graceMs), metricsServer?.drain(Math.min(graceMs, 1_000))]);
         // Logged once the listeners are closed: from this line on, a new connection is refused.
@@ -141,24 +105,7 @@ export async function startGateway({
             ? 'cut the requests still running (grace period over, or a second signal)'
             : 'in-flight requests finished',
         );
-        // Upstream pools first (a request cut above aborts its ORDS call), then the stores, each tried
-        // even when one before it failed.
-        const failures: unknown[] = [];
-        for (const [name, step] of [
-          ['reconciliation', () => reconciler.stop()],
-          ['retention purge', () => purge.stop()],
-          ['upstream connections', () => upstreams.close()],
-          ['rate-limit counters', () => counters.close()],
-          ['job store', () => jobs.close()],
-        ] as const) {
-          try {
-            await step();
-          } catch (err) {
-            failures.push(err);
-            logger.error({ err: err instanceof Error ? err.message : String(err) }, `closing the ${name} failed`);
-          }
-        }
-        if (failures.length > 0) throw new AggregateError(failures, 'the gateway did not shut down cleanly');
+        await gateway.close();
         logger.info('datapump-gateway stopped');
       })();
       return closing;
@@ -176,18 +123,6 @@ function configure(server: Server, config: GatewayConfig): Server {
   server.requestTimeout = config.server.requestTimeoutMs;
   server.keepAliveTimeout = config.server.keepAliveTimeoutMs;
   return server;
-}
-
-function listen(server: Server, host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      const address = server.address() as AddressInfo;
-      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      resolve(`http://${shownHost}:${address.port}`);
-    });
-  });
 }
 
 interface Drainable {

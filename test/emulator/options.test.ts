@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 
-import { addEmulatorOptions, configFromCommand, registerEmulatorCommand } from '../../src/emulator/cli.js';
+import { addEmulatorOptions, configFromCommand } from '../../src/emulator/cli.js';
 import { loadConfigFile, toEmulatorOptions } from '../../src/emulator/config-file.js';
 import { DEFAULT_OPTIONS, isManualClock, resolveOptions } from '../../src/emulator/index.js';
 import { parseByteSize } from '../../src/emulator/sizes.js';
@@ -189,14 +189,5 @@ describe('config file and flags', () => {
     expect(() => parse(['--user', 'nocolon'])).toThrow(/name:secret/);
     expect(() => parse(['--clock', 'sundial'])).toThrow();
     expect(() => parse(['--faults', '[{"kind":"boom"}]'])).toThrow(/faults/);
-  });
-
-  it('registerEmulatorCommand adds an `emulator` subcommand with the same options', () => {
-    const program = new Command('datapump-gateway');
-    const command = registerEmulatorCommand(program);
-    expect(program.commands.map((c) => c.name())).toEqual(['emulator']);
-    expect(command.options.map((o) => o.long)).toEqual(
-      expect.arrayContaining(['--port', '--host', '--config', '--clock', '--no-validate', '--log-bytes']),
-    );
   });
 });

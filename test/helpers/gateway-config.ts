@@ -8,6 +8,7 @@ import type {
   TenantGrants,
   TenantLimits,
 } from '../../src/gateway/config/types.js';
+import { deepFreeze } from '../../src/lib/deep-freeze.js';
 
 export const DEMO_KEYS = {
   'hr-team': 'hr-demo-key',
@@ -16,14 +17,6 @@ export const DEMO_KEYS = {
 } as const;
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
 
 export function testDatabase(overrides: Partial<DatabaseConfig> = {}): DatabaseConfig {
   return {

@@ -1,4 +1,4 @@
-// A minimal Express app for JWT tests: authenticate → echo the caller → problem handler, on a fixed clock.
+// A minimal Express app for JWT tests: request id → authenticate → echo the caller → problem handler, on a fixed clock.
 import express, { type Express } from 'express';
 import type { JWTPayload } from 'jose';
 import { pino } from 'pino';
@@ -6,6 +6,8 @@ import { pino } from 'pino';
 import { createJwtVerifier, type JwtOptions, type JwtVerifier } from '../../src/gateway/auth/jwt-verifier.js';
 import type { GatewayConfig } from '../../src/gateway/config/types.js';
 import { authenticate } from '../../src/gateway/middleware/authenticate.js';
+import { requestContext } from '../../src/gateway/middleware/request-context.js';
+import { requestId } from '../../src/gateway/middleware/request-id.js';
 import { createProblemHandler } from '../../src/gateway/problems/handler.js';
 import { testConfig } from './gateway-config.js';
 
@@ -45,9 +47,11 @@ export function testVerifier(jwksUrl: string, overrides: Partial<JwtOptions> = {
 
 export function jwtApp(jwt: JwtVerifier | undefined, config: GatewayConfig = testConfig()): Express {
   const app = express();
+  app.use(requestId());
   app.use(authenticate({ config: { current: () => config }, ...(jwt ? { jwt } : {}) }));
   app.get('/whoami', (req, res) => {
-    res.json({ tenant: req.caller?.tenant.id, principal: req.caller?.principal, method: req.caller?.method });
+    const { caller } = requestContext(req);
+    res.json({ tenant: caller?.tenant.id, principal: caller?.principal, method: caller?.method });
   });
   app.use(createProblemHandler({ logger: pino({ level: 'silent' }) }));
   return app;

@@ -3,6 +3,7 @@ import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify, type JWTVerifyG
 
 import type { JwtConfig } from '../config/types.js';
 import { GatewayError } from '../problems/gateway-error.js';
+import { invalidToken } from './challenge.js';
 
 /**
  * The configured JWT settings (`jwt:` in the YAML; the claim and tolerance defaults are `sub` and 30 s)
@@ -35,9 +36,6 @@ export interface JwtVerifierDeps {
   readonly now?: () => Date;
 }
 
-/** Same realm as the API-key challenge in middleware/authenticate.ts. */
-const REALM = 'datapump-gateway';
-
 /** Signature algorithms a JWKS of public keys can serve; everything else (none, HS*, unknown names) is refused. */
 const ASYMMETRIC = new Set([
   'RS256',
@@ -62,19 +60,6 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 export function looksLikeJwt(value: string): boolean {
   return JWT_SHAPE.test(value);
-}
-
-/** A 401 whose challenge says why, as RFC 6750 §3.1 puts it: error="invalid_token". */
-export function invalidToken(detail: string, logContext: Readonly<Record<string, unknown>> = {}): GatewayError {
-  // The description is a quoted-string: no quotes or backslashes in it.
-  const description = detail.replace(/["\\]/g, '');
-  return new GatewayError('unauthenticated', {
-    detail,
-    headers: {
-      'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"`,
-    },
-    logContext,
-  });
 }
 
 /** The JWKS could not be fetched or read: the provider's fault (or the network's), never the caller's. */
@@ -177,18 +162,13 @@ function rejection(err: errors.JOSEError): GatewayError {
   return invalidToken('The token is malformed.', log());
 }
 
-interface Settings {
+/** The configuration, checked, with the URL parsed and the JWKS cache tuning resolved. */
+type Settings = Omit<JwtConfig, 'jwksUrl'> & {
   readonly jwksUrl: URL;
-  readonly issuer: string;
-  readonly audience: string;
-  readonly algorithms: readonly string[];
-  readonly tenantClaim: string;
-  readonly principalClaim: string;
-  readonly clockToleranceSec: number;
   readonly cacheMaxAgeMs: number;
   readonly cooldownMs: number;
   readonly timeoutMs: number;
-}
+};
 
 /** Refuses a bad configuration at start-up rather than on the first request. */
 function checkedOptions(opts: JwtOptions): Settings {

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 
 import { type Document, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 
+import { deepFreeze } from '../../lib/deep-freeze.js';
 import { crossCheck } from './cross-checks.js';
 import { ConfigError } from './errors.js';
-import { deepFreeze } from './freeze.js';
 import { type Env, interpolateTree } from './interpolate.js';
 import type { Problem } from './messages.js';
 import { isAtOrBelow } from './paths.js';

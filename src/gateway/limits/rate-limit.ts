@@ -2,6 +2,7 @@
 import type { Request, RequestHandler } from 'express';
 import { rateLimit, type RateLimitInfo, type RateLimitRequestHandler } from 'express-rate-limit';
 
+import { type Caller, requestContext } from '../middleware/request-context.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import type { CounterStores, LimitClass } from './counter-stores.js';
 
@@ -25,9 +26,9 @@ export function tenantRateLimits({ stores, skip }: TenantRateLimitOptions): Requ
     if (!handler) {
       handler = rateLimit({
         windowMs,
-        limit: (req) => req.caller!.tenant.limits[kind].limit,
+        limit: (req) => callerOf(req).tenant.limits[kind].limit,
         // Never the IP or X-Forwarded-For: tenants share proxies, and XFF is whatever the client says.
-        keyGenerator: (req) => `${req.caller!.tenant.id}`,
+        keyGenerator: (req) => callerOf(req).tenant.id,
         identifier: kind,
         ...(skip ? { skip: (req: Request) => skip(req, kind) } : {}),
         standardHeaders: 'draft-8',
@@ -58,7 +59,7 @@ export function tenantRateLimits({ stores, skip }: TenantRateLimitOptions): Requ
   }
 
   return function tenantRateLimit(req, res, next) {
-    const tenant = req.caller?.tenant;
+    const tenant = requestContext(req).caller?.tenant;
     if (!tenant) {
       next();
       return;
@@ -66,6 +67,14 @@ export function tenantRateLimits({ stores, skip }: TenantRateLimitOptions): Requ
     const kind: LimitClass = req.method === 'POST' ? 'create' : 'read';
     void limiter(kind, tenant.limits[kind].windowMs)(req, res, next);
   };
+}
+
+/** The limiters run only for authenticated requests (tenantRateLimit passes the others by). */
+function callerOf(req: Request): Caller {
+  const { caller } = requestContext(req);
+  if (!caller)
+    throw new GatewayError('internal-error', { logContext: { reason: 'rate limit reached without a caller' } });
+  return caller;
 }
 
 function describeWindow(ms: number): string {

@@ -2,6 +2,8 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
+import { requestContext } from './request-context.js';
+
 /** Paths pino redacts wherever they appear in any line the gateway writes (the server's logger uses them). */
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -28,16 +30,18 @@ export function accessLog({ logger }: { logger: Logger }): RequestHandler {
     const done = (aborted: boolean) => {
       if (logged) return;
       logged = true;
+      // Read when the answer is done: by then authentication has set the caller (or never will).
+      const context = requestContext(req);
       const line = {
         req: {
-          id: String(req.headers['x-request-id']),
+          id: context.requestId,
           method: req.method,
           url: req.originalUrl,
           userAgent: req.headers['user-agent'],
         },
         res: { statusCode: res.statusCode },
         responseTime: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
-        tenant: req.caller?.tenant.id,
+        tenant: context.caller?.tenant.id,
       };
       if (aborted) logger.warn(line, 'request aborted');
       else if (res.statusCode >= 500) logger.error(line, 'request completed');

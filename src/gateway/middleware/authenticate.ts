@@ -3,24 +3,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 import type { Request, RequestHandler } from 'express';
 
-import { invalidToken, type JwtVerifier, looksLikeJwt } from '../auth/jwt-verifier.js';
-import type { ConfigSource, GatewayConfig, TenantConfig } from '../config/types.js';
-import { GatewayError } from '../problems/gateway-error.js';
-
-export interface Caller {
-  readonly tenant: TenantConfig;
-  /** Who within the tenant: the tenant id for API keys; the JWT's principal claim (`sub` by default) for JWTs. */
-  readonly principal: string;
-  readonly method: 'api-key' | 'bearer' | 'basic' | 'jwt';
-}
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    caller?: Caller;
-  }
-}
-
-const CHALLENGE = 'Bearer realm="datapump-gateway", Basic realm="datapump-gateway", charset="UTF-8"';
+import { invalidToken, unauthenticated } from '../auth/challenge.js';
+import { type JwtVerifier, looksLikeJwt } from '../auth/jwt-verifier.js';
+import type { ConfigSource, GatewayConfig } from '../config/types.js';
+import { type Caller, setCaller } from './request-context.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
@@ -35,10 +21,6 @@ function keyIndex(cache: WeakMap<GatewayConfig, Map<string, string>>, config: Ga
     cache.set(config, index);
   }
   return index;
-}
-
-function unauthenticated(detail: string): GatewayError {
-  return new GatewayError('unauthenticated', { detail, headers: { 'WWW-Authenticate': CHALLENGE } });
 }
 
 interface Presented {
@@ -96,7 +78,7 @@ export function authenticate({ config, jwt }: AuthenticateOptions): RequestHandl
     if (!presented)
       throw unauthenticated('This API needs a credential: an API key, a Bearer token or Basic tenant-id:api-key.');
     if (presented.method === 'bearer' && looksLikeJwt(presented.key)) {
-      req.caller = await jwtCaller(presented.key, jwt, config);
+      setCaller(req, await jwtCaller(presented.key, jwt, config));
       next();
       return;
     }
@@ -114,7 +96,7 @@ export function authenticate({ config, jwt }: AuthenticateOptions): RequestHandl
     if (presented.claimedTenant !== undefined && !sameText(presented.claimedTenant, tenant.id)) {
       throw unauthenticated('The credential is not one the gateway accepts.');
     }
-    req.caller = { tenant, principal: tenant.id, method: presented.method };
+    setCaller(req, { tenant, principal: tenant.id, method: presented.method });
     next();
   };
 }

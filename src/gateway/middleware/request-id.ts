@@ -1,7 +1,9 @@
-/** @module Gives every request a correlation id: the caller's when well-formed, else a new one. */
+/** @module Begins every request's context with a correlation id (the caller's when well-formed, else a new one). */
 import { randomUUID } from 'node:crypto';
 
 import type { RequestHandler } from 'express';
+
+import { beginRequestContext } from './request-context.js';
 
 export interface RequestIdOptions {
   readonly generate?: () => string;
@@ -15,15 +17,13 @@ export function requestId({ generate = randomUUID }: RequestIdOptions = {}): Req
   return function requestIdMiddleware(req, res, next) {
     const inbound = req.headers['x-request-id'];
     const id = typeof inbound === 'string' && WELL_FORMED.test(inbound) ? inbound : generate();
-    // Overwrite the header too: the contract validator and the access log then see only a well-formed id.
-    req.headers['x-request-id'] = id;
     const traceparent = req.headers.traceparent;
-    if (typeof traceparent === 'string' && !TRACEPARENT.test(traceparent)) delete req.headers.traceparent;
+    // A malformed trace context is dropped, not passed on: ORDS (and its tracing) must not see it.
+    beginRequestContext(req, {
+      requestId: id,
+      traceparent: typeof traceparent === 'string' && TRACEPARENT.test(traceparent) ? traceparent : undefined,
+    });
     res.setHeader('X-Request-Id', id);
     next();
   };
-}
-
-export function requestIdOf(req: { headers: Record<string, unknown> }): string {
-  return String(req.headers['x-request-id']);
 }

@@ -7,7 +7,9 @@ import { Router } from 'express';
 
 import type { ConfigSource } from '../config/types.js';
 import type { JobStore } from '../jobs/store.js';
+import type { Lifecycle } from '../lifecycle.js';
 import type { CounterStores } from '../limits/counter-stores.js';
+import { requestContext } from '../middleware/request-context.js';
 import type { UpstreamRegistry } from '../upstream/registry.js';
 import { CircuitOpenError } from '../upstream/resilience.js';
 
@@ -16,33 +18,27 @@ export interface HealthOptions {
   readonly upstreams: UpstreamRegistry;
   readonly jobs: JobStore;
   readonly counters?: CounterStores;
+  /** Once shutdown has begun, /readyz answers 503 at once, so a load balancer stops sending. */
+  readonly lifecycle: Lifecycle;
 }
 
 type Check = { ok: boolean; detail?: string };
 
-/** Apps whose process is shutting down: their /readyz answers 503 at once, so a load balancer stops sending. */
-const shuttingDown = new WeakSet<object>();
-
-/** Called by the server when shutdown starts; there is no way back. */
-export function markShuttingDown(app: object): void {
-  shuttingDown.add(app);
-}
-
-export function healthRoutes({ config, upstreams, jobs, counters }: HealthOptions): Router {
+export function healthRoutes({ config, upstreams, jobs, counters, lifecycle }: HealthOptions): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (req, res) => {
-    if (shuttingDown.has(req.app)) {
+    if (lifecycle.shuttingDown) {
       res.setHeader('Cache-Control', 'no-store');
       res.status(503).json({ status: 'shutting down', checks: {} });
       return;
     }
     const checks: Record<string, Check> = {};
     const probes = Object.keys(config.current().databases).map(async (name) => {
-      checks[`ords:${name}`] = await probe(() => upstreams.probe(name, String(req.headers['x-request-id'])));
+      checks[`ords:${name}`] = await probe(() => upstreams.probe(name, requestContext(req).requestId));
     });
     probes.push(
       (async () => {

@@ -2,6 +2,8 @@
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+import { requestContext } from '../middleware/request-context.js';
+
 export interface GatewayMetrics {
   readonly registry: Registry;
   readonly requests: Counter<'route' | 'method' | 'status' | 'tenant'>;
@@ -103,7 +105,11 @@ export function measureRequests(metrics: GatewayMetrics): RequestHandler {
       const route = (req as { openapi?: { openApiRoute?: string } }).openapi?.openApiRoute ?? 'unmatched';
       const labels = { route, method: req.method };
       end(labels);
-      metrics.requests.inc({ ...labels, status: String(res.statusCode), tenant: req.caller?.tenant.id ?? 'none' });
+      metrics.requests.inc({
+        ...labels,
+        status: String(res.statusCode),
+        tenant: requestContext(req).caller?.tenant.id ?? 'none',
+      });
     });
     next();
   };

@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 
+import { maybeRequestContext } from '../middleware/request-context.js';
 import { type ProblemBody, PROBLEMS, problemType } from './catalogue.js';
 import { classify } from './from-error.js';
 import type { GatewayError } from './gateway-error.js';
@@ -39,7 +40,7 @@ export function sendProblem(res: Response, error: GatewayError, requestId: strin
 export function createProblemHandler({ logger, onProblem }: ProblemHandlerOptions): ErrorRequestHandler {
   return function problemHandler(err, req, res, _next) {
     const error = classify(err);
-    const requestId = res.getHeader('X-Request-Id')?.toString();
+    const requestId = maybeRequestContext(req)?.requestId;
     const log = logger;
     const context = { problem: error.slug, status: error.status, requestId, ...error.logContext };
     if (error.status >= 500) log.error({ ...context, err: error.cause ?? error }, error.message);

@@ -1,9 +1,9 @@
-/** @module What every job route needs, handed down from createApp, and small helpers they share. */
+/** @module What every job route needs, handed down from the composition root, and small helpers they share. */
 import type { Request, Response } from 'express';
 
 import type { ConfigSource } from '../config/types.js';
 import type { JobStore } from '../jobs/store.js';
-import { requestIdOf } from '../middleware/request-id.js';
+import type { RequestContext } from '../middleware/request-context.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import type { OrdsContract } from '../upstream/ords-contract.js';
 import type { UpstreamRegistry } from '../upstream/registry.js';
@@ -16,19 +16,9 @@ export interface RouteDeps {
   readonly now: () => Date;
 }
 
-/** The authenticated caller and resolved database; the pipeline guarantees both before any job route. */
-export function scope(req: Request) {
-  const caller = req.caller;
-  const database = req.database;
-  if (!caller || !database)
-    throw new GatewayError('internal-error', { logContext: { reason: 'route reached without caller or database' } });
-  return { caller, database, tenant: caller.tenant };
-}
-
 /** Fields every ORDS call carries: the correlation id and the trace context. */
-export function callMeta(req: Request) {
-  const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
-  return { requestId: requestIdOf(req), ...(traceparent ? { traceparent } : {}) };
+export function callMeta({ requestId, traceparent }: Pick<RequestContext, 'requestId' | 'traceparent'>) {
+  return { requestId, ...(traceparent ? { traceparent } : {}) };
 }
 
 /** Aborts the ORDS call of a read when the client goes away before its answer is complete. */

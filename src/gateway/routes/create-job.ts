@@ -1,19 +1,19 @@
 /** @module POST …/datapump/jobs/: policy → idempotency claim → quotas → ORDS → registry → answer (or replay). */
 import { randomUUID } from 'node:crypto';
 
-import type { Request, RequestHandler } from 'express';
-
 import type { components } from '../../../generated/public.js';
 import { auditedRequest, type AuditTrail } from '../jobs/audit.js';
 import { gatewayUrls, toPublicJob } from '../jobs/public-job.js';
 import type { AuditEvent, Intent, StoredAnswer } from '../jobs/store.js';
 import { enforceQuotas } from '../limits/quotas.js';
+import type { JobRoute } from '../middleware/database-scope.js';
+import type { JobScope } from '../middleware/request-context.js';
 import { evaluatePolicy } from '../policy/index.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import { answerOutcome, outcomeOf, transportOutcome, withOutcome } from '../reliability/create-outcome.js';
 import { idempotencyKey, requestFingerprint } from '../reliability/idempotency-key.js';
 import { invalidAnswer, ordsFailure } from '../upstream/ords-answers.js';
-import { callMeta, type RouteDeps, scope } from './context.js';
+import { callMeta, type RouteDeps } from './context.js';
 import { answerExistingIntent } from './idempotent-replay.js';
 import { refreshActiveJobs } from './refresh-active.js';
 import { policyTimestamp, tenantPolicy } from './tenant-policy.js';
@@ -31,9 +31,9 @@ export function upstreamBody(body: JobRequest, createEndpoint: 'jobs' | 'rpc'): 
   return rest;
 }
 
-export function createJob(deps: CreateJobDeps): RequestHandler {
-  return async function createJobHandler(req, res) {
-    const { caller, database, tenant } = scope(req);
+export function createJob(deps: CreateJobDeps): JobRoute {
+  return async function createJobHandler(scope, req, res) {
+    const { caller, database, tenant } = scope;
     const now = deps.now();
     const config = deps.config.current();
     const key = idempotencyKey(req.headers['idempotency-key']);
@@ -47,7 +47,7 @@ export function createJob(deps: CreateJobDeps): RequestHandler {
       tenant: tenant.id,
       principal: caller.principal,
       database: database.name,
-      requestId: callMeta(req).requestId,
+      requestId: scope.requestId,
     };
 
     // 1. Policy: the client's request becomes the gateway's canonical one, or every violation is listed.
@@ -120,7 +120,7 @@ export function createJob(deps: CreateJobDeps): RequestHandler {
     // 3. Quotas, ORDS, the registry. What a failure means for the key depends on whether ORDS may have started the job.
     let answer: StoredAnswer;
     try {
-      answer = await createAllowed(deps, req, { forwarded, operation: canonical.operation });
+      answer = await createAllowed(deps, scope, { forwarded, operation: canonical.operation });
     } catch (err) {
       await settleFailed(deps, intent, err);
       await deps.audit.write({
@@ -163,16 +163,16 @@ async function settleFailed(deps: CreateJobDeps, intent: Intent, err: unknown): 
 /** Quotas → ORDS → registry, for a request the policy allowed; returns the answer to send (and to replay). */
 async function createAllowed(
   deps: CreateJobDeps,
-  req: Request,
+  scope: JobScope,
   { forwarded, operation }: { forwarded: Record<string, unknown>; operation: JobRequest['operation'] },
 ): Promise<StoredAnswer> {
-  const { caller, database, tenant } = scope(req);
+  const { caller, database, tenant } = scope;
   // Quotas before ORDS: counted from the registry, which also proves the store is up (fail closed).
   await enforceQuotas({
     tenant,
     jobs: deps.jobs,
     now: deps.now(),
-    refreshActive: () => refreshActiveJobs(deps, req, tenant),
+    refreshActive: () => refreshActiveJobs(deps, scope),
   });
   const path = deps.upstreams.client(database).paths.create(operation);
   // No abort signal: once sent, a create must run to its answer so the job is recorded, whatever the client does.
@@ -183,7 +183,7 @@ async function createAllowed(
       path,
       kind: 'create',
       body: forwarded,
-      ...callMeta(req),
+      ...callMeta(scope),
     });
   } catch (err) {
     throw withOutcome(err, transportOutcome(err));
@@ -207,7 +207,7 @@ async function createAllowed(
       operation: job.operation,
       jobMode: job.job_mode,
       principal: caller.principal,
-      requestId: callMeta(req).requestId,
+      requestId: scope.requestId,
       canonicalRequest: forwarded,
       createdAt: now,
       lastState: job.state,

@@ -2,18 +2,17 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-import type { RequestHandler } from 'express';
-
 import { fileMediaType } from '../jobs/public-job.js';
+import type { JobRoute } from '../middleware/database-scope.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import { ordsFailure } from '../upstream/ords-answers.js';
 import { InvalidJson } from '../upstream/ords-client.js';
-import { abortOnClose, callMeta, pathParam, type RouteDeps, scope } from './context.js';
+import { abortOnClose, callMeta, pathParam, type RouteDeps } from './context.js';
 import { ownedJob } from './ownership.js';
 
-export function getJobFile(deps: RouteDeps): RequestHandler {
-  return async function getJobFileHandler(req, res) {
-    const { database, tenant } = scope(req);
+export function getJobFile(deps: RouteDeps): JobRoute {
+  return async function getJobFileHandler(scope, req, res) {
+    const { database, tenant } = scope;
     const owner = pathParam(req, 'owner_name');
     const name = pathParam(req, 'job_name');
     const filename = pathParam(req, 'filename');
@@ -23,7 +22,7 @@ export function getJobFile(deps: RouteDeps): RequestHandler {
       method: 'GET',
       path,
       kind: 'file',
-      ...callMeta(req),
+      ...callMeta(scope),
       signal: abortOnClose(res),
     });
     if (answer.status !== 200) {

@@ -1,15 +1,14 @@
 /** @module GET …/jobs/{owner},{job}/: the caller's job from ORDS (ETag and 304 pass through), or its last known state. */
-import type { RequestHandler } from 'express';
-
 import { gatewayUrls, historicalJob, toPublicJob } from '../jobs/public-job.js';
+import type { JobRoute } from '../middleware/database-scope.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import { invalidAnswer, ordsFailure } from '../upstream/ords-answers.js';
-import { abortOnClose, callMeta, pathParam, type RouteDeps, scope } from './context.js';
+import { abortOnClose, callMeta, pathParam, type RouteDeps } from './context.js';
 import { ownedJob } from './ownership.js';
 
-export function getJob(deps: RouteDeps): RequestHandler {
-  return async function getJobHandler(req, res) {
-    const { database, tenant } = scope(req);
+export function getJob(deps: RouteDeps): JobRoute {
+  return async function getJobHandler(scope, req, res) {
+    const { database, tenant } = scope;
     const owner = pathParam(req, 'owner_name');
     const name = pathParam(req, 'job_name');
     const record = await ownedJob(deps.jobs, tenant, database.name, owner, name);
@@ -19,7 +18,7 @@ export function getJob(deps: RouteDeps): RequestHandler {
       method: 'GET',
       path,
       kind: 'read',
-      ...callMeta(req),
+      ...callMeta(scope),
       signal: abortOnClose(res),
       ...(ifNoneMatch ? { ifNoneMatch } : {}),
     });

@@ -1,26 +1,27 @@
 /** @module GET …/datapump/jobs/: the caller's own jobs (from the registry, states refreshed from ORDS), paged. */
-import type { Request, RequestHandler } from 'express';
+import type { Response } from 'express';
 
 import type { components } from '../../../generated/public.js';
-import type { DatabaseConfig } from '../config/types.js';
 import { type GatewayUrls, gatewayUrls, historicalJob, type PublicJob, toPublicJob } from '../jobs/public-job.js';
 import type { JobRecord } from '../jobs/store.js';
+import type { JobRoute } from '../middleware/database-scope.js';
+import type { JobScope } from '../middleware/request-context.js';
 import type { OrdsJob } from '../upstream/ords-contract.js';
 import { jobKey, jobNameTime, readOrdsJobs } from '../upstream/ords-job-list.js';
-import { abortOnClose, callMeta, type RouteDeps, scope } from './context.js';
+import { abortOnClose, callMeta, type RouteDeps } from './context.js';
 
 type JobCollection = components['schemas']['JobCollection'];
 
-export function listJobs(deps: RouteDeps): RequestHandler {
-  return async function listJobsHandler(req, res) {
-    const { database, tenant } = scope(req);
+export function listJobs(deps: RouteDeps): JobRoute {
+  return async function listJobsHandler(scope, req, res) {
+    const { database, tenant } = scope;
     // The validator has coerced and defaulted both.
     const limit = Number(req.query.limit);
     const offset = Number(req.query.offset);
     const urls = gatewayUrls(deps.config.current().publicUrl, database.name);
     const page = tenant.grants.allJobs
-      ? await ordsPage(deps, req, res, database, urls, limit, offset)
-      : await registryPage(deps, req, res, database, urls, tenant.id, limit, offset);
+      ? await ordsPage(deps, scope, res, urls, limit, offset)
+      : await registryPage(deps, scope, res, urls, limit, offset);
     res.setHeader('Cache-Control', 'no-store');
     res.json(collection(page.items, page.hasMore, limit, offset, urls));
   };
@@ -33,18 +34,17 @@ interface Page {
 
 async function registryPage(
   deps: RouteDeps,
-  req: Request,
-  res: Parameters<RequestHandler>[1],
-  database: DatabaseConfig,
+  scope: JobScope,
+  res: Response,
   urls: GatewayUrls,
-  tenant: string,
   limit: number,
   offset: number,
 ): Promise<Page> {
-  const page = await deps.jobs.listForTenant(tenant, database.name, { limit, offset });
+  const { database, tenant } = scope;
+  const page = await deps.jobs.listForTenant(tenant.id, database.name, { limit, offset });
   // One ORDS list read per page, even when every job is finished: items then look the same (with their
   // file links) whether or not ORDS still shows them, until ORDS drops them.
-  const live = page.items.length > 0 ? await ordsJobsByKey(deps, req, res, database) : new Map<string, OrdsJob>();
+  const live = page.items.length > 0 ? await ordsJobsByKey(deps, scope, res) : new Map<string, OrdsJob>();
   const seenAt = deps.now().toISOString();
   const items = await Promise.all(
     page.items.map(async (record: JobRecord) => {
@@ -59,13 +59,8 @@ async function registryPage(
 }
 
 /** ORDS's list of every job it shows, read once per request, abandoned if the client goes away. */
-function ordsJobsByKey(
-  deps: RouteDeps,
-  req: Request,
-  res: Parameters<RequestHandler>[1],
-  database: DatabaseConfig,
-): Promise<Map<string, OrdsJob>> {
-  return readOrdsJobs(deps, database, { ...callMeta(req), signal: abortOnClose(res) });
+function ordsJobsByKey(deps: RouteDeps, scope: JobScope, res: Response): Promise<Map<string, OrdsJob>> {
+  return readOrdsJobs(deps, scope.database, { ...callMeta(scope), signal: abortOnClose(res) });
 }
 
 /** How much history the all-jobs view merges in: the newest records of the database. */
@@ -78,16 +73,15 @@ const HISTORY_LIMIT = 10_000;
  */
 async function ordsPage(
   deps: RouteDeps,
-  req: Request,
-  res: Parameters<RequestHandler>[1],
-  database: DatabaseConfig,
+  scope: JobScope,
+  res: Response,
   urls: GatewayUrls,
   limit: number,
   offset: number,
 ): Promise<Page> {
   const [live, history] = await Promise.all([
-    ordsJobsByKey(deps, req, res, database),
-    deps.jobs.listForDatabase(database.name, HISTORY_LIMIT),
+    ordsJobsByKey(deps, scope, res),
+    deps.jobs.listForDatabase(scope.database.name, HISTORY_LIMIT),
   ]);
   const recorded = new Map(history.map((r) => [jobKey(r.ownerName, r.jobName), r]));
   type Row = { time: string; name: string; owner: string; job: PublicJob };

@@ -6,7 +6,6 @@ import request from 'supertest';
 import { request as httpRequest } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { markShuttingDown } from '../../../src/gateway/ops/health.js';
 import { type EmulatorProcess, startEmulatorProcess } from '../../helpers/emulator-process.js';
 import { testGateway } from '../../helpers/gateway-app.js';
 import {
@@ -149,7 +148,7 @@ describe('/readyz once shutdown has started', () => {
   it('answers 503 "shutting down" (so a load balancer drains) while /healthz stays 200', async () => {
     const gw = testGateway();
     try {
-      markShuttingDown(gw.app);
+      gw.lifecycle.beginShutdown();
       const ready = await request(gw.app).get('/readyz');
       expect(ready.status).toBe(503);
       expect(ready.body).toEqual({ status: 'shutting down', checks: {} });

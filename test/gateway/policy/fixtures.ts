@@ -74,12 +74,3 @@ export const items = (...expressions: string[]): { expression: string }[] =>
 export const OS_HOST = 'https://objectstorage.us-ashburn-1.oraclecloud.com';
 export const osUri = (bucket: string, object: string, namespace = 'acme'): string =>
   `${OS_HOST}/n/${namespace}/b/${bucket}/o/${object}`;
-
-/** Freezes a value and everything it holds, so any mutation by the code under test throws in strict mode. */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
-}

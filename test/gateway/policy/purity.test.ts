@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { evaluatePolicy, type JobRequest, type PolicyInput } from '../../../src/gateway/policy/index.js';
-import { deepFreeze, HR_TEAM, items, TIMESTAMP } from './fixtures.js';
+import { deepFreeze } from '../../../src/lib/deep-freeze.js';
+import { HR_TEAM, items, TIMESTAMP } from './fixtures.js';
 
 const accepted = (): PolicyInput => ({
   tenant: HR_TEAM,

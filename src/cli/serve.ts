@@ -4,11 +4,11 @@
  */
 import type { Command } from 'commander';
 
-import type { CliIo } from '../cli/io.js';
-import { ConfigError } from './config/errors.js';
-import { loadConfig } from './config/load.js';
-import { reloadConfig } from './reload.js';
-import { startGateway } from './server.js';
+import { ConfigError } from '../gateway/config/errors.js';
+import { loadConfig } from '../gateway/config/load.js';
+import { reloadConfig } from '../gateway/reload.js';
+import { startGateway } from '../gateway/server.js';
+import type { CliIo } from './io.js';
 
 export function registerServeCommand(program: Command, io: CliIo): void {
   program

@@ -1,0 +1,179 @@
+/**
+ * @module The composition root: builds the gateway's object graph once — contracts, validator, stores,
+ * audit trail, rate-limit counters, upstreams, metrics, lifecycle, background tasks — and hands each part
+ * what it needs. `createApp` composes the request pipeline from these parts; `startGateway` listens and
+ * shuts down. Nothing else in the gateway constructs a shared part.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+
+import type { Express, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+
+import { loadContract, type OpenApiDocument } from '../contract/documents.js';
+import { createApp, createMetricsApp } from './app.js';
+import { createJwtVerifier, type JwtVerifier } from './auth/jwt-verifier.js';
+import type { ConfigSource } from './config/types.js';
+import { type AuditTrail, createAuditTrail } from './jobs/audit.js';
+import { guardStore } from './jobs/guarded-store.js';
+import { type RetentionPurge, startRetentionPurge } from './jobs/retention.js';
+import type { JobStore } from './jobs/store.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
+import { type CounterStores, createCounterStores } from './limits/counter-stores.js';
+import { createMetrics, type GatewayMetrics } from './ops/metrics.js';
+import { createReconciler } from './reliability/reconciler.js';
+import { createOrdsContract, type OrdsContract } from './upstream/ords-contract.js';
+import { createUpstreamRegistry, type UpstreamRegistry } from './upstream/registry.js';
+import { createContractValidator } from './validation/contract-validator.js';
+
+export interface ComposeOptions {
+  /** The snapshot holder every part reads the configuration from (a reload swaps its snapshot). */
+  readonly config: ConfigSource;
+  readonly logger: Logger;
+  /** The state store, already opened (opening applies migrations, which is asynchronous); closed by `close()`. */
+  readonly jobs: JobStore;
+  /** Sends every database's ORDS traffic through this dispatcher (tests: an undici MockAgent). */
+  readonly dispatcher?: Dispatcher;
+  /** Verifies tenants' JWTs; by default made from `jwt` (tests inject one with a fixed clock). */
+  readonly jwt?: JwtVerifier;
+  readonly now?: () => Date;
+  readonly generateRequestId?: () => string;
+  /** Where audit events are logged; by default the logger, tagged `log: "audit"`. */
+  readonly auditLog?: Logger;
+  /** Collect Node's default process metrics (off in tests, where many apps share one process). */
+  readonly defaultMetrics?: boolean;
+  /** This process's name for the reconciliation lease; by default host, pid and a random part. */
+  readonly holder?: string;
+}
+
+/** Every shared part of one gateway, built once; `createApp` and the background tasks receive these. */
+export interface GatewayParts {
+  readonly config: ConfigSource;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  readonly lifecycle: Lifecycle;
+  readonly contracts: { readonly public: OpenApiDocument; readonly ords: OpenApiDocument };
+  /** express-openapi-validator, configured once for the public contract. */
+  readonly validator: RequestHandler[];
+  /** The upstream contract's checks of ORDS's answers. */
+  readonly ordsContract: OrdsContract;
+  /** The state store, guarded: any failure of it is a 503 `store-unavailable`, never a 500. */
+  readonly jobs: JobStore;
+  readonly audit: AuditTrail;
+  readonly counters: CounterStores;
+  readonly upstreams: UpstreamRegistry;
+  readonly jwt: JwtVerifier | undefined;
+  readonly now: () => Date;
+  readonly generateRequestId: (() => string) | undefined;
+}
+
+export interface Gateway {
+  readonly parts: GatewayParts;
+  /** The request pipeline; it does not listen (the server or a test does). */
+  readonly app: Express;
+  /** `/metrics` alone, for a separate listener (`metrics.listen`); built when configured. */
+  readonly metricsApp: Express | undefined;
+  /** Starts the background tasks: the retention purge and reconciliation (at once, then every interval). */
+  start(): void;
+  /**
+   * Stops the background tasks and closes the upstream pools, the counters and the store, each tried even
+   * when one before it failed; rejects with every failure (each also logged) at the end.
+   */
+  close(): Promise<void>;
+}
+
+export function composeGateway(options: ComposeOptions): Gateway {
+  const { config, logger } = options;
+  // Settings read once at start-up (a reload that changes them is logged as needing a restart).
+  const settings = config.current();
+  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+  const contracts = { public: loadContract('public'), ords: loadContract('ords') };
+  const jobs = guardStore(options.jobs);
+  // Rate-limit counters in Redis when `limits.redis` is set (shared by replicas), else in this process.
+  const counters = createCounterStores({
+    redisUrl: settings.limits.redisUrl,
+    keyPrefix: settings.limits.keyPrefix,
+    logger,
+    onFallback: (c) => metrics.limitStoreFailures.inc({ class: c, outcome: 'fallback' }),
+    onFailClosed: (c) => metrics.limitStoreFailures.inc({ class: c, outcome: 'refused' }),
+  });
+  const parts: GatewayParts = {
+    config,
+    logger,
+    metrics,
+    lifecycle: createLifecycle(),
+    contracts,
+    validator: createContractValidator({ document: contracts.public, validateResponses: settings.validateResponses }),
+    ordsContract: createOrdsContract(contracts.ords),
+    jobs,
+    audit: createAuditTrail({ jobs, log: options.auditLog ?? logger.child({ log: 'audit' }) }),
+    counters,
+    upstreams: createUpstreamRegistry({
+      config,
+      metrics,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    }),
+    jwt: options.jwt ?? (settings.jwt ? createJwtVerifier(settings.jwt) : undefined),
+    now: options.now ?? (() => new Date()),
+    generateRequestId: options.generateRequestId,
+  };
+
+  const reconciler = createReconciler({
+    config,
+    jobs,
+    upstreams: parts.upstreams,
+    ordsContract: parts.ordsContract,
+    logger,
+    registry: metrics.registry,
+    audit: parts.audit,
+    now: parts.now,
+    holder: options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+  });
+  let tasks: { purge: RetentionPurge; reconciliation: { stop(): Promise<void> } } | undefined;
+  let closing: Promise<void> | undefined;
+
+  return {
+    parts,
+    app: createApp(parts),
+    metricsApp: settings.metrics.listen ? createMetricsApp({ metrics, token: settings.metrics.token }) : undefined,
+    start() {
+      if (tasks) return;
+      tasks = {
+        purge: startRetentionPurge({
+          store: jobs,
+          retentionMs: settings.store.retentionMs,
+          intervalMs: settings.store.purgeIntervalMs,
+          onPurged: (counts) => logger.info(counts, 'purged records past retention'),
+          onError: (err) => logger.warn({ err: String(err) }, 'retention purge failed'),
+        }),
+        // Settles creates left in doubt, by this process or a crashed one.
+        reconciliation: reconciler.start(),
+      };
+    },
+    close() {
+      closing ??= closeAll(logger, [
+        ['reconciliation', () => tasks?.reconciliation.stop()],
+        ['retention purge', () => tasks?.purge.stop()],
+        // Upstream pools before the stores: a request cut during shutdown aborts its ORDS call first.
+        ['upstream connections', () => parts.upstreams.close()],
+        ['rate-limit counters', () => counters.close()],
+        ['job store', () => options.jobs.close()],
+      ]);
+      return closing;
+    },
+  };
+}
+
+async function closeAll(logger: Logger, steps: ReadonlyArray<readonly [string, () => unknown]>): Promise<void> {
+  const failures: unknown[] = [];
+  for (const [name, step] of steps) {
+    try {
+      await step();
+    } catch (err) {
+      failures.push(err);
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, `closing the ${name} failed`);
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, 'the gateway did not shut down cleanly');
+}
