@@ -41,6 +41,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
         reloadConfig({ path, env: io.env, source: gateway.config, logger });
       };
       let onStop!: (signal: NodeJS.Signals) => void;
+      let failed = false;
       const signalled = new Promise<void>((resolve) => {
         onStop = (signal) => {
           if (closing) {
@@ -53,6 +54,11 @@ export function registerServeCommand(program: Command, io: CliIo): void {
           resolve();
         };
       });
+      // The last resort (process-guard.ts): an uncaught exception stops the process as a SIGTERM would, exit 1.
+      const unguard = gateway.guardProcess(() => {
+        failed = true;
+        onStop('SIGTERM');
+      });
       // Handlers before the listening line: a signal sent as soon as that line is seen must find them.
       process.on('SIGTERM', onStop);
       process.on('SIGINT', onStop);
@@ -64,10 +70,12 @@ export function registerServeCommand(program: Command, io: CliIo): void {
         await signalled;
         // Rejects when a store failed to close (each failure is logged): runCli then exits 1.
         await closing;
+        if (failed) throw new Error('stopped after an uncaught exception (see the log)');
       } finally {
         process.off('SIGTERM', onStop);
         process.off('SIGINT', onStop);
         process.off('SIGHUP', onHangUp);
+        unguard();
       }
     });
 }

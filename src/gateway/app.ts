@@ -7,12 +7,11 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 
 import type { GatewayParts } from './compose.js';
-import { tenantRateLimits } from './limits/rate-limit.js';
 import { accessLog } from './middleware/access-log.js';
 import { authenticate } from './middleware/authenticate.js';
 import { databaseScope } from './middleware/database-scope.js';
 import { normalizePath } from './middleware/normalize-path.js';
-import { requestId } from './middleware/request-id.js';
+import { keepRequestScope, requestId } from './middleware/request-id.js';
 import { docsRoutes } from './ops/docs.js';
 import { healthRoutes } from './ops/health.js';
 import { type GatewayMetrics, measureRequests } from './ops/metrics.js';
@@ -20,8 +19,7 @@ import { metricsEndpoint } from './ops/metrics-route.js';
 import { problemPages } from './ops/problem-pages.js';
 import { GatewayError } from './problems/gateway-error.js';
 import { createProblemHandler } from './problems/handler.js';
-import { replayOf } from './reliability/replay-check.js';
-import { createJob } from './routes/create-job.js';
+import { createJobRoute } from './routes/create-job.js';
 import { getJob } from './routes/get-job.js';
 import { getJobFile } from './routes/get-job-file.js';
 import { listJobs } from './routes/list-jobs.js';
@@ -32,10 +30,10 @@ const FILE = `${JOB}:filename`;
 
 /** Builds the Express application; it does not listen (the server entry or a test does). */
 export function createApp(parts: GatewayParts): Express {
-  const { config, logger, metrics, jobs, upstreams, counters } = parts;
+  const { config, logger, metrics, store, upstreams, counters, limits } = parts;
   // Settings read once: a reload that changes them is logged as needing a restart (tenants and keys are read per request).
   const settings = config.current();
-  const routeDeps = { config, upstreams, jobs, ordsContract: parts.ordsContract, now: parts.now };
+  const routeDeps = { config, ords: parts.ords, registry: store.registry, now: parts.now };
 
   const app = express();
   app.disable('x-powered-by');
@@ -43,7 +41,12 @@ export function createApp(parts: GatewayParts): Express {
   app.set('trust proxy', settings.trustProxy);
 
   // 1. The request context (correlation id first), security headers, access log, request metrics.
-  app.use(requestId(parts.generateRequestId ? { generate: parts.generateRequestId } : {}));
+  app.use(
+    requestId({
+      scope: parts.requestScope,
+      ...(parts.generateRequestId ? { generate: parts.generateRequestId } : {}),
+    }),
+  );
   app.use(
     helmet({
       // No upgrade-insecure-requests: /docs must work on plain-HTTP hosts inside the organisation too.
@@ -72,22 +75,24 @@ export function createApp(parts: GatewayParts): Express {
   }
 
   // 2. Operational endpoints: outside the contract, no tenant credential.
-  app.use(healthRoutes({ config, upstreams, jobs, counters, lifecycle: parts.lifecycle }));
+  app.use(healthRoutes({ config, upstreams, store: store.health, counters, lifecycle: parts.lifecycle }));
   if (!settings.metrics.listen) app.get('/metrics', metricsEndpoint({ metrics, token: settings.metrics.token }));
   app.use(docsRoutes({ publicContract: parts.contracts.public }));
   app.use(problemPages({ publicContract: parts.contracts.public }));
 
-  // 3. The governed API: path form → tenant → rate limit → body → contract → database scope → route
-  //    (→ policy → idempotency claim → quotas → ORDS → registry → answer).
+  // 3. The governed API: path form → tenant → read budget (reads) → body → contract → database scope → route.
+  //    A create is the use case create/use-case.ts: policy → create budget → claim (key + quotas) → ORDS →
+  //    record (with the journal's state and the audit event, one transaction) → answer.
   app.use(normalizePath());
   app.use(authenticate({ config, ...(parts.jwt ? { jwt: parts.jwt } : {}) }));
-  app.use(tenantRateLimits({ stores: counters, skip: replayOf(jobs, parts.now) }));
+  app.use(limits.reads);
   app.use(
     express.json({ limit: settings.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }),
   );
+  app.use(keepRequestScope(parts.requestScope));
   app.use(parts.validator);
   const scoped = databaseScope({ config });
-  app.post(JOBS, scoped(createJob({ ...routeDeps, audit: parts.audit })));
+  app.post(JOBS, scoped(createJobRoute({ createJob: parts.createJob, spendCreateBudget: limits.spendCreate })));
   app.get(JOBS, scoped(listJobs(routeDeps)));
   app.get(JOB, scoped(getJob(routeDeps)));
   app.get(FILE, scoped(getJobFile(routeDeps)));
@@ -96,6 +101,8 @@ export function createApp(parts: GatewayParts): Express {
   app.use((_req, _res, next) => {
     next(new GatewayError('not-found', { detail: 'No such path on this gateway.' }));
   });
+  // A POST refused before its policy ran (bad JSON, 415, 400, 404) pays as a read.
+  app.use(limits.earlyFailures);
   app.use(createProblemHandler({ logger, onProblem: (slug) => metrics.rejections.inc({ reason: slug }) }));
   return app;
 }

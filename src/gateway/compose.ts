@@ -1,9 +1,10 @@
 /**
- * @module The composition root: builds the gateway's object graph once — contracts, validator, stores,
- * audit trail, rate-limit counters, upstreams, metrics, lifecycle, background tasks — and hands each part
- * what it needs. `createApp` composes the request pipeline from these parts; `startGateway` listens and
+ * @module The composition root: builds the gateway's object graph once — contracts, validator, the state
+ * store's roles, audit trail, intent journal, create use case, rate limits, the ORDS port, metrics,
+ * lifecycle, background tasks — and hands each part what it needs. `createApp` composes the request pipeline from these parts; `startGateway` listens and
  * shuts down. Nothing else in the gateway constructs a shared part.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 
@@ -15,15 +16,20 @@ import { loadContract, type OpenApiDocument } from '../contract/documents.js';
 import { createApp, createMetricsApp } from './app.js';
 import { createJwtVerifier, type JwtVerifier } from './auth/jwt-verifier.js';
 import type { ConfigSource } from './config/types.js';
+import { createIntentJournal, type IntentJournal } from './create/journal.js';
+import { createReconciler, type Reconciler } from './create/reconcile.js';
+import { type CreateJob, createJobUseCase } from './create/use-case.js';
 import { type AuditTrail, createAuditTrail } from './jobs/audit.js';
-import { guardStore } from './jobs/guarded-store.js';
 import { type RetentionPurge, startRetentionPurge } from './jobs/retention.js';
-import type { JobStore } from './jobs/store.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { type CounterStores, createCounterStores } from './limits/counter-stores.js';
+import { type TenantRateLimits, tenantRateLimits } from './limits/rate-limit.js';
 import { createMetrics, type GatewayMetrics } from './ops/metrics.js';
-import { createReconciler } from './reliability/reconciler.js';
-import { createOrdsContract, type OrdsContract } from './upstream/ords-contract.js';
+import type { RequestScope } from './process-guard.js';
+import { guardStore } from './store/guarded.js';
+import type { StateStore } from './store/types.js';
+import { createOrdsContract } from './upstream/ords-contract.js';
+import { createOrdsPort, type OrdsPort } from './upstream/ords-port.js';
 import { createUpstreamRegistry, type UpstreamRegistry } from './upstream/registry.js';
 import { createContractValidator } from './validation/contract-validator.js';
 
@@ -32,7 +38,7 @@ export interface ComposeOptions {
   readonly config: ConfigSource;
   readonly logger: Logger;
   /** The state store, already opened (opening applies migrations, which is asynchronous); closed by `close()`. */
-  readonly jobs: JobStore;
+  readonly store: StateStore;
   /** Sends every database's ORDS traffic through this dispatcher (tests: an undici MockAgent). */
   readonly dispatcher?: Dispatcher;
   /** Verifies tenants' JWTs; by default made from `jwt` (tests inject one with a fixed clock). */
@@ -56,16 +62,23 @@ export interface GatewayParts {
   readonly contracts: { readonly public: OpenApiDocument; readonly ords: OpenApiDocument };
   /** express-openapi-validator, configured once for the public contract. */
   readonly validator: RequestHandler[];
-  /** The upstream contract's checks of ORDS's answers. */
-  readonly ordsContract: OrdsContract;
-  /** The state store, guarded: any failure of it is a 503 `store-unavailable`, never a 500. */
-  readonly jobs: JobStore;
+  /** The state store's roles, guarded: any failure of it is a 503 `store-unavailable`, never a 500. */
+  readonly store: StateStore;
   readonly audit: AuditTrail;
+  readonly journal: IntentJournal;
+  readonly createJob: CreateJob;
   readonly counters: CounterStores;
+  readonly limits: TenantRateLimits;
+  /** The ORDS clients with their breakers, retries and bulkheads (readiness probes go through it). */
   readonly upstreams: UpstreamRegistry;
+  /** Every Data Pump operation on ORDS, with checked results. */
+  readonly ords: OrdsPort;
+  readonly reconciler: Reconciler;
   readonly jwt: JwtVerifier | undefined;
   readonly now: () => Date;
   readonly generateRequestId: (() => string) | undefined;
+  /** The request whose code is running, for the last-resort error log (process-guard.ts). */
+  readonly requestScope: AsyncLocalStorage<RequestScope>;
 }
 
 export interface Gateway {
@@ -89,7 +102,8 @@ export function composeGateway(options: ComposeOptions): Gateway {
   const settings = config.current();
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   const contracts = { public: loadContract('public'), ords: loadContract('ords') };
-  const jobs = guardStore(options.jobs);
+  const store = guardStore(options.store);
+  const now = options.now ?? (() => new Date());
   // Rate-limit counters in Redis when `limits.redis` is set (shared by replicas), else in this process.
   const counters = createCounterStores({
     redisUrl: settings.limits.redisUrl,
@@ -98,6 +112,19 @@ export function composeGateway(options: ComposeOptions): Gateway {
     onFallback: (c) => metrics.limitStoreFailures.inc({ class: c, outcome: 'fallback' }),
     onFailClosed: (c) => metrics.limitStoreFailures.inc({ class: c, outcome: 'refused' }),
   });
+  const upstreams = createUpstreamRegistry({
+    config,
+    metrics,
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+  });
+  const ords = createOrdsPort({ upstreams, ordsContract: createOrdsContract(contracts.ords) });
+  const audit = createAuditTrail({ log: options.auditLog ?? logger.child({ log: 'audit' }), store: store.audit });
+  const journal = createIntentJournal({
+    intents: store.intents,
+    audit,
+    publicUrl: () => config.current().publicUrl,
+    outcomes: metrics.createOutcomes,
+  });
   const parts: GatewayParts = {
     config,
     logger,
@@ -105,31 +132,32 @@ export function composeGateway(options: ComposeOptions): Gateway {
     lifecycle: createLifecycle(),
     contracts,
     validator: createContractValidator({ document: contracts.public, validateResponses: settings.validateResponses }),
-    ordsContract: createOrdsContract(contracts.ords),
-    jobs,
-    audit: createAuditTrail({ jobs, log: options.auditLog ?? logger.child({ log: 'audit' }) }),
+    store,
+    audit,
+    journal,
+    createJob: createJobUseCase({ config, ords, journal, registry: store.registry, audit, now }),
     counters,
-    upstreams: createUpstreamRegistry({
+    limits: tenantRateLimits({ stores: counters }),
+    upstreams,
+    ords,
+    reconciler: createReconciler({
       config,
-      metrics,
-      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      journal,
+      intents: store.intents,
+      registry: store.registry,
+      leases: store.leases,
+      ords,
+      logger,
+      outcomes: metrics.reconcile,
+      now,
+      holder: options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     }),
     jwt: options.jwt ?? (settings.jwt ? createJwtVerifier(settings.jwt) : undefined),
-    now: options.now ?? (() => new Date()),
+    now,
     generateRequestId: options.generateRequestId,
+    requestScope: new AsyncLocalStorage<RequestScope>(),
   };
 
-  const reconciler = createReconciler({
-    config,
-    jobs,
-    upstreams: parts.upstreams,
-    ordsContract: parts.ordsContract,
-    logger,
-    registry: metrics.registry,
-    audit: parts.audit,
-    now: parts.now,
-    holder: options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-  });
   let tasks: { purge: RetentionPurge; reconciliation: { stop(): Promise<void> } } | undefined;
   let closing: Promise<void> | undefined;
 
@@ -141,14 +169,14 @@ export function composeGateway(options: ComposeOptions): Gateway {
       if (tasks) return;
       tasks = {
         purge: startRetentionPurge({
-          store: jobs,
+          store: store.retention,
           retentionMs: settings.store.retentionMs,
           intervalMs: settings.store.purgeIntervalMs,
           onPurged: (counts) => logger.info(counts, 'purged records past retention'),
           onError: (err) => logger.warn({ err: String(err) }, 'retention purge failed'),
         }),
         // Settles creates left in doubt, by this process or a crashed one.
-        reconciliation: reconciler.start(),
+        reconciliation: parts.reconciler.start(),
       };
     },
     close() {
@@ -158,7 +186,7 @@ export function composeGateway(options: ComposeOptions): Gateway {
         // Upstream pools before the stores: a request cut during shutdown aborts its ORDS call first.
         ['upstream connections', () => parts.upstreams.close()],
         ['rate-limit counters', () => counters.close()],
-        ['job store', () => options.jobs.close()],
+        ['state store', () => options.store.close()],
       ]);
       return closing;
     },

@@ -10,15 +10,16 @@ import { listen } from '../lib/listen.js';
 import { composeGateway } from './compose.js';
 import { createConfigSource, type SwappableConfigSource } from './config/source.js';
 import type { GatewayConfig } from './config/types.js';
-import { openJobStore } from './jobs/open-store.js';
-import type { JobStore } from './jobs/store.js';
 import { REDACT_PATHS } from './middleware/access-log.js';
+import { installProcessGuard } from './process-guard.js';
+import { openStateStore } from './store/open.js';
+import type { StateStore } from './store/types.js';
 
 export interface StartGatewayOptions {
   readonly config: GatewayConfig;
   readonly logger?: Logger;
   /** Overrides the configured store (tests). */
-  readonly jobs?: JobStore;
+  readonly store?: StateStore;
   /** Overrides `server.shutdownGraceMs` (read from the current snapshot when shutdown starts). */
   readonly shutdownGraceMs?: number;
 }
@@ -38,6 +39,11 @@ export interface RunningGateway {
   close(): Promise<void>;
   /** Cuts the connections still draining now instead of at the end of the grace period (a second signal). */
   cutConnections(): void;
+  /**
+   * Installs the last-resort handlers of unhandled errors on `process` (process-guard.ts); `onFatal` is called
+   * on an uncaught exception and must shut down and exit 1. Returns what removes them.
+   */
+  guardProcess(onFatal: () => void): () => void;
 }
 
 export function createLogger(level: GatewayConfig['logLevel']): Logger {
@@ -47,17 +53,17 @@ export function createLogger(level: GatewayConfig['logLevel']): Logger {
 export async function startGateway({
   config,
   logger = createLogger(config.logLevel),
-  jobs: given,
+  store: given,
   shutdownGraceMs,
 }: StartGatewayOptions): Promise<RunningGateway> {
   const source = createConfigSource(config);
   // Opening the store applies its migrations: a gateway that cannot record jobs does not start.
-  const jobs =
+  const store =
     given ??
-    (await openJobStore(config.store.backend, {
+    (await openStateStore(config.store.backend, {
       onConnectionError: (err: Error) => logger.warn({ err: err.message }, 'state store connection lost'),
     }));
-  const gateway = composeGateway({ config: source, logger, jobs });
+  const gateway = composeGateway({ config: source, logger, store });
 
   const main = drainable(gateway.app, config);
   const metricsServer = gateway.metricsApp ? drainable(gateway.metricsApp, config) : undefined;
@@ -113,6 +119,15 @@ export async function startGateway({
     cutConnections() {
       main.cut();
       metricsServer?.cut();
+    },
+    guardProcess(onFatal) {
+      return installProcessGuard({
+        process,
+        logger,
+        requestScope: gateway.parts.requestScope,
+        counter: gateway.parts.metrics.unhandledErrors,
+        onFatal,
+      });
     },
   };
 }

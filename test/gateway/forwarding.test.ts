@@ -47,7 +47,7 @@ describe('forwarding a create', () => {
     expect(sent.body).toEqual({
       operation: 'EXPORT',
       datapump_dir: 'DATA_PUMP_DIR',
-      file_name: expect.stringMatching(/^HR_\d{14}_%U\.DMP$/),
+      file_name: expect.stringMatching(/^HR_\d{14}_[0-9A-Z]{12}_%U\.DMP$/), // prefix, time, evidence token
       schema_expressions: [{ expression: "IN ('HR')" }],
     });
     expect(res.headers['x-request-id']).toBe('req-123');

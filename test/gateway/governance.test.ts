@@ -2,9 +2,9 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createMemoryJobStore } from '../../src/gateway/jobs/memory-store.js';
-import type { JobStore } from '../../src/gateway/jobs/store.js';
 import { createLogger, type RunningGateway, startGateway } from '../../src/gateway/server.js';
+import { createMemoryStore } from '../../src/gateway/store/memory.js';
+import type { StateStore } from '../../src/gateway/store/types.js';
 import { type EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process.js';
 import { testConfig, testTenants } from '../helpers/gateway-config.js';
 
@@ -14,7 +14,7 @@ const expr = (expression: string) => [{ expression }];
 describe('governance, through the gateway to the emulator', () => {
   let emulator: EmulatorProcess;
   let gateway: RunningGateway;
-  let jobs: JobStore;
+  let store: StateStore;
   beforeAll(async () => {
     emulator = await startEmulatorProcess({ clock: 'manual' });
     const tenants = testTenants();
@@ -26,10 +26,10 @@ describe('governance, through the gateway to the emulator', () => {
         objectStorage: [{ namespace: 'acme', bucket: 'hr-exports' }],
       },
     };
-    jobs = createMemoryJobStore();
+    store = createMemoryStore();
     gateway = await startGateway({
       config: testConfig({ tenants }, { url: emulator.ordsUrl }),
-      jobs,
+      store,
       logger: createLogger('silent'),
     });
   });
@@ -61,7 +61,7 @@ describe('governance, through the gateway to the emulator', () => {
       schema_expressions: expr("IN ('HR')"),
       name_expressions: expr("!= 'EMP'"),
       datapump_dir: 'DATA_PUMP_DIR',
-      file_name: expect.stringMatching(/^HR_\d{14}_%U\.DMP$/),
+      file_name: expect.stringMatching(/^HR_\d{14}_[0-9A-Z]{12}_%U\.DMP$/), // prefix, time, evidence token
     });
   });
 
@@ -122,14 +122,14 @@ describe('governance, through the gateway to the emulator', () => {
   });
 
   it('writes one audit event per attempt, allowed or refused, without credential names', async () => {
-    const before = (await jobs.listAudit({ tenant: 'hr-team', limit: 1000 })).length;
+    const before = (await store.audit.list({ tenant: 'hr-team', limit: 1000 })).length;
     await post({
       operation: 'EXPORT',
       credential_name: 'HR_OBJ_CRED',
       file_name: 'https://objectstorage.eu-frankfurt-1.oraclecloud.com/n/acme/b/hr-exports/o/hr%U.dmp',
     });
     await post({ operation: 'EXPORT', schema_expressions: expr("IN ('SALES')") });
-    const events = await jobs.listAudit({ tenant: 'hr-team', limit: 1000 });
+    const events = await store.audit.list({ tenant: 'hr-team', limit: 1000 });
     expect(events.length).toBe(before + 2);
     const [refused, allowed] = events;
     expect(refused).toMatchObject({

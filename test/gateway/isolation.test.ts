@@ -2,8 +2,8 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createSqliteJobStore } from '../../src/gateway/jobs/sqlite-store.js';
 import { createLogger, type RunningGateway, startGateway } from '../../src/gateway/server.js';
+import { createSqliteStore } from '../../src/gateway/store/sqlite.js';
 import { type EmulatorProcess, startEmulatorProcess } from '../helpers/emulator-process.js';
 import { testConfig } from '../helpers/gateway-config.js';
 
@@ -27,7 +27,7 @@ describe('tenant isolation through the gateway', () => {
     emulator = await startEmulatorProcess({ clock: 'manual', config: { jobDurationMs: 1_000 } });
     gateway = await startGateway({
       config: testConfig({}, { url: emulator.ordsUrl }),
-      jobs: createSqliteJobStore({ path: ':memory:' }),
+      store: createSqliteStore({ path: ':memory:' }),
       logger: createLogger('silent'),
     });
     for (let i = 0; i < 6; i++) {

@@ -6,15 +6,15 @@ import type { Dispatcher } from 'undici';
 import type { JwtVerifier } from '../../src/gateway/auth/jwt-verifier.js';
 import { composeGateway } from '../../src/gateway/compose.js';
 import type { GatewayConfig } from '../../src/gateway/config/types.js';
-import { createMemoryJobStore } from '../../src/gateway/jobs/memory-store.js';
-import type { JobStore } from '../../src/gateway/jobs/store.js';
+import { createMemoryStore } from '../../src/gateway/store/memory.js';
+import type { StateStore } from '../../src/gateway/store/types.js';
 import { deepFreeze } from '../../src/lib/deep-freeze.js';
 import { testConfig } from './gateway-config.js';
 
 export interface TestGatewayOptions {
   readonly config?: GatewayConfig;
   readonly dispatcher?: Dispatcher;
-  readonly jobs?: JobStore;
+  readonly store?: StateStore;
   readonly now?: () => Date;
   readonly logStream?: { write(line: string): void };
   readonly jwt?: JwtVerifier;
@@ -33,11 +33,11 @@ export function testGateway(options: TestGatewayOptions = {}) {
         })
       : base;
   const logger = options.logStream ? pino({ level: 'info' }, options.logStream) : pino({ level: 'silent' });
-  const jobs = options.jobs ?? createMemoryJobStore();
+  const store = options.store ?? createMemoryStore();
   const gateway = composeGateway({
     config: { current: () => config },
     logger,
-    jobs,
+    store,
     defaultMetrics: false,
     holder: 'test',
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
@@ -47,7 +47,9 @@ export function testGateway(options: TestGatewayOptions = {}) {
   const { metrics, upstreams, counters, lifecycle } = gateway.parts;
   return {
     app: gateway.app,
-    jobs,
+    /** The store as given (unguarded), so tests can read what the gateway wrote. */
+    store,
+    reconciler: gateway.parts.reconciler,
     metrics,
     upstreams,
     counters,

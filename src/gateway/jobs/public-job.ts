@@ -1,8 +1,8 @@
 /** @module Projects ORDS's job onto the public contract: only declared fields, and links rewritten to the gateway. */
 import type { components } from '../../../generated/public.js';
+import type { JobRecord } from '../store/types.js';
 import type { OrdsJob } from '../upstream/ords-contract.js';
 import { parseOrdsJobUrl } from '../upstream/ords-paths.js';
-import type { JobRecord } from './store.js';
 
 export type PublicJob = components['schemas']['Job'];
 type JobLink = components['schemas']['JobLink'];

@@ -1,10 +1,10 @@
 /** @module Periodically deletes job records and audit events older than the retention period. */
-import type { JobStore } from './store.js';
+import type { Retention } from '../store/types.js';
 
 type IntervalHandle = unknown;
 
 export interface RetentionPurgeOptions {
-  readonly store: Pick<JobStore, 'purgeOlderThan'>;
+  readonly store: Retention;
   /** Records created (audit events at) longer ago than this are deleted. */
   readonly retentionMs: number;
   /** How often to purge. */

@@ -1,5 +1,5 @@
 /** @module Per-tenant rate limits, separately for creating jobs and for reads, keyed on the tenant only. */
-import type { Request, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { rateLimit, type RateLimitInfo, type RateLimitRequestHandler } from 'express-rate-limit';
 
 import { type Caller, requestContext } from '../middleware/request-context.js';
@@ -8,8 +8,23 @@ import type { CounterStores, LimitClass } from './counter-stores.js';
 
 export interface TenantRateLimitOptions {
   readonly stores: CounterStores;
-  /** Requests that spend no budget (a replay of an idempotent create). */
-  readonly skip?: (req: Request, kind: LimitClass) => Promise<boolean>;
+}
+
+/**
+ * Who pays what:
+ * - a read (`GET`, `HEAD`) spends the tenant's read budget, before anything else is done for it;
+ * - a `POST` refused before the policy runs (malformed JSON, 415, 400 from the contract, 404) spends the read
+ *   budget too: it cost no more than a read;
+ * - a `POST` that reaches the policy spends the create budget, whether it is then allowed, refused, or a key
+ *   reused with another body; only a true replay (same tenant, key and request, job created) spends nothing.
+ */
+export interface TenantRateLimits {
+  /** Middleware: charges reads; a POST passes, to be charged by `spendCreate` or `earlyFailures`. */
+  readonly reads: RequestHandler;
+  /** Charges this request's create budget (the create use case calls it once the policy is reached); throws `rate-limited`. */
+  spendCreate(req: Request, res: Response): Promise<void>;
+  /** Error middleware: a POST that failed before reaching the policy is charged as a read, then its error goes on. */
+  readonly earlyFailures: ErrorRequestHandler;
 }
 
 /**
@@ -17,8 +32,10 @@ export interface TenantRateLimitOptions {
  * per instance, while the limit is read per request from the caller's tenant (so a reload that changes
  * a tenant's limit takes effect at once).
  */
-export function tenantRateLimits({ stores, skip }: TenantRateLimitOptions): RequestHandler {
+export function tenantRateLimits({ stores }: TenantRateLimitOptions): TenantRateLimits {
   const limiters = new Map<string, RateLimitRequestHandler>();
+  // Requests whose budget is settled (charged, or a replay): per instance, so apps never share it.
+  const charged = new WeakSet<Request>();
 
   function limiter(kind: LimitClass, windowMs: number): RateLimitRequestHandler {
     const id = `${kind}:${windowMs}`;
@@ -30,7 +47,6 @@ export function tenantRateLimits({ stores, skip }: TenantRateLimitOptions): Requ
         // Never the IP or X-Forwarded-For: tenants share proxies, and XFF is whatever the client says.
         keyGenerator: (req) => callerOf(req).tenant.id,
         identifier: kind,
-        ...(skip ? { skip: (req: Request) => skip(req, kind) } : {}),
         standardHeaders: 'draft-8',
         legacyHeaders: false,
         store: stores.storeFor(kind, windowMs),
@@ -58,14 +74,36 @@ export function tenantRateLimits({ stores, skip }: TenantRateLimitOptions): Requ
     return handler;
   }
 
-  return function tenantRateLimit(req, res, next) {
+  /** Runs the tenant's limiter of `kind` for this request; resolves when allowed, rejects with its problem. */
+  function charge(kind: LimitClass, req: Request, res: Response): Promise<void> {
     const tenant = requestContext(req).caller?.tenant;
-    if (!tenant) {
-      next();
-      return;
-    }
-    const kind: LimitClass = req.method === 'POST' ? 'create' : 'read';
-    void limiter(kind, tenant.limits[kind].windowMs)(req, res, next);
+    if (!tenant || charged.has(req)) return Promise.resolve();
+    charged.add(req);
+    return new Promise((resolve, reject) => {
+      void limiter(kind, tenant.limits[kind].windowMs)(req, res, (err?: unknown) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  return {
+    reads: function tenantReadLimit(req, res, next) {
+      if (req.method === 'POST') {
+        next();
+        return;
+      }
+      charge('read', req, res).then(() => next(), next);
+    },
+    spendCreate: (req, res) => charge('create', req, res),
+    earlyFailures: function chargeEarlyFailure(err: unknown, req, res, next) {
+      if (req.method !== 'POST' || charged.has(req)) {
+        next(err);
+        return;
+      }
+      // Over the read budget too: the 429 is the answer (a flood of bad creates is still a flood).
+      charge('read', req, res).then(
+        () => next(err),
+        (limited: unknown) => next(limited),
+      );
+    },
   };
 }
 

@@ -6,17 +6,17 @@
 import { Router } from 'express';
 
 import type { ConfigSource } from '../config/types.js';
-import type { JobStore } from '../jobs/store.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { CounterStores } from '../limits/counter-stores.js';
 import { requestContext } from '../middleware/request-context.js';
+import type { StoreHealth } from '../store/types.js';
 import type { UpstreamRegistry } from '../upstream/registry.js';
 import { CircuitOpenError } from '../upstream/resilience.js';
 
 export interface HealthOptions {
   readonly config: ConfigSource;
   readonly upstreams: UpstreamRegistry;
-  readonly jobs: JobStore;
+  readonly store: StoreHealth;
   readonly counters?: CounterStores;
   /** Once shutdown has begun, /readyz answers 503 at once, so a load balancer stops sending. */
   readonly lifecycle: Lifecycle;
@@ -24,7 +24,7 @@ export interface HealthOptions {
 
 type Check = { ok: boolean; detail?: string };
 
-export function healthRoutes({ config, upstreams, jobs, counters, lifecycle }: HealthOptions): Router {
+export function healthRoutes({ config, upstreams, store, counters, lifecycle }: HealthOptions): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -42,7 +42,7 @@ export function healthRoutes({ config, upstreams, jobs, counters, lifecycle }: H
     });
     probes.push(
       (async () => {
-        checks.store = await probe(() => jobs.ping());
+        checks.store = await probe(() => store.ping());
       })(),
     );
     // Redis down does not make the gateway unready: reads fall back to local counters, creates answer 503.

@@ -18,6 +18,12 @@ export interface GatewayMetrics {
   readonly retries: Counter<'database' | 'reason'>;
   readonly bulkheadRejections: Counter<'database'>;
   readonly inFlight: Gauge<'database'>;
+  /** How creates ended, by the intent journal's outcome (create/journal.ts). */
+  readonly createOutcomes: Counter<'outcome'>;
+  /** What reconciliation did with the creates it settled (create/reconcile.ts). */
+  readonly reconcile: Counter<'outcome'>;
+  /** Errors nobody handled, caught by the last-resort guard (process-guard.ts). */
+  readonly unhandledErrors: Counter<'kind'>;
 }
 
 export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: boolean } = {}): GatewayMetrics {
@@ -92,6 +98,24 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
       name: 'datapump_gateway_ords_in_flight',
       help: 'Calls to ORDS holding a bulkhead slot (a streamed file holds one until its last byte), by database.',
       labelNames: ['database'],
+      registers: [registry],
+    }),
+    createOutcomes: new Counter({
+      name: 'datapump_gateway_create_outcomes_total',
+      help: 'Creates by how they ended in the intent journal: created, recovered (by reconciliation), in-doubt, released (key freed: ORDS cannot have started the job), quarantined (left for an operator).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    reconcile: new Counter({
+      name: 'datapump_gateway_reconcile_total',
+      help: 'Creates settled by reconciliation: recovered (the job found by evidence unique to its intent and given to its tenant), quarantined (no unique evidence: left for an operator).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    unhandledErrors: new Counter({
+      name: 'datapump_gateway_unhandled_errors_total',
+      help: 'Errors nobody handled, by kind: rejection (logged; the process keeps serving) or exception (logged; the process shuts down gracefully and exits 1).',
+      labelNames: ['kind'],
       registers: [registry],
     }),
   };

@@ -29,8 +29,12 @@ const KNOWN: ReadonlySet<string> = new Set(FIELDS);
  * timestamp (the caller's bug, never the client's).
  */
 export function evaluatePolicy(input: PolicyInput): PolicyDecision {
-  const { tenant, timestamp } = input;
+  const { tenant, timestamp, evidenceToken } = input;
   assertPolicyInput(tenant, timestamp);
+  if (evidenceToken !== undefined && !/^[A-Z0-9]{4,32}$/.test(evidenceToken))
+    throw new TypeError('evidenceToken must be 4 to 32 upper-case letters or digits');
+  // What an injected export file name carries after the prefix: the time, then the token that identifies the job.
+  const stamp = evidenceToken === undefined ? timestamp : `${timestamp}_${evidenceToken}`;
   const limits = resolveLimits(input.limits);
   const body = input.request as unknown as Readonly<Record<string, unknown>>;
   const violations: Violation[] = [];
@@ -45,7 +49,7 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   const lists = checkExpressions(body, mode, tenant, limits, violations);
   const remaps = checkRemaps(body.remap_schemas, operation, tenant, violations);
   const threads = checkThreads(body.threads, tenant, violations);
-  const storage = checkStorage(body, operation, tenant, timestamp, violations);
+  const storage = checkStorage(body, operation, tenant, stamp, violations);
 
   return decide(violations, () => {
     // Built field by field from checked values only: no client text reaches ORDS except through a check or the serializer.

@@ -27,6 +27,12 @@ export interface PolicyInput {
   readonly request: JobRequest;
   /** Used in injected export file names; supplied by the caller because the policy has no clock. */
   readonly timestamp: string;
+  /**
+   * Put into an injected export file name after the timestamp, so that what ORDS later shows of the job
+   * (its dump files, its log) can be told apart from any other job's (reconciliation); upper-case letters
+   * and digits. Without it the injected name is `<prefix><timestamp>_%U.DMP`.
+   */
+  readonly evidenceToken?: string;
   readonly limits?: Partial<PolicyLimits>;
 }
 

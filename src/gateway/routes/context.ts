@@ -2,17 +2,15 @@
 import type { Request, Response } from 'express';
 
 import type { ConfigSource } from '../config/types.js';
-import type { JobStore } from '../jobs/store.js';
 import type { RequestContext } from '../middleware/request-context.js';
 import { GatewayError } from '../problems/gateway-error.js';
-import type { OrdsContract } from '../upstream/ords-contract.js';
-import type { UpstreamRegistry } from '../upstream/registry.js';
+import type { JobRegistry } from '../store/types.js';
+import type { OrdsPort } from '../upstream/ords-port.js';
 
 export interface RouteDeps {
   readonly config: ConfigSource;
-  readonly upstreams: UpstreamRegistry;
-  readonly jobs: JobStore;
-  readonly ordsContract: OrdsContract;
+  readonly ords: OrdsPort;
+  readonly registry: JobRegistry;
   readonly now: () => Date;
 }
 

@@ -1,12 +1,9 @@
 /** @module GET …/jobs/{owner},{job}/{filename}: stream a job's log or dump file from ORDS, byte for byte. */
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import { fileMediaType } from '../jobs/public-job.js';
 import type { JobRoute } from '../middleware/database-scope.js';
 import { GatewayError } from '../problems/gateway-error.js';
-import { ordsFailure } from '../upstream/ords-answers.js';
-import { InvalidJson } from '../upstream/ords-client.js';
 import { abortOnClose, callMeta, pathParam, type RouteDeps } from './context.js';
 import { ownedJob } from './ownership.js';
 
@@ -16,59 +13,31 @@ export function getJobFile(deps: RouteDeps): JobRoute {
     const owner = pathParam(req, 'owner_name');
     const name = pathParam(req, 'job_name');
     const filename = pathParam(req, 'filename');
-    await ownedJob(deps.jobs, tenant, database.name, owner, name);
-    const path = deps.upstreams.client(database).paths.file(owner, name, filename);
-    const answer = await deps.upstreams.stream(database, {
-      method: 'GET',
-      path,
-      kind: 'file',
+    await ownedJob(deps.registry, tenant, database.name, owner, name);
+    const file = await deps.ords.openFile(database, owner, name, filename, {
       ...callMeta(scope),
       signal: abortOnClose(res),
     });
-    if (answer.status !== 200) {
-      const body = await readSmall(answer.body, database.maxResponseBytes);
-      throw ordsFailure({ status: answer.status, headers: answer.headers, body }, deps.ordsContract, {
-        notFound: 'file-not-found',
-        path,
-      });
-    }
-    const upstreamType = String(answer.headers['content-type'] ?? '');
+    const upstreamType = String(file.headers['content-type'] ?? '');
     const type = upstreamType.startsWith('text/plain') ? 'text/plain' : fileMediaType(filename);
     res.status(200).set({
       'Content-Type': type === 'text/plain' ? 'text/plain; charset=utf-8' : 'application/octet-stream',
       'Cache-Control': 'no-store',
       'Content-Disposition': `attachment; filename="${filename}"`,
     });
-    const length = answer.headers['content-length'];
+    const length = file.headers['content-length'];
     if (typeof length === 'string' && /^\d+$/.test(length)) res.setHeader('Content-Length', length);
     try {
       // Streamed, never buffered: a 1 GiB log costs the gateway a few chunks of memory.
-      await pipeline(answer.body, res);
+      await pipeline(file.body, res);
     } catch (cause) {
       // ORDS failed part-way: pipeline destroyed the response, so the client sees a cut connection,
       // never a short 200 that looks whole. Log it; there is nothing left to answer.
       throw new GatewayError('upstream-error', {
         detail: 'ORDS failed while sending the file.',
-        logContext: { path, streamed: true },
+        logContext: { owner, job: name, filename, streamed: true },
         cause,
       });
     }
   };
-}
-
-async function readSmall(body: Readable, cap: number): Promise<unknown> {
-  let text = '';
-  for await (const chunk of body) {
-    text += String(chunk);
-    if (text.length > cap) {
-      body.destroy();
-      return InvalidJson;
-    }
-  }
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return InvalidJson;
-  }
 }

@@ -3,11 +3,12 @@ import type { Response } from 'express';
 
 import type { components } from '../../../generated/public.js';
 import { type GatewayUrls, gatewayUrls, historicalJob, type PublicJob, toPublicJob } from '../jobs/public-job.js';
-import type { JobRecord } from '../jobs/store.js';
 import type { JobRoute } from '../middleware/database-scope.js';
 import type { JobScope } from '../middleware/request-context.js';
+import type { JobRecord } from '../store/types.js';
+import { jobNameTime } from '../upstream/job-names.js';
 import type { OrdsJob } from '../upstream/ords-contract.js';
-import { jobKey, jobNameTime, readOrdsJobs } from '../upstream/ords-job-list.js';
+import { jobKey } from '../upstream/ords-port.js';
 import { abortOnClose, callMeta, type RouteDeps } from './context.js';
 
 type JobCollection = components['schemas']['JobCollection'];
@@ -41,7 +42,7 @@ async function registryPage(
   offset: number,
 ): Promise<Page> {
   const { database, tenant } = scope;
-  const page = await deps.jobs.listForTenant(tenant.id, database.name, { limit, offset });
+  const page = await deps.registry.listForTenant(tenant.id, database.name, { limit, offset });
   // One ORDS list read per page, even when every job is finished: items then look the same (with their
   // file links) whether or not ORDS still shows them, until ORDS drops them.
   const live = page.items.length > 0 ? await ordsJobsByKey(deps, scope, res) : new Map<string, OrdsJob>();
@@ -51,7 +52,7 @@ async function registryPage(
       const current = live.get(jobKey(record.ownerName, record.jobName));
       if (!current) return historicalJob(record, urls);
       if (current.state !== record.lastState)
-        await deps.jobs.updateState(database.name, record.ownerName, record.jobName, current.state, seenAt);
+        await deps.registry.updateState(database.name, record.ownerName, record.jobName, current.state, seenAt);
       return toPublicJob(current, urls);
     }),
   );
@@ -60,7 +61,7 @@ async function registryPage(
 
 /** ORDS's list of every job it shows, read once per request, abandoned if the client goes away. */
 function ordsJobsByKey(deps: RouteDeps, scope: JobScope, res: Response): Promise<Map<string, OrdsJob>> {
-  return readOrdsJobs(deps, scope.database, { ...callMeta(scope), signal: abortOnClose(res) });
+  return deps.ords.listJobs(scope.database, { ...callMeta(scope), signal: abortOnClose(res) });
 }
 
 /** How much history the all-jobs view merges in: the newest records of the database. */
@@ -81,7 +82,7 @@ async function ordsPage(
 ): Promise<Page> {
   const [live, history] = await Promise.all([
     ordsJobsByKey(deps, scope, res),
-    deps.jobs.listForDatabase(scope.database.name, HISTORY_LIMIT),
+    deps.registry.listForDatabase(scope.database.name, HISTORY_LIMIT),
   ]);
   const recorded = new Map(history.map((r) => [jobKey(r.ownerName, r.jobName), r]));
   type Row = { time: string; name: string; owner: string; job: PublicJob };

@@ -3,6 +3,7 @@ import type { ProblemSlug } from '../problems/catalogue.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import { InvalidJson, type OrdsJsonAnswer } from './ords-client.js';
 import type { OrdsContract } from './ords-contract.js';
+import { OrdsTransportError } from './transport.js';
 
 export interface AnswerContext {
   /** What a 404 from ORDS means here. */
@@ -69,18 +70,16 @@ export function ordsFailure(
     });
   }
   if (answer.body === InvalidJson) {
-    return new GatewayError('upstream-invalid-response', {
-      ...base,
-      detail: 'ORDS answered with a body that is not JSON.',
-    });
+    return new OrdsTransportError('malformed', { ...base, detail: 'ORDS answered with a body that is not JSON.' });
   }
   return new GatewayError('upstream-error', { ...base, detail: `ORDS failed (HTTP ${status}).` });
 }
 
-export function invalidAnswer(contract: OrdsContract, path: string): GatewayError {
-  return new GatewayError('upstream-invalid-response', {
+/** A body that breaks the upstream contract (or is not JSON): `malformed`, so a create holds its key in doubt. */
+export function invalidAnswer(path: string, violations: readonly string[]): OrdsTransportError {
+  return new OrdsTransportError('malformed', {
     detail: 'ORDS answered with a body that breaks its contract.',
-    logContext: { path, violations: contract.lastErrors() },
+    logContext: { path, violations },
   });
 }
 

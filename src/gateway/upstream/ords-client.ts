@@ -1,12 +1,12 @@
 /** @module One ORDS database as the gateway calls it: a keep-alive undici Pool, its credentials, its deadlines. */
 import type { Readable } from 'node:stream';
 
-import { type Dispatcher, errors as undiciErrors, Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 
 import type { DatabaseConfig } from '../config/types.js';
-import { GatewayError } from '../problems/gateway-error.js';
 import { createCredentialProvider, type CredentialProvider } from './credentials.js';
 import { type OrdsPaths, ordsPaths } from './ords-paths.js';
+import { OrdsTransportError, transportError } from './transport.js';
 
 export type CallKind = 'create' | 'read' | 'file' | 'probe';
 
@@ -97,7 +97,7 @@ export function createOrdsClient({ database, now = Date.now, dispatcher }: OrdsC
         bodyTimeout: call.kind === 'file' ? database.timeouts.fileIdleMs : deadline(call.kind),
       });
     } catch (cause) {
-      throw transportError(cause, call);
+      throw transportError(cause, { path: call.path, kind: call.kind });
     }
     // A 401 with an OAuth2 token most likely means it expired early: fetch a new one and try once more.
     if (res.statusCode === 401 && retryOnUnauthorized && database.auth.kind === 'oauth2') {
@@ -118,7 +118,12 @@ export function createOrdsClient({ database, now = Date.now, dispatcher }: OrdsC
     },
     async stream(call) {
       const res = await send(call);
-      return { status: res.statusCode, headers: res.headers, body: res.body as unknown as Readable };
+      const body = res.body as unknown as Readable;
+      // Handled where the stream is made: a body that fails while nobody reads it (a discarded retry, a client
+      // gone, ORDS resetting mid-file) must not become an 'error' event without a listener, which ends the
+      // process. Whoever reads the body still sees the failure through its own listener (pipeline).
+      body.on('error', () => {});
+      return { status: res.statusCode, headers: res.headers, body };
     },
     async close() {
       if (!dispatcher) await pool.close();
@@ -150,7 +155,7 @@ async function readCapped(body: Dispatcher.ResponseData['body'], cap: number, ca
       size += (chunk as Buffer).length;
       if (size > cap) {
         body.destroy();
-        throw new GatewayError('upstream-invalid-response', {
+        throw new OrdsTransportError('too-large', {
           detail: 'ORDS answered with a body larger than the gateway accepts.',
           logContext: { cap, path: call.path },
         });
@@ -158,33 +163,7 @@ async function readCapped(body: Dispatcher.ResponseData['body'], cap: number, ca
       chunks.push(chunk as Buffer);
     }
   } catch (cause) {
-    if (cause instanceof GatewayError) throw cause;
-    throw transportError(cause, call);
+    throw transportError(cause, { path: call.path, kind: call.kind });
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Maps what undici throws to the problem the client gets (see the README's error table). */
-export function transportError(cause: unknown, call: Pick<OrdsCall, 'path' | 'kind'>): GatewayError {
-  const code = (cause as { code?: string }).code ?? '';
-  const logContext = { upstreamError: code || String(cause), path: call.path, kind: call.kind };
-  if (cause instanceof GatewayError) return cause;
-  if (cause instanceof undiciErrors.HeadersTimeoutError || cause instanceof undiciErrors.BodyTimeoutError) {
-    return new GatewayError('upstream-timeout', { detail: 'ORDS did not answer in time.', logContext, cause });
-  }
-  if (cause instanceof undiciErrors.RequestAbortedError || (cause as Error).name === 'AbortError') {
-    return new GatewayError('upstream-unavailable', {
-      detail: 'The request was abandoned.',
-      headers: { 'Retry-After': '1' },
-      logContext,
-      cause,
-    });
-  }
-  // Refused, reset, closed, DNS, connect timeout: no answer came, so asking again later is the right advice.
-  return new GatewayError('upstream-unavailable', {
-    detail: 'ORDS is not reachable.',
-    headers: { 'Retry-After': '5' },
-    logContext,
-    cause,
-  });
 }

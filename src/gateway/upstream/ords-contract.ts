@@ -9,12 +9,13 @@ export type OrdsJob = components['schemas']['OrdsJob'];
 export type OrdsJobCollection = components['schemas']['OrdsJobCollection'];
 export type OrdsError = components['schemas']['OrdsError'];
 
+/** A body checked against the contract: the typed value, or what is wrong with it (for the log). */
+export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: string[] };
+
 export interface OrdsContract {
-  isJob(body: unknown): body is OrdsJob;
-  isJobCollection(body: unknown): body is OrdsJobCollection;
+  job(body: unknown): Checked<OrdsJob>;
+  jobCollection(body: unknown): Checked<OrdsJobCollection>;
   isError(body: unknown): body is OrdsError;
-  /** The last failure's messages, for the log. */
-  lastErrors(): string[];
 }
 
 /** Compiles the upstream contract's answer schemas once per gateway. */
@@ -29,16 +30,13 @@ export function createOrdsContract(ords: OpenApiDocument): OrdsContract {
   const job = compile('OrdsJob');
   const collection = compile('OrdsJobCollection');
   const error = compile('OrdsError');
-  let last: string[] = [];
-  const check = (fn: ValidateFunction, body: unknown) => {
-    const ok = fn(body);
-    last = ok ? [] : (fn.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
-    return ok;
-  };
+  const check = <T>(fn: ValidateFunction, body: unknown): Checked<T> =>
+    fn(body)
+      ? { ok: true, value: body as T }
+      : { ok: false, errors: (fn.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`) };
   return {
-    isJob: (body): body is OrdsJob => check(job, body),
-    isJobCollection: (body): body is OrdsJobCollection => check(collection, body),
-    isError: (body): body is OrdsError => check(error, body),
-    lastErrors: () => last,
+    job: (body) => check<OrdsJob>(job, body),
+    jobCollection: (body) => check<OrdsJobCollection>(collection, body),
+    isError: (body): body is OrdsError => error(body),
   };
 }

@@ -68,26 +68,18 @@ import {
 
 import type { DatabaseConfig } from '../config/types.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
-import { GatewayError } from '../problems/gateway-error.js';
 import type { OrdsCall, OrdsStreamAnswer } from './ords-client.js';
-
-/** How an ORDS call failed below HTTP, read from the undici error behind the GatewayError. */
-export type TransportFailure =
-  | 'connect' // no connection was made: nothing was sent
-  | 'connection' // the connection broke (reset, closed): the request may have been sent
-  | 'timeout' // ORDS did not answer (or finish answering) in time
-  | 'aborted' // the gateway gave up because its client went away
-  | 'unknown'; // any other transport error
+import { OrdsTransportError, transportOf } from './transport.js';
 
 export type CircuitStateName = 'closed' | 'open' | 'half-open';
 
 export type RetryReason = 'connect-failed' | 'connection-lost' | 'ords-503';
 
 /** The 503 of an open (or probing) breaker; /readyz shows `detail` as `circuit-open` / `circuit-half-open`. */
-export class CircuitOpenError extends GatewayError {
+export class CircuitOpenError extends OrdsTransportError {
   readonly circuit: 'open' | 'half-open';
   constructor(database: string, circuit: 'open' | 'half-open', retryAfterSeconds: number) {
-    super('upstream-unavailable', {
+    super('circuit-open', {
       detail:
         circuit === 'open'
           ? 'ORDS has been failing; the gateway is not calling it for a short while.'
@@ -103,63 +95,21 @@ export class CircuitOpenError extends GatewayError {
   }
 }
 
-const CONNECT = new Set([
-  'ECONNREFUSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-]);
-const CONNECTION = new Set([
-  'UND_ERR_SOCKET',
-  'ECONNRESET',
-  'EPIPE',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'UND_ERR_CLOSED',
-  'UND_ERR_DESTROYED',
-]);
-const TIMEOUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** Failures that say nothing about ORDS's health: the gateway refused itself, its client left, or ORDS did answer. */
+const NOT_ORDS_FAILURES = new Set(['circuit-open', 'overloaded', 'aborted', 'too-large', 'malformed']);
 
-function codeOf(cause: unknown): string {
-  if (!cause || typeof cause !== 'object') return '';
-  const code = (cause as { code?: unknown }).code;
-  if (typeof code === 'string' && code !== '') return code;
-  // Node's happy-eyeballs connect reports every address it tried in an AggregateError.
-  const first = (cause as { errors?: unknown[] }).errors?.[0];
-  return first ? codeOf(first) : '';
-}
-
-/**
- * The transport failure behind `err`, or `undefined` when ORDS answered (a GatewayError of the gateway's
- * own making, e.g. an oversized body) or the error is not the gateway's mapping of one at all.
- */
-export function transportFailure(err: unknown): TransportFailure | undefined {
-  if (!(err instanceof GatewayError) || err instanceof CircuitOpenError) return undefined;
-  const cause = err.cause;
-  if (cause === undefined || cause === null || cause instanceof GatewayError) return undefined;
-  const code = codeOf(cause);
-  if (code === 'UND_ERR_ABORTED' || (cause as { name?: unknown }).name === 'AbortError') return 'aborted';
-  if (TIMEOUT.has(code)) return 'timeout';
-  if (CONNECT.has(code)) return 'connect';
-  if (CONNECTION.has(code)) return 'connection';
-  return 'unknown';
-}
-
-/** Whether an ORDS attempt counts as a failure for the breaker. */
-export function isOrdsFailure(err: unknown): boolean {
-  const failure = transportFailure(err);
-  return failure !== undefined && failure !== 'aborted';
+/** Whether an ORDS attempt counts as a failure for the breaker (5xx answers count too: the result filter). */
+function isOrdsFailure(err: unknown): boolean {
+  const transport = transportOf(err);
+  return transport !== undefined && !NOT_ORDS_FAILURES.has(transport.kind);
 }
 
 /** Why a GET attempt may be retried, or `undefined` when it may not. */
-export function retryReason(outcome: { error: unknown } | { status: number }): RetryReason | undefined {
+function retryReason(outcome: { error: unknown } | { status: number }): RetryReason | undefined {
   if ('status' in outcome) return outcome.status === 503 ? 'ords-503' : undefined;
-  const failure = transportFailure(outcome.error);
-  if (failure === 'connect') return 'connect-failed';
-  if (failure === 'connection') return 'connection-lost';
+  const kind = transportOf(outcome.error)?.kind;
+  if (kind === 'refused') return 'connect-failed';
+  if (kind === 'reset') return 'connection-lost';
   return undefined;
 }
 
@@ -181,6 +131,7 @@ export const streamHooks: StreamHooks<OrdsStreamAnswer> = {
       () => undefined,
       () => undefined,
     ),
+  // The client already listens for the body's errors (ords-client.ts), so destroying it cannot crash the process.
   discard: (answer) => {
     answer.body.destroy();
   },
@@ -342,9 +293,8 @@ export function createResilience({ metrics }: ResilienceOptions = {}): UpstreamR
           if (isBulkheadRejectedError(err)) {
             metrics?.bulkheadRejections.inc(labels);
             reject(
-              new GatewayError('gateway-overloaded', {
+              new OrdsTransportError('overloaded', {
                 detail: 'Too many requests to this database are in progress; try again shortly.',
-                headers: { 'Retry-After': '1' },
                 logContext: { database: database.name, maxConcurrent: database.resilience.maxConcurrent },
               }),
             );

@@ -27,7 +27,7 @@ describe('JWT authentication through the gateway', () => {
       .set('Authorization', `Bearer ${token}`)
       .send({ operation: 'EXPORT' });
     expect(res.status).toBe(201);
-    const [record] = (await gw.jobs.listForTenant('hr-team', 'orcl', { limit: 10, offset: 0 })).items;
+    const [record] = (await gw.store.registry.listForTenant('hr-team', 'orcl', { limit: 10, offset: 0 })).items;
     expect(record).toMatchObject({ tenant: 'hr-team', principal: 'alice@example.test' });
     expect(ords.received[0]!.headers.authorization).not.toContain(token.slice(0, 20));
   });

@@ -1,16 +1,16 @@
 // The retention purge: its schedule, cutoff, error handling and shutdown, on fake timers.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { createMemoryJobStore } from '../../../src/gateway/jobs/memory-store.js';
 import { startRetentionPurge } from '../../../src/gateway/jobs/retention.js';
-import type { JobStore } from '../../../src/gateway/jobs/store.js';
-import { auditEvent, job } from './store-fixtures.js';
+import { createMemoryStore } from '../../../src/gateway/store/memory.js';
+import type { Retention } from '../../../src/gateway/store/types.js';
+import { auditEvent, job, seed } from '../store/fixtures.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const T0 = new Date('2025-03-01T00:00:00.000Z');
 
-type Purge = JobStore['purgeOlderThan'];
+type Purge = Retention['purgeOlderThan'];
 const fakeStore = (impl: Purge = async () => ({ jobs: 0, audit: 0 })) => ({ purgeOlderThan: vi.fn(impl) });
 
 describe('startRetentionPurge', () => {
@@ -128,16 +128,17 @@ describe('startRetentionPurge', () => {
   });
 
   it('end to end with a real store: old jobs and events go, recent ones stay', async () => {
-    const store = createMemoryJobStore();
-    await store.record(job({ jobName: 'OLD', createdAt: '2025-01-01T00:00:00.000Z', lastState: 'COMPLETED' }));
-    await store.record(job({ jobName: 'NEW', createdAt: '2025-02-27T00:00:00.000Z' }));
-    await store.appendAudit(auditEvent({ at: '2025-01-01T00:00:00.000Z' }));
+    const store = createMemoryStore();
+    await seed(store, job({ jobName: 'OLD', createdAt: '2025-01-01T00:00:00.000Z', lastState: 'COMPLETED' }));
+    await seed(store, job({ jobName: 'NEW', createdAt: '2025-02-27T00:00:00.000Z' }));
+    await store.audit.append(auditEvent({ at: '2024-12-31T00:00:00.000Z' }));
     const onPurged = vi.fn();
-    const purge = startRetentionPurge({ store, retentionMs: 7 * DAY, intervalMs: HOUR, onPurged });
+    const purge = startRetentionPurge({ store: store.retention, retentionMs: 7 * DAY, intervalMs: HOUR, onPurged });
     await vi.advanceTimersByTimeAsync(HOUR);
-    expect(onPurged).toHaveBeenCalledWith(expect.objectContaining({ jobs: 1, audit: 1 }));
-    expect(await store.find('orcl', 'HR', 'OLD')).toBeUndefined();
-    expect(await store.find('orcl', 'HR', 'NEW')).toBeDefined();
+    // The old job's record and two old audit events go: the one appended, and the one its completion wrote.
+    expect(onPurged).toHaveBeenCalledWith(expect.objectContaining({ jobs: 1, audit: 2 }));
+    expect(await store.registry.find('orcl', 'HR', 'OLD')).toBeUndefined();
+    expect(await store.registry.find('orcl', 'HR', 'NEW')).toBeDefined();
     await purge.stop();
   });
 });

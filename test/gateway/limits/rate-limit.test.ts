@@ -3,7 +3,7 @@ import request from 'supertest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import type { GatewayConfig, TenantLimits } from '../../../src/gateway/config/types.js';
-import type { JobStore } from '../../../src/gateway/jobs/store.js';
+import type { StateStore } from '../../../src/gateway/store/types.js';
 import { testGateway } from '../../helpers/gateway-app.js';
 import { TEST_LIMITS, testConfig, testTenants } from '../../helpers/gateway-config.js';
 import { mockOrds, ordsJob } from '../../helpers/mock-ords.js';
@@ -25,31 +25,19 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** A job store whose every call fails, as one whose database went away would. */
-function brokenStore(): JobStore {
+/** A state store whose every call fails, as one whose database went away would. */
+function brokenStore(): StateStore {
   const fail = async () => {
     throw new Error('connection refused');
   };
   return {
-    record: fail,
-    find: fail,
-    listForTenant: fail,
-    updateState: fail,
-    countActiveJobs: fail,
-    countJobsCreatedSince: fail,
-    appendAudit: fail,
-    listAudit: fail,
-    purgeOlderThan: fail,
-    ping: fail,
+    registry: { find: fail, listForTenant: fail, listForDatabase: fail, updateState: fail, owners: fail },
+    intents: { claim: fail, get: fail, complete: fail, transition: fail, release: fail, list: fail },
+    audit: { append: fail, appendAggregated: fail, list: fail },
+    leases: { tryLease: fail, releaseLease: fail },
+    retention: { purgeOlderThan: fail },
+    health: { ping: fail },
     close: async () => {},
-    listForDatabase: fail,
-    claimIntent: fail,
-    getIntent: fail,
-    updateIntent: fail,
-    deleteIntent: fail,
-    listIntents: fail,
-    tryLease: fail,
-    releaseLease: fail,
   };
 }
 
@@ -115,6 +103,78 @@ describe('rate limits per tenant and per class', () => {
   });
 });
 
+describe('who pays what', () => {
+  const limited = () =>
+    configWith({ 'hr-team': { create: { limit: 3, windowMs: 60_000 }, read: { limit: 1_000, windowMs: 60_000 } } });
+
+  it('a key reused with 200 other bodies meets 429 once the create budget is spent, and is audited once per minute', async () => {
+    const ords = mockOrds();
+    ords.answerCreates();
+    const gw = testGateway({ dispatcher: ords.agent, config: limited() });
+    const first = await request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'reused').send(EXPORT);
+    expect(first.status).toBe(201);
+    const statuses: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const body = { operation: 'EXPORT', threads: (i % 4) + 1 };
+      statuses.push((await request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'reused').send(body)).status);
+    }
+    // Two more attempts fit the budget of 3, each a 422 reuse refusal; then 429.
+    expect(statuses.slice(0, 2)).toEqual([422, 422]);
+    expect(statuses.slice(2).every((s) => s === 429)).toBe(true);
+    expect(ords.received.filter((r) => r.method === 'POST')).toHaveLength(1);
+    const audit = await gw.store.audit.list({ tenant: 'hr-team', limit: 100 });
+    const reuses = audit.filter((e) => e.status === 422);
+    expect(reuses.length).toBeLessThanOrEqual(2); // aggregated: one event per key and minute, with a count
+    expect(reuses.reduce((n, e) => n + (e.count ?? 1), 0)).toBe(statuses.filter((s) => s === 422).length);
+  });
+
+  it('a true replay spends nothing: the same key and body replay for ever without a 429', async () => {
+    const ords = mockOrds();
+    ords.answerCreates();
+    const gw = testGateway({ dispatcher: ords.agent, config: limited() });
+    for (let i = 0; i < 20; i++) {
+      const res = await request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'same').send(EXPORT);
+      expect(res.status).toBe(201);
+      if (i > 0) expect(res.headers['idempotent-replayed']).toBe('true');
+    }
+    expect((await request(gw.app).post(JOBS).set(HR).send(EXPORT)).status).toBe(201); // the budget is untouched: 2 left
+  });
+
+  it.each([
+    ['malformed JSON', (r: request.Test) => r.set('Content-Type', 'application/json').send('{"operation":')],
+    ['another media type (415)', (r: request.Test) => r.set('Content-Type', 'text/plain').send('EXPORT')],
+    ['a body the contract refuses (400)', (r: request.Test) => r.send({ operation: 'DELETE' })],
+    ['an unknown database (404)', (r: request.Test) => r.send(EXPORT)],
+  ])('a POST refused before the policy (%s) spends the read budget, not the create budget', async (what, send) => {
+    const ords = mockOrds();
+    ords.answerCreates();
+    const gw = testGateway({
+      dispatcher: ords.agent,
+      config: configWith({
+        'hr-team': { create: { limit: 2, windowMs: 60_000 }, read: { limit: 5, windowMs: 60_000 } },
+      }),
+    });
+    const path = what.includes('404') ? '/databases/nowhere/datapump/jobs/' : JOBS;
+    const refused: number[] = [];
+    for (let i = 0; i < 7; i++) refused.push((await send(request(gw.app).post(path).set(HR))).status);
+    // Five early failures spend the read budget of five; then even an early failure is rate-limited.
+    expect(refused.slice(0, 5).every((s) => s >= 400 && s !== 429)).toBe(true);
+    expect(refused.slice(5)).toEqual([429, 429]);
+    // The create budget is whole: two creates pass.
+    expect((await request(gw.app).post(JOBS).set(HR).send(EXPORT)).status).toBe(201);
+    expect((await request(gw.app).post(JOBS).set(HR).send(EXPORT)).status).toBe(201);
+    expect((await request(gw.app).post(JOBS).set(HR).send(EXPORT)).status).toBe(429);
+  });
+
+  it('a POST the policy refuses spends the create budget', async () => {
+    const gw = testGateway({ config: limited() });
+    const forbidden = { operation: 'EXPORT', schema_expressions: [{ expression: "IN ('SALES')" }] };
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await request(gw.app).post(JOBS).set(HR).send(forbidden)).status);
+    expect(statuses).toEqual([403, 403, 403, 429]);
+  });
+});
+
 describe('job quotas', () => {
   it('refuses a create beyond the concurrent-jobs quota until ORDS shows a job finished', async () => {
     const ords = mockOrds();
@@ -164,7 +224,7 @@ describe('when the job registry is unavailable', () => {
   it('refuses creates with 503 and Retry-After before calling ORDS, and reads that need it', async () => {
     const ords = mockOrds();
     ords.answerCreates();
-    const gw = testGateway({ dispatcher: ords.agent, jobs: brokenStore() });
+    const gw = testGateway({ dispatcher: ords.agent, store: brokenStore() });
     const create = await request(gw.app).post(JOBS).set(HR).send(EXPORT);
     expect(create.status).toBe(503);
     expect(create.body.type).toBe('https://datapump-gateway.dev/problems/store-unavailable');

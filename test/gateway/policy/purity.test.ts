@@ -108,4 +108,31 @@ describe('purity', () => {
       }),
     ).toThrow(TypeError);
   });
+
+  it('puts the evidence token into the export file name it injects, and only there', () => {
+    const injected = evaluatePolicy({
+      tenant: HR_TEAM,
+      request: { operation: 'EXPORT' },
+      timestamp: TIMESTAMP,
+      evidenceToken: 'K7Q2M9XA0B1C',
+    });
+    expect(injected).toMatchObject({ allowed: true, upstream: { file_name: `HR_${TIMESTAMP}_K7Q2M9XA0B1C_%U.DMP` } });
+    // A name the client chose is kept as it is: the token is never forced into it.
+    const chosen = evaluatePolicy({
+      tenant: HR_TEAM,
+      request: { operation: 'EXPORT', file_name: 'HR_MINE_%U.DMP' },
+      timestamp: TIMESTAMP,
+      evidenceToken: 'K7Q2M9XA0B1C',
+    });
+    expect(chosen).toMatchObject({ allowed: true, upstream: { file_name: 'HR_MINE_%U.DMP' } });
+  });
+
+  it.each(['', 'abc', 'K7Q2_M9', "X'; --", 'Z'.repeat(33)])(
+    "refuses the evidence token %j as the caller's bug",
+    (evidenceToken) => {
+      expect(() =>
+        evaluatePolicy({ tenant: HR_TEAM, request: { operation: 'EXPORT' }, timestamp: TIMESTAMP, evidenceToken }),
+      ).toThrow(TypeError);
+    },
+  );
 });

@@ -1,14 +1,8 @@
 // The failure catalogue: each ORDS fault during a create with an Idempotency-Key, the client's retries, and
 // the same proof every time — no duplicate job, no orphaned job, no job with the wrong tenant.
-import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { loadContract } from '../../../src/contract/documents.js';
-import { createAuditTrail } from '../../../src/gateway/jobs/audit.js';
-import { createMemoryJobStore } from '../../../src/gateway/jobs/memory-store.js';
-import { createReconciler } from '../../../src/gateway/reliability/reconciler.js';
-import { createOrdsContract } from '../../../src/gateway/upstream/ords-contract.js';
 import { type EmulatorProcess, startEmulatorProcess } from '../../helpers/emulator-process.js';
 import { testGateway } from '../../helpers/gateway-app.js';
 import { testConfig } from '../../helpers/gateway-config.js';
@@ -46,18 +40,8 @@ describe('failure catalogue', () => {
         timeouts: { connectMs: 1_000, createMs: 800, readMs: 2_000, fileIdleMs: 2_000 },
       },
     );
-    const jobs = createMemoryJobStore();
-    const gw = testGateway({ config, jobs });
-    const reconciler = createReconciler({
-      config: { current: () => config },
-      jobs,
-      upstreams: gw.upstreams,
-      ordsContract: createOrdsContract(loadContract('ords')),
-      audit: createAuditTrail({ jobs, log: pino({ level: 'silent' }) }),
-      logger: pino({ level: 'silent' }),
-      now: () => new Date(now),
-      holder: 'catalogue',
-    });
+    const gw = testGateway({ config, now: () => new Date(now) });
+    const { reconciler } = gw;
     const create = () => request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'catalogue').send(EXPORT);
     /** Reconciles now, and again once the give-up time has passed, as the running gateway would over time. */
     const settle = async () => {
@@ -65,7 +49,7 @@ describe('failure catalogue', () => {
       now += 61_000;
       await reconciler.runOnce();
     };
-    return { gw, jobs, create, settle };
+    return { gw, store: gw.store, create, settle };
   }
 
   const ordsJobs = async () =>
@@ -91,7 +75,7 @@ describe('failure catalogue', () => {
     const ords = await ordsJobs();
     expect(ords).toHaveLength(1);
     expect(retry.body.job_name).toBe(ords[0]!.job_name);
-    const owned = await s.jobs.listForDatabase('orcl', 100);
+    const owned = await s.store.registry.listForDatabase('orcl', 100);
     expect(owned.map((j) => [j.tenant, j.jobName])).toEqual([['hr-team', ords[0]!.job_name]]);
     const again = await s.create();
     expect(again.headers['idempotent-replayed']).toBe('true');
@@ -130,17 +114,28 @@ describe('failure catalogue', () => {
     await nothingLost(s);
   });
 
-  it.each([
-    [500, 502, 'upstream-error'],
-    [503, 503, 'upstream-unavailable'],
-  ])('ORDS answering %i: the client gets %i; no job is lost or doubled', async (ordsStatus, status, slug) => {
+  it('ORDS answering 503: the client gets 503; the key is free at once and the retry creates the one job', async () => {
     const s = setup();
-    await emulator.setFaults([{ route: 'create', kind: 'status', status: ordsStatus, count: 1 }]);
+    await emulator.setFaults([{ route: 'create', kind: 'status', status: 503, count: 1 }]);
     const res = await s.create();
-    expect(res.status).toBe(status);
-    expect(res.body.type).toBe(problem(slug));
-    await s.settle();
+    expect(res.status).toBe(503);
+    expect(res.body.type).toBe(problem('upstream-unavailable'));
     await nothingLost(s);
+  });
+
+  it('ORDS answering 500 and starting nothing: 502; held in doubt, then quarantined, never freed or doubled', async () => {
+    const s = setup();
+    await emulator.setFaults([{ route: 'create', kind: 'status', status: 500, count: 1 }]);
+    const res = await s.create();
+    expect(res.status).toBe(502);
+    expect(res.body.type).toBe(problem('upstream-error'));
+    await s.settle();
+    // No job shows the intent's token, and a job that ran could have been dropped: an operator decides.
+    const retry = await s.create();
+    expect(retry.status).toBe(409);
+    expect(retry.body.detail).toMatch(/operators have been told/);
+    expect(await ordsJobs()).toHaveLength(0);
+    expect(await s.store.registry.listForDatabase('orcl', 100)).toEqual([]);
   });
 
   it('ORDS answering a malformed body: 502 upstream-invalid-response; settled without a second job', async () => {

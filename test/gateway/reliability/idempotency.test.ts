@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { createSqliteJobStore } from '../../../src/gateway/jobs/sqlite-store.js';
+import { createSqliteStore } from '../../../src/gateway/store/sqlite.js';
 import { testGateway } from '../../helpers/gateway-app.js';
 import { TEST_LIMITS, testConfig, testTenants } from '../../helpers/gateway-config.js';
 import { mockOrds, ORDS_JOBS, ordsJob } from '../../helpers/mock-ords.js';
@@ -171,10 +171,10 @@ describe('a burst of 200 concurrent identical creates with one key', () => {
 
   it('starts exactly one job; every other answer is a replay or a 409', async () => {
     dir = mkdtempSync(join(tmpdir(), 'dpg-burst-'));
-    const jobs = createSqliteJobStore({ path: join(dir, 'gateway.db') });
+    const store = createSqliteStore({ path: join(dir, 'gateway.db') });
     const ords = mockOrds();
     ords.answerCreates();
-    const gw = testGateway({ dispatcher: ords.agent, jobs });
+    const gw = testGateway({ dispatcher: ords.agent, store });
     const answers = await Promise.all(
       Array.from({ length: 200 }, () =>
         request(gw.app).post(JOBS).set(HR).set('Idempotency-Key', 'burst').send(EXPORT),
@@ -186,7 +186,7 @@ describe('a burst of 200 concurrent identical creates with one key', () => {
     const created = answers.filter((a) => a.status === 201);
     expect(new Set(created.map((a) => a.headers.location)).size).toBe(1);
     expect(created.filter((a) => a.headers['idempotent-replayed'] !== 'true')).toHaveLength(1);
-    expect((await jobs.listForTenant('hr-team', 'orcl', { limit: 10, offset: 0 })).total).toBe(1);
-    await jobs.close();
+    expect((await store.registry.listForTenant('hr-team', 'orcl', { limit: 10, offset: 0 })).total).toBe(1);
+    await store.close();
   });
 });

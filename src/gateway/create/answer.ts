@@ -1,0 +1,70 @@
+/** @module The answer to a create — the 201 and every replay of it, live or recovered — built in one place. */
+import type { DatabaseConfig } from '../config/types.js';
+import { gatewayUrls, toPublicJob } from '../jobs/public-job.js';
+import { GatewayError } from '../problems/gateway-error.js';
+import type { Intent, StoredAnswer } from '../store/types.js';
+import type { OrdsJob } from '../upstream/ords-contract.js';
+
+/** `201` with the job's gateway URL in `Location` and `Content-Location`, ORDS's ETag, and the public job. */
+export function createdAnswer(
+  job: OrdsJob,
+  etag: string | undefined,
+  database: DatabaseConfig,
+  publicUrl: string,
+): StoredAnswer {
+  const urls = gatewayUrls(publicUrl, database.name);
+  const location = urls.job(job.owner_name, job.job_name);
+  const headers: Record<string, string> = {
+    Location: location,
+    'Content-Location': location,
+    'Cache-Control': 'no-store',
+  };
+  if (etag !== undefined) headers.ETag = etag;
+  return { status: 201, headers, body: toPublicJob(job, urls) };
+}
+
+/** A replay: the original answer as it was, plus the draft's replay marker. */
+export function replayOf(answer: StoredAnswer): StoredAnswer {
+  return { ...answer, headers: { ...answer.headers, 'Idempotent-Replayed': 'true' } };
+}
+
+/** Whether an intent is a true replay of a request with this fingerprint: its job was created (or recovered). */
+export function isReplay(existing: Intent, fingerprint: string): existing is Intent & { answer: StoredAnswer } {
+  return (
+    existing.fingerprint === fingerprint &&
+    (existing.state === 'created' || existing.state === 'recovered') &&
+    existing.answer !== null
+  );
+}
+
+/** What a key already held by `existing` answers when it is not a replay: 422 reuse or 409 not settled yet. */
+export function keyTaken(existing: Intent, fingerprint: string, reconcileIntervalMs: number): GatewayError {
+  if (existing.fingerprint !== fingerprint) {
+    return new GatewayError('idempotency-key-reused', {
+      detail: 'This Idempotency-Key was used with another request; use a new key for a new job.',
+    });
+  }
+  switch (existing.state) {
+    case 'pending':
+      return new GatewayError('idempotency-conflict', {
+        detail: 'A request with this Idempotency-Key is still in flight; retry after Retry-After.',
+        headers: { 'Retry-After': '1' },
+      });
+    case 'in-doubt':
+      return new GatewayError('idempotency-conflict', {
+        detail:
+          'It is not yet known whether ORDS started the job of this Idempotency-Key; the gateway is finding out. Retry after Retry-After.',
+        headers: { 'Retry-After': String(Math.max(1, Math.ceil(reconcileIntervalMs / 1000))) },
+      });
+    case 'quarantined':
+      return new GatewayError('idempotency-conflict', {
+        detail: 'The outcome of this Idempotency-Key could not be settled automatically; the operators have been told.',
+        headers: { 'Retry-After': '3600' },
+      });
+    default:
+      // created or recovered without a stored answer: a broken record, not the client's fault.
+      return new GatewayError('internal-error', {
+        logContext: { reason: 'settled intent without an answer', intent: existing.id },
+      });
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * @module The state store's roles, each a small interface sized to its callers: the job registry, the intent
+ * journal's storage, the audit log, leases, retention and health. One backend (memory, SQLite, PostgreSQL)
+ * implements them all as one `StateStore`; each caller is handed only the role it needs.
+ */
+
+/** A job the gateway knows it started for a tenant. Insert-only: its tenant never changes. */
+export interface JobRecord {
+  readonly tenant: string;
+  readonly database: string;
+  readonly ownerName: string;
+  readonly jobName: string;
+  readonly operation: string;
+  readonly jobMode: string;
+  /** Who, within the tenant, asked (the API key's tenant, or a JWT subject). */
+  readonly principal: string;
+  readonly requestId: string;
+  /** The request as forwarded to ORDS (never holds secrets). */
+  readonly canonicalRequest: unknown;
+  readonly createdAt: string;
+  readonly lastState: string;
+  readonly lastSeenAt: string;
+}
+
+export interface JobPage {
+  readonly items: readonly JobRecord[];
+  readonly total: number;
+}
+
+/** One create attempt, allowed or refused, as the audit trail keeps it (never holds secrets). */
+export interface AuditEvent {
+  readonly at: string;
+  readonly tenant: string;
+  readonly principal: string;
+  readonly database: string;
+  readonly requestId: string;
+  readonly decision: 'allowed' | 'refused' | 'failed';
+  /** The HTTP status the client got (0 for an event no client saw: reconciliation). */
+  readonly status: number;
+  /** The canonical request forwarded to ORDS, or (refused) the request as sent, credentials removed. */
+  readonly request: unknown;
+  readonly violations?: readonly { pointer?: string; detail: string }[];
+  readonly job?: { readonly ownerName: string; readonly jobName: string };
+  /** For an aggregated event (`AuditLog.appendAggregated`): how many attempts it stands for (1 otherwise). */
+  readonly count?: number;
+}
+
+/**
+ * The intent journal's states, in the order a create goes through them:
+ *  - `pending` (claimed): written before ORDS is called; the outcome is not known yet.
+ *  - `created`: ORDS answered with the job; it is in the registry and `answer` is what the client got.
+ *  - `in-doubt`: the request may have reached ORDS but no usable answer came back; reconciliation settles it.
+ *  - `quarantined`: no evidence ties exactly one ORDS job to this intent, or none can exist; an operator decides.
+ *  - `recovered`: reconciliation found the job by evidence unique to this intent and recorded it.
+ * `released` is not stored: a definite failure (nothing reached ORDS, or ORDS refused) deletes the intent,
+ * which frees its key.
+ */
+export type IntentState = 'pending' | 'created' | 'in-doubt' | 'quarantined' | 'recovered';
+
+/** States that hold quota: the job may be running and is not (yet) in the registry. */
+export const RESERVING_STATES: readonly IntentState[] = ['pending', 'in-doubt', 'quarantined'];
+
+export interface StoredAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+}
+
+export interface Intent {
+  readonly id: string;
+  readonly tenant: string;
+  readonly principal: string;
+  readonly database: string;
+  readonly idempotencyKey: string | null;
+  /** SHA-256 of the canonical request: the same key with another body is refused. */
+  readonly fingerprint: string;
+  readonly operation: string;
+  readonly jobMode: string;
+  readonly canonicalRequest: unknown;
+  readonly requestId: string;
+  /**
+   * A token the gateway put into what ORDS will show of the job (the export's dump file name), so that
+   * reconciliation can tell this intent's job from any other; null when no such evidence can exist (an
+   * import, a file name the client chose).
+   */
+  readonly evidenceToken: string | null;
+  readonly state: IntentState;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** When the key may be used afresh (idempotency TTL); a reserving intent holds quota until then. */
+  readonly expiresAt: string;
+  readonly job: { readonly ownerName: string; readonly jobName: string } | null;
+  readonly answer: StoredAnswer | null;
+}
+
+/** The tenant's limits the claim reserves against, with the times they are counted at. */
+export interface QuotaRequest {
+  readonly concurrentJobs: number;
+  readonly jobsPerDay: number;
+  /** Start of the current UTC day (ISO 8601): jobs and intents created since count towards `jobsPerDay`. */
+  readonly dayStart: string;
+  /** The current time (ISO 8601): reserving intents that expired before it hold no quota. */
+  readonly now: string;
+  /**
+   * When set, the unfinished jobs and reserving intents of *every* tenant on the intent's database must stay
+   * below it too (`databases.<name>.max_running_jobs`).
+   */
+  readonly databaseRunningJobs?: number;
+}
+
+export type ClaimResult =
+  | { readonly outcome: 'claimed' }
+  /** The key is taken by a live intent (whatever its fingerprint); nothing was written. */
+  | { readonly outcome: 'existing'; readonly existing: Intent }
+  /** Claiming would exceed a quota; nothing was written. `count` is what is already held. */
+  | {
+      readonly outcome: 'over-quota';
+      readonly quota: 'concurrent_jobs' | 'daily_jobs' | 'database_running_jobs';
+      readonly count: number;
+    };
+
+/** The job registry: which tenant started which ORDS job, and its last known state. */
+export interface JobRegistry {
+  find(database: string, ownerName: string, jobName: string): Promise<JobRecord | undefined>;
+  /** The tenant's jobs on one database, newest first then by job name, so paging never skips or repeats. */
+  listForTenant(tenant: string, database: string, page: { limit: number; offset: number }): Promise<JobPage>;
+  /** Every tenant's jobs on one database, newest first (the all-jobs view), at most `limit`. */
+  listForDatabase(database: string, limit: number): Promise<readonly JobRecord[]>;
+  updateState(database: string, ownerName: string, jobName: string, state: string, seenAt: string): Promise<void>;
+  /** The distinct ORDS owners of the jobs recorded for `database`: the users the gateway creates jobs as. */
+  owners(database: string): Promise<readonly string[]>;
+}
+
+/** Thrown (and the transaction rolled back) when a job to record is already another tenant's. */
+export class JobOwnedElsewhereError extends Error {
+  constructor(
+    readonly job: { readonly database: string; readonly ownerName: string; readonly jobName: string },
+    readonly owner: string,
+  ) {
+    super(`job ${job.database}/${job.ownerName},${job.jobName} is already recorded for another tenant`);
+    this.name = 'JobOwnedElsewhereError';
+  }
+}
+
+/** How an intent ends well: the job, recorded for the intent's tenant, with the answer replays give. */
+export interface Completion {
+  readonly state: 'created' | 'recovered';
+  readonly at: string;
+  readonly record: JobRecord;
+  readonly answer: StoredAnswer;
+  readonly audit: AuditEvent;
+}
+
+/** The intent journal's storage; every state change of a create goes through it (see create/journal.ts). */
+export interface IntentStore {
+  /**
+   * In one transaction: with a key, return the live (unexpired at `intent.createdAt`) intent holding it;
+   * then reserve quota — the tenant's unfinished registry jobs plus its reserving intents
+   * (`RESERVING_STATES`, unexpired at `quota.now`) must stay below `concurrentJobs`; its registry jobs plus
+   * reserving intents created since `dayStart` below `jobsPerDay`; with `databaseRunningJobs`, the same
+   * count as `concurrentJobs` over every tenant of the intent's database below it — and only then write the
+   * intent (an expired intent holding the key is replaced). Checked in that order; the first exceeded is
+   * reported. Claims are serialised per tenant (and per database with `databaseRunningJobs`): within the
+   * process for memory and SQLite, across replicas for PostgreSQL.
+   */
+  claim(intent: Intent, quota: QuotaRequest): Promise<ClaimResult>;
+  /** The live or expired intent holding a tenant's key. */
+  get(tenant: string, idempotencyKey: string): Promise<Intent | undefined>;
+  /**
+   * In one transaction: insert the job record (insert-only: a record of another tenant for the same job
+   * throws `JobOwnedElsewhereError` and nothing is written; one of the same tenant is kept as it is), set the
+   * intent's state, job and answer, and append the audit event.
+   */
+  complete(intentId: string, completion: Completion): Promise<void>;
+  /** In one transaction: set the intent's state and append the audit event, if any. */
+  transition(
+    intentId: string,
+    change: { readonly state: 'in-doubt' | 'quarantined'; readonly at: string; readonly audit?: AuditEvent },
+  ): Promise<void>;
+  /** In one transaction: delete the intent (its key is free again) and append the audit event, if any. */
+  release(intentId: string, audit?: AuditEvent): Promise<void>;
+  /** Intents in these states created before `createdBefore` (ISO 8601), oldest first. */
+  list(states: readonly IntentState[], createdBefore: string): Promise<readonly Intent[]>;
+}
+
+export interface AuditLog {
+  append(event: AuditEvent): Promise<void>;
+  /**
+   * Appends the event, or — when an event with the same `aggregateKey` exists — adds one to its `count`
+   * instead (the key names what is aggregated, e.g. a tenant's reused Idempotency-Key within one minute).
+   */
+  appendAggregated(event: AuditEvent, aggregateKey: string): Promise<void>;
+  /** The newest events first (operators' view and tests). */
+  list(filter: { tenant?: string; limit: number }): Promise<readonly AuditEvent[]>;
+}
+
+export interface Leases {
+  /** Takes or renews a named lease until `now + ttlMs`; false while another holder's lease runs. */
+  tryLease(name: string, holder: string, ttlMs: number, now: string): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
+}
+
+export interface Retention {
+  /**
+   * Deletes finished job records and audit events older than `cutoff`, and settled intents (created,
+   * recovered) whose key expired before it; reserving intents stay until settled. Returns counts.
+   */
+  purgeOlderThan(cutoff: string): Promise<{ jobs: number; audit: number }>;
+}
+
+export interface StoreHealth {
+  /** Throws when the store cannot be reached (for /readyz). */
+  ping(): Promise<void>;
+}
+
+/** One backend's roles, handed out one by one; `close` ends the backend. */
+export interface StateStore {
+  readonly registry: JobRegistry;
+  readonly intents: IntentStore;
+  readonly audit: AuditLog;
+  readonly leases: Leases;
+  readonly retention: Retention;
+  readonly health: StoreHealth;
+  close(): Promise<void>;
+}
+
+export const TERMINAL_STATES: ReadonlySet<string> = new Set(['COMPLETED', 'STOPPED', 'NOT RUNNING']);
+
+/** Orders newest first, then by job name, then owner: a total order, so pages are stable. */
+export function compareJobs(a: JobRecord, b: JobRecord): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  if (a.jobName !== b.jobName) return a.jobName < b.jobName ? -1 : 1;
+  return a.ownerName < b.ownerName ? -1 : a.ownerName > b.ownerName ? 1 : 0;
+}
