@@ -210,15 +210,23 @@ export interface components {
             instance?: string;
             /** @description The request's correlation id; quote it to the operators. */
             request_id?: string;
-            /** @description Every fault found in the request, not only the first. */
+            /**
+             * @description The faults found in the request, not only the first: every one, up to 50; beyond that,
+             *     `errors_omitted` says how many more there were.
+             */
             errors?: components["schemas"]["ProblemError"][];
+            /**
+             * Format: int32
+             * @description How many faults were found beyond the 50 that `errors` lists (absent when none were left out).
+             */
+            errors_omitted?: number;
             /** @description ORDS's own error `code`, when the problem comes from ORDS. */
             ords_code?: string;
             /**
              * @description Which quota was exceeded (`quota-exceeded`).
              * @enum {string}
              */
-            quota?: "concurrent_jobs" | "daily_jobs";
+            quota?: "concurrent_jobs" | "daily_jobs" | "database_running_jobs";
             /**
              * Format: date-time
              * @description When the exceeded quota frees (`quota-exceeded`).
@@ -241,7 +249,7 @@ export interface components {
          * @description The catalogue of problem types: one base URI, one slug per problem. Each URI has a page on
          *     every gateway at `/problems/{slug}`. `x-status` is the HTTP status the problem comes with.
          */
-        ProblemType: string & ("https://datapump-gateway.dev/problems/request-invalid" | "https://datapump-gateway.dev/problems/malformed-json" | "https://datapump-gateway.dev/problems/idempotency-key-required" | "https://datapump-gateway.dev/problems/unauthenticated" | "https://datapump-gateway.dev/problems/not-granted" | "https://datapump-gateway.dev/problems/not-found" | "https://datapump-gateway.dev/problems/database-not-found" | "https://datapump-gateway.dev/problems/job-not-found" | "https://datapump-gateway.dev/problems/file-not-found" | "https://datapump-gateway.dev/problems/method-not-allowed" | "https://datapump-gateway.dev/problems/idempotency-conflict" | "https://datapump-gateway.dev/problems/payload-too-large" | "https://datapump-gateway.dev/problems/unsupported-media-type" | "https://datapump-gateway.dev/problems/request-unsafe" | "https://datapump-gateway.dev/problems/idempotency-key-reused" | "https://datapump-gateway.dev/problems/upstream-rejected" | "https://datapump-gateway.dev/problems/rate-limited" | "https://datapump-gateway.dev/problems/quota-exceeded" | "https://datapump-gateway.dev/problems/internal-error" | "https://datapump-gateway.dev/problems/upstream-error" | "https://datapump-gateway.dev/problems/upstream-auth-failed" | "https://datapump-gateway.dev/problems/upstream-invalid-response" | "https://datapump-gateway.dev/problems/upstream-unavailable" | "https://datapump-gateway.dev/problems/gateway-overloaded" | "https://datapump-gateway.dev/problems/store-unavailable" | "https://datapump-gateway.dev/problems/upstream-timeout");
+        ProblemType: string & ("https://datapump-gateway.dev/problems/request-invalid" | "https://datapump-gateway.dev/problems/malformed-json" | "https://datapump-gateway.dev/problems/idempotency-key-required" | "https://datapump-gateway.dev/problems/unauthenticated" | "https://datapump-gateway.dev/problems/not-granted" | "https://datapump-gateway.dev/problems/not-found" | "https://datapump-gateway.dev/problems/database-not-found" | "https://datapump-gateway.dev/problems/job-not-found" | "https://datapump-gateway.dev/problems/file-not-found" | "https://datapump-gateway.dev/problems/method-not-allowed" | "https://datapump-gateway.dev/problems/idempotency-conflict" | "https://datapump-gateway.dev/problems/payload-too-large" | "https://datapump-gateway.dev/problems/unsupported-media-type" | "https://datapump-gateway.dev/problems/request-unsafe" | "https://datapump-gateway.dev/problems/idempotency-key-reused" | "https://datapump-gateway.dev/problems/upstream-rejected" | "https://datapump-gateway.dev/problems/headers-too-large" | "https://datapump-gateway.dev/problems/rate-limited" | "https://datapump-gateway.dev/problems/quota-exceeded" | "https://datapump-gateway.dev/problems/internal-error" | "https://datapump-gateway.dev/problems/upstream-error" | "https://datapump-gateway.dev/problems/upstream-auth-failed" | "https://datapump-gateway.dev/problems/upstream-invalid-response" | "https://datapump-gateway.dev/problems/upstream-unavailable" | "https://datapump-gateway.dev/problems/gateway-overloaded" | "https://datapump-gateway.dev/problems/store-unavailable" | "https://datapump-gateway.dev/problems/identity-provider-unavailable" | "https://datapump-gateway.dev/problems/upstream-timeout");
         /**
          * @description The job's operation as `DBA_DATAPUMP_JOBS` reports it: `EXPORT` or `IMPORT` for jobs created through ORDS; jobs created by other tools may show others (such as `SQL_FILE`).
          * @example EXPORT
@@ -483,13 +491,27 @@ export interface components {
             };
         };
         /**
-         * @description The tenant is over its rate limit (`rate-limited`) or a quota of concurrent or daily jobs
-         *     (`quota-exceeded`); retry after `Retry-After`.
+         * @description The tenant is over its rate limit (`rate-limited`), or a quota of concurrent or daily jobs, or
+         *     the database is at its cap of running jobs for all tenants together (`quota-exceeded`, `quota`
+         *     saying which); retry after `Retry-After`.
          */
         TooManyRequests: {
             headers: {
                 "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request line or its headers are larger than the gateway accepts (`headers-too-large`). */
+        HeadersTooLarge: {
+            headers: {
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
@@ -527,8 +549,9 @@ export interface components {
         };
         /**
          * @description ORDS is unavailable or refusing connections (`upstream-unavailable`), the gateway is at its
-         *     concurrency cap for that database (`gateway-overloaded`), or its state store is
-         *     unavailable (`store-unavailable`); retry after `Retry-After`.
+         *     concurrency cap for that database (`gateway-overloaded`), its state store is
+         *     unavailable (`store-unavailable`), or a JWT cannot be checked because the identity provider's
+         *     keys cannot be had (`identity-provider-unavailable`); retry after `Retry-After`.
          */
         ServiceUnavailable: {
             headers: {
@@ -657,6 +680,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
@@ -723,6 +747,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
@@ -784,6 +809,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
@@ -834,6 +860,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];

@@ -169,12 +169,19 @@ const RULES = fields<GatewayConfig>({
     // Read when shutdown starts.
     shutdownGraceMs: live('server.shutdown_grace_ms'),
   }),
-  metrics: fields({ token: restartOnly('metrics.token'), listen: restartOnly('metrics.listen') }),
+  metrics: fields({
+    token: restartOnly('metrics.token'),
+    listen: restartOnly('metrics.listen'),
+    tenantLabel: restartOnly('metrics.tenant_label'),
+  }),
+  // Read per probe.
+  readiness: fields({ ords: live('readiness.ords'), cacheMs: live('readiness.cache_ms') }),
   databases: entries('databases', database),
   tenants: entries('tenants', (name) => live<TenantConfig>(name)),
   store: fields({
     backend: restartOnly('store'),
     retentionMs: restartOnly('store.retention_days'),
+    provenanceMs: restartOnly('store.provenance_days'),
     purgeIntervalMs: restartOnly('store.purge_interval_minutes'),
   }),
   limits: fields({ redisUrl: restartOnly('limits.redis'), keyPrefix: restartOnly('limits.key_prefix') }),

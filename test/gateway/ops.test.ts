@@ -54,7 +54,7 @@ describe('metrics', () => {
   });
 
   it('requires the bearer token when one is configured', async () => {
-    const gw = testGateway({ config: testConfig({ metrics: { token: 'm-token', listen: null } }) });
+    const gw = testGateway({ config: testConfig({ metrics: { token: 'm-token', listen: null, tenantLabel: false } }) });
     expect((await request(gw.app).get('/metrics')).status).toBe(401);
     expect((await request(gw.app).get('/metrics').set('Authorization', 'Bearer nope')).status).toBe(401);
     expect((await request(gw.app).get('/metrics').set('Authorization', 'Bearer m-token')).status).toBe(200);

@@ -83,7 +83,7 @@ describe('ORDS failing at the transport level', () => {
       {},
       {
         url: `http://127.0.0.1:${port}/ords/orcl/pdbadmin/`,
-        timeouts: { connectMs: 500, createMs: 300, readMs: 300, fileIdleMs: 300 },
+        timeouts: { connectMs: 500, createMs: 300, readMs: 300, fileIdleMs: 300, fileMinBytesPerSecond: 0 },
       },
     );
 

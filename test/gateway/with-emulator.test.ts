@@ -151,7 +151,9 @@ describe('ORDS faults, as the emulator injects them', () => {
   let gw: Awaited<ReturnType<typeof gatewayFor>>;
   beforeAll(async () => {
     emulator = await startEmulatorProcess({ clock: 'manual' });
-    gw = await gatewayFor(emulator, { timeouts: { connectMs: 1_000, createMs: 800, readMs: 800, fileIdleMs: 800 } });
+    gw = await gatewayFor(emulator, {
+      timeouts: { connectMs: 1_000, createMs: 800, readMs: 800, fileIdleMs: 800, fileMinBytesPerSecond: 0 },
+    });
   });
   afterAll(async () => {
     await gw?.gateway.close();

@@ -25,9 +25,11 @@ export function testDatabase(overrides: Partial<DatabaseConfig> = {}): DatabaseC
     apiVersion: 'stable',
     createEndpoint: 'jobs',
     auth: { kind: 'basic', username: 'pdbadmin', password: 'oracle' },
-    timeouts: { connectMs: 1_000, createMs: 2_000, readMs: 2_000, fileIdleMs: 2_000 },
+    timeouts: { connectMs: 1_000, createMs: 2_000, readMs: 2_000, fileIdleMs: 2_000, fileMinBytesPerSecond: 0 },
     maxResponseBytes: 1_048_576,
     connections: 4,
+    fileConnections: 4,
+    maxRunningJobs: null,
     resilience: {
       failureThreshold: 1000,
       halfOpenAfterMs: 10_000,
@@ -50,6 +52,8 @@ const grants = (g: Partial<TenantGrants>): TenantGrants => ({
   directories: ['DATA_PUMP_DIR'],
   credentials: [],
   filePrefix: null,
+  // Today's tests import by prefix; the default (own_exports) is tested where it is the subject.
+  importProvenance: 'prefix',
   objectStorage: [],
   ...g,
 });
@@ -60,6 +64,7 @@ export const TEST_LIMITS: TenantLimits = {
   read: { limit: 10_000, windowMs: 60_000 },
   concurrentJobs: 10_000,
   jobsPerDay: 100_000,
+  concurrentDownloads: 1_000,
 };
 
 export function testTenants(databases: readonly string[] = ['orcl']): Record<string, TenantConfig> {
@@ -114,10 +119,16 @@ export function testConfig(
     validateResponses: true,
     bodyLimitBytes: 262_144,
     server: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, shutdownGraceMs: 5_000 },
-    metrics: { token: null, listen: null },
+    metrics: { token: null, listen: null, tenantLabel: true },
+    readiness: { ords: 'all', cacheMs: 0 },
     databases: { [db.name]: db },
     tenants: testTenants([db.name]),
-    store: { backend: { kind: 'memory' }, retentionMs: 90 * 86_400_000, purgeIntervalMs: 3_600_000 },
+    store: {
+      backend: { kind: 'memory' },
+      retentionMs: 90 * 86_400_000,
+      provenanceMs: 365 * 86_400_000,
+      purgeIntervalMs: 3_600_000,
+    },
     limits: { redisUrl: null, keyPrefix: 'dpg-test' },
     jwt: null,
     policy: { maxListNames: 1000 },

@@ -12,8 +12,8 @@ import { invalidToken } from './challenge.js';
  * `jwksUrl` is https, or http only on a loopback host (keys fetched in clear text could be swapped);
  * `algorithms` are asymmetric only (a public JWKS would make an HMAC secret public).
  */
-export type JwtOptions = Omit<JwtConfig, 'principalClaim' | 'clockToleranceSec'> &
-  Partial<Pick<JwtConfig, 'principalClaim' | 'clockToleranceSec'>> & {
+export type JwtOptions = Omit<JwtConfig, 'principalClaim' | 'clockToleranceSec' | 'tokenTypes' | 'maxLifetimeSec'> &
+  Partial<Pick<JwtConfig, 'principalClaim' | 'clockToleranceSec' | 'tokenTypes' | 'maxLifetimeSec'>> & {
     readonly jwksCacheMaxAgeMs?: number;
     readonly jwksCooldownMs?: number;
     readonly jwksTimeoutMs?: number;
@@ -204,6 +204,8 @@ function checkedOptions(opts: JwtOptions): Settings {
     tenantClaim: opts.tenantClaim,
     principalClaim: opts.principalClaim ?? 'sub',
     clockToleranceSec: duration('clockToleranceSec', opts.clockToleranceSec, 30, 300),
+    tokenTypes: [...(opts.tokenTypes ?? ['at+jwt', 'JWT'])],
+    maxLifetimeSec: duration('maxLifetimeSec', opts.maxLifetimeSec, 86_400, 604_800),
     cacheMaxAgeMs: duration('jwksCacheMaxAgeMs', opts.jwksCacheMaxAgeMs, 600_000, 86_400_000),
     cooldownMs: duration('jwksCooldownMs', opts.jwksCooldownMs, 30_000, 3_600_000),
     timeoutMs: duration('jwksTimeoutMs', opts.jwksTimeoutMs, 5_000, 60_000),

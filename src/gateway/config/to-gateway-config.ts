@@ -26,9 +26,17 @@ interface RawDatabase {
     basic?: { username: string; password: string };
     oauth2?: { client_id: string; client_secret: string; token_url?: string };
   };
-  timeouts: { connect_ms: number; create_ms: number; read_ms: number; file_idle_ms: number };
+  timeouts: {
+    connect_ms: number;
+    create_ms: number;
+    read_ms: number;
+    file_idle_ms: number;
+    file_min_bytes_per_second: number;
+  };
   max_response_bytes: number;
   connections: number;
+  file_connections: number;
+  max_running_jobs?: number;
   resilience: {
     failure_threshold: number;
     half_open_after_ms: number;
@@ -51,6 +59,7 @@ interface RawTenant {
     directories: string[];
     credentials: string[];
     file_prefix?: string;
+    import_provenance: 'own_exports' | 'prefix' | 'any';
     object_storage: Array<{ namespace: string; bucket: string }>;
   };
   limits: RawLimits;
@@ -61,6 +70,7 @@ interface RawLimits {
   read?: string;
   concurrent_jobs?: number;
   jobs_per_day?: number;
+  concurrent_downloads?: number;
 }
 interface RawJwt {
   jwks_url: string;
@@ -70,6 +80,8 @@ interface RawJwt {
   tenant_claim: string;
   principal_claim: string;
   clock_tolerance_seconds: number;
+  token_types: string[];
+  max_lifetime_seconds: number;
 }
 export interface RawConfig {
   listen: RawListen;
@@ -85,7 +97,8 @@ export interface RawConfig {
     keep_alive_timeout_ms: number;
     shutdown_grace_ms: number;
   };
-  metrics: { token?: string; listen?: RawListen };
+  metrics: { token?: string; listen?: RawListen; tenant_label: boolean };
+  readiness: { ords: 'all' | 'any' | 'none'; cache_ms: number };
   databases: Record<string, RawDatabase>;
   tenants: Record<string, RawTenant>;
   store: {
@@ -93,6 +106,7 @@ export interface RawConfig {
     postgres?: { url: string; schema: string };
     memory?: true;
     retention_days: number;
+    provenance_days: number;
     purge_interval_minutes: number;
   };
   limits: { redis?: string; key_prefix: string; defaults: RawLimits };
@@ -108,6 +122,7 @@ const BUILT_IN_LIMITS: Required<RawLimits> = {
   read: '600/minute',
   concurrent_jobs: 10,
   jobs_per_day: 100,
+  concurrent_downloads: 2,
 };
 const WINDOW_MS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 
@@ -131,12 +146,15 @@ export function toGatewayConfig(raw: RawConfig): GatewayConfig {
     metrics: {
       token: raw.metrics.token ?? null,
       listen: raw.metrics.listen ? listen(raw.metrics.listen) : null,
+      tenantLabel: raw.metrics.tenant_label,
     },
+    readiness: { ords: raw.readiness.ords, cacheMs: raw.readiness.cache_ms },
     databases: mapEntries(raw.databases, database),
     tenants: mapEntries(raw.tenants, (id, t) => tenant(id, t, raw.limits.defaults)),
     store: {
       backend: storeBackend(raw.store),
       retentionMs: raw.store.retention_days * WINDOW_MS.day,
+      provenanceMs: raw.store.provenance_days * WINDOW_MS.day,
       purgeIntervalMs: raw.store.purge_interval_minutes * WINDOW_MS.minute,
     },
     limits: { redisUrl: raw.limits.redis ?? null, keyPrefix: raw.limits.key_prefix },
@@ -166,6 +184,8 @@ function jwt(raw: RawJwt): JwtConfig {
     tenantClaim: raw.tenant_claim,
     principalClaim: raw.principal_claim,
     clockToleranceSec: raw.clock_tolerance_seconds,
+    tokenTypes: [...raw.token_types],
+    maxLifetimeSec: raw.max_lifetime_seconds,
   };
 }
 
@@ -183,6 +203,7 @@ function limits(own: RawLimits, defaults: RawLimits): TenantLimits {
     read: parseRate(pick('read')),
     concurrentJobs: pick('concurrent_jobs'),
     jobsPerDay: pick('jobs_per_day'),
+    concurrentDownloads: pick('concurrent_downloads'),
   };
 }
 
@@ -205,9 +226,12 @@ function database(name: string, raw: RawDatabase): DatabaseConfig {
       createMs: raw.timeouts.create_ms,
       readMs: raw.timeouts.read_ms,
       fileIdleMs: raw.timeouts.file_idle_ms,
+      fileMinBytesPerSecond: raw.timeouts.file_min_bytes_per_second,
     },
     maxResponseBytes: raw.max_response_bytes,
     connections: raw.connections,
+    fileConnections: raw.file_connections,
+    maxRunningJobs: raw.max_running_jobs ?? null,
     resilience: {
       failureThreshold: raw.resilience.failure_threshold,
       halfOpenAfterMs: raw.resilience.half_open_after_ms,
@@ -246,6 +270,7 @@ function tenant(id: string, raw: RawTenant, defaultLimits: RawLimits): TenantCon
       directories: [...raw.grants.directories],
       credentials: [...raw.grants.credentials],
       filePrefix: raw.grants.file_prefix ?? null,
+      importProvenance: raw.grants.import_provenance,
       objectStorage: raw.grants.object_storage.map((o) => ({ namespace: o.namespace, bucket: o.bucket })),
     },
     limits: limits(raw.limits, defaultLimits),

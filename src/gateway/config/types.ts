@@ -29,11 +29,17 @@ export interface DatabaseConfig {
     readonly readMs: number;
     /** Longest pause between two chunks of a streamed file. */
     readonly fileIdleMs: number;
+    /** A download whose client reads less than this on average over `fileIdleMs` is cut; 0 for no rate check. */
+    readonly fileMinBytesPerSecond: number;
   };
   /** Largest JSON body accepted from ORDS; files are streamed and not capped. */
   readonly maxResponseBytes: number;
-  /** Most connections kept open to this ORDS. */
+  /** Most connections kept open to this ORDS for JSON calls (creates, polls, lists, readiness). */
   readonly connections: number;
+  /** Connections kept for file downloads, apart from `connections`. */
+  readonly fileConnections: number;
+  /** Most jobs all tenants together may run on this database; null for no cap. */
+  readonly maxRunningJobs: number | null;
   readonly resilience: {
     /** Consecutive failures that open the circuit breaker. */
     readonly failureThreshold: number;
@@ -64,6 +70,11 @@ export interface TenantGrants {
   readonly credentials: readonly string[];
   /** Enforced dump-file-name prefix in directory mode; null for none. */
   readonly filePrefix: string | null;
+  /**
+   * Which dump files the tenant may IMPORT: `own_exports` those its own exports through this gateway
+   * produced; `prefix` those its `filePrefix` matches; `any` any.
+   */
+  readonly importProvenance: 'own_exports' | 'prefix' | 'any';
   /** Object Storage buckets the tenant may use. */
   readonly objectStorage: readonly { readonly namespace: string; readonly bucket: string }[];
 }
@@ -78,6 +89,8 @@ export interface TenantLimits {
   readonly read: RateLimit;
   readonly concurrentJobs: number;
   readonly jobsPerDay: number;
+  /** Files the tenant may download at once, on all databases together. */
+  readonly concurrentDownloads: number;
 }
 
 export type StoreBackend =
@@ -93,6 +106,10 @@ export interface JwtConfig {
   readonly tenantClaim: string;
   readonly principalClaim: string;
   readonly clockToleranceSec: number;
+  /** Accepted `typ` header values (a token without `typ` is accepted). */
+  readonly tokenTypes: readonly string[];
+  /** Longest accepted lifetime: `exp − iat`, or `exp − now` without `iat`. */
+  readonly maxLifetimeSec: number;
 }
 
 export interface TenantConfig {
@@ -132,12 +149,22 @@ export interface GatewayConfig {
     readonly token: string | null;
     /** When set, `/metrics` is served only on this separate address. */
     readonly listen: ListenConfig | null;
+    /** Label request metrics with the tenant id (needs `token` or `listen`). */
+    readonly tenantLabel: boolean;
+  };
+  readonly readiness: {
+    /** Which databases' ORDS must answer for the gateway to be ready. */
+    readonly ords: 'all' | 'any' | 'none';
+    /** How long one readiness result is reused. */
+    readonly cacheMs: number;
   };
   readonly databases: Readonly<Record<string, DatabaseConfig>>;
   readonly tenants: Readonly<Record<string, TenantConfig>>;
   readonly store: {
     readonly backend: StoreBackend;
     readonly retentionMs: number;
+    /** How long what each tenant's exports produced is remembered (import provenance). */
+    readonly provenanceMs: number;
     readonly purgeIntervalMs: number;
   };
   readonly limits: {

@@ -15,6 +15,7 @@ export function tenantPolicy(tenant: TenantConfig): TenantPolicy {
     directories: g.directories,
     credentials: g.credentials,
     filePrefix: g.filePrefix,
+    importProvenance: g.importProvenance,
     objectStorage: g.objectStorage,
   };
 }

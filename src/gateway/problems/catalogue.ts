@@ -21,6 +21,7 @@ export const PROBLEMS = {
   'request-unsafe': { status: 422, title: 'Request is not safe to forward' },
   'idempotency-key-reused': { status: 422, title: 'Idempotency-Key reused with another body' },
   'upstream-rejected': { status: 422, title: 'ORDS refused the request' },
+  'headers-too-large': { status: 431, title: 'Request headers too large' },
   'rate-limited': { status: 429, title: 'Rate limit exceeded' },
   'quota-exceeded': { status: 429, title: 'Job quota exceeded' },
   'internal-error': { status: 500, title: 'Internal error' },
@@ -30,6 +31,7 @@ export const PROBLEMS = {
   'upstream-unavailable': { status: 503, title: 'ORDS unavailable' },
   'gateway-overloaded': { status: 503, title: 'Gateway overloaded' },
   'store-unavailable': { status: 503, title: 'State store unavailable' },
+  'identity-provider-unavailable': { status: 503, title: 'Identity provider unavailable' },
   'upstream-timeout': { status: 504, title: 'ORDS timed out' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -8,7 +8,11 @@ export interface GatewayErrorOptions {
   /** Extra response headers (Retry-After, WWW-Authenticate, Allow). */
   readonly headers?: Readonly<Record<string, string>>;
   /** Extension members the contract declares (ords_code, quota, resets_at). */
-  readonly extensions?: Readonly<{ ords_code?: string; quota?: 'concurrent_jobs' | 'daily_jobs'; resets_at?: string }>;
+  readonly extensions?: Readonly<{
+    ords_code?: string;
+    quota?: 'concurrent_jobs' | 'daily_jobs' | 'database_running_jobs';
+    resets_at?: string;
+  }>;
   /** What the operators see in the log and the client never does (ORDS ECID, ORA- text, causes). */
   readonly logContext?: Readonly<Record<string, unknown>>;
   readonly cause?: unknown;

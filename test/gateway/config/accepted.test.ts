@@ -28,7 +28,8 @@ describe('accepted configs', () => {
       validateResponses: true,
       bodyLimitBytes: 262144,
       server: { headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000, shutdownGraceMs: 10000 },
-      metrics: { token: null, listen: null },
+      metrics: { token: null, listen: null, tenantLabel: false },
+      readiness: { ords: 'any', cacheMs: 1000 },
       databases: {
         orcl: {
           name: 'orcl',
@@ -36,9 +37,11 @@ describe('accepted configs', () => {
           apiVersion: 'stable',
           createEndpoint: 'jobs',
           auth: { kind: 'basic', username: 'pdbadmin', password: SECRET },
-          timeouts: { connectMs: 5000, createMs: 30000, readMs: 10000, fileIdleMs: 30000 },
+          timeouts: { connectMs: 5000, createMs: 30000, readMs: 10000, fileIdleMs: 30000, fileMinBytesPerSecond: 1024 },
           maxResponseBytes: 1048576,
           connections: 16,
+          fileConnections: 8,
+          maxRunningJobs: null,
           resilience: {
             failureThreshold: 5,
             halfOpenAfterMs: 10000,
@@ -64,6 +67,7 @@ describe('accepted configs', () => {
             directories: ['DATA_PUMP_DIR'],
             credentials: [],
             filePrefix: null,
+            importProvenance: 'own_exports',
             objectStorage: [],
           },
           limits: {
@@ -71,6 +75,7 @@ describe('accepted configs', () => {
             read: { limit: 600, windowMs: 60_000 },
             concurrentJobs: 10,
             jobsPerDay: 100,
+            concurrentDownloads: 2,
           },
           requireIdempotencyKey: false,
         },
@@ -78,6 +83,7 @@ describe('accepted configs', () => {
       store: {
         backend: { kind: 'sqlite', path: 'data/gateway.db' },
         retentionMs: 90 * 86_400_000,
+        provenanceMs: 365 * 86_400_000,
         purgeIntervalMs: 3_600_000,
       },
       limits: { redisUrl: null, keyPrefix: 'dpg' },
@@ -151,10 +157,14 @@ describe('accepted configs', () => {
       keepAliveTimeoutMs: 1000,
       shutdownGraceMs: 10000,
     });
-    expect(config.metrics).toEqual({ token: 'metrics-secret', listen: { host: '127.0.0.1', port: 9464 } });
+    expect(config.metrics).toEqual({
+      token: 'metrics-secret',
+      tenantLabel: false,
+      listen: { host: '127.0.0.1', port: 9464 },
+    });
     const db = config.databases.orcl!;
     expect([db.apiVersion, db.createEndpoint, db.maxResponseBytes, db.connections]).toEqual(['latest', 'rpc', 2048, 1]);
-    expect(db.timeouts).toEqual({ connectMs: 1, createMs: 2, readMs: 3, fileIdleMs: 4 });
+    expect(db.timeouts).toEqual({ connectMs: 1, createMs: 2, readMs: 3, fileIdleMs: 4, fileMinBytesPerSecond: 1024 });
     expect(config.tenants['hr-team']!.grants).toEqual({
       operations: [],
       jobModes: [],
@@ -166,6 +176,7 @@ describe('accepted configs', () => {
       directories: ['HR_DIR'],
       credentials: ['HR_CRED'],
       filePrefix: 'HR-',
+      importProvenance: 'own_exports',
       objectStorage: [{ namespace: 'acme', bucket: 'hr-exports' }],
     });
     expect(config.tenants['hr-team']!.limits).toEqual({
@@ -173,11 +184,13 @@ describe('accepted configs', () => {
       read: { limit: 5, windowMs: 86_400_000 },
       concurrentJobs: 2,
       jobsPerDay: 7,
+      concurrentDownloads: 2,
     });
     expect(config.limits).toEqual({ redisUrl: 'redis://127.0.0.1:6379', keyPrefix: 'gw1' });
     expect(config.store).toEqual({
       backend: { kind: 'postgres', url: 'postgres://u:p@db/x', schema: 'datapump_gateway' },
       retentionMs: 7 * 86_400_000,
+      provenanceMs: 365 * 86_400_000,
       purgeIntervalMs: 300_000,
     });
     expect(config.jwt).toEqual({
@@ -188,6 +201,8 @@ describe('accepted configs', () => {
       tenantClaim: 'team',
       principalClaim: 'sub',
       clockToleranceSec: 30,
+      tokenTypes: ['at+jwt', 'JWT'],
+      maxLifetimeSec: 86_400,
     });
     expect(config.policy).toEqual({ maxListNames: 500 });
   });
@@ -410,9 +425,15 @@ describe('config/example.yaml', () => {
       directories: ['*'],
       credentials: ['*'],
       filePrefix: null,
+      importProvenance: 'any',
       objectStorage: [],
     });
-    expect(tenants['hr-team']!.grants).toMatchObject({ directories: ['DATA_PUMP_DIR'], filePrefix: 'HR_' });
+    expect(tenants['hr-team']!.grants).toMatchObject({
+      directories: ['DATA_PUMP_DIR'],
+      filePrefix: 'HR_',
+      remapTargets: ['HR_COPY'],
+      importProvenance: 'own_exports',
+    });
     expect(tenants['sales-team']!.limits.create).toEqual({ limit: 5, windowMs: 60_000 });
     expect(tenants['hr-team']!.limits).toMatchObject({ create: { limit: 120, windowMs: 60_000 }, concurrentJobs: 10 });
     expect(tenants['dba-team']!.limits.create).toEqual({ limit: 120, windowMs: 60_000 });

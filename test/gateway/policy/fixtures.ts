@@ -12,6 +12,7 @@ export const HR_TEAM: TenantPolicy = {
   directories: ['DATA_PUMP_DIR'],
   credentials: ['HR_OBJ_CRED'],
   filePrefix: 'HR_',
+  importProvenance: 'prefix',
   objectStorage: [{ namespace: 'acme', bucket: 'hr-exports' }],
 };
 
@@ -26,6 +27,7 @@ export const SALES_TEAM: TenantPolicy = {
   directories: ['DATA_PUMP_DIR'],
   credentials: [],
   filePrefix: 'SALES_',
+  importProvenance: 'prefix',
   objectStorage: [],
 };
 
@@ -40,6 +42,7 @@ export const DBA_TEAM: TenantPolicy = {
   directories: ['*'],
   credentials: ['*'],
   filePrefix: null,
+  importProvenance: 'any',
   // Buckets have no wildcard: every bucket the database may touch with a credential is listed.
   objectStorage: [
     { namespace: 'acme', bucket: 'dba-exports' },
@@ -59,6 +62,7 @@ export const FIN_TEAM: TenantPolicy = {
   directories: ['FIN_DIR', 'DATA_PUMP_DIR'],
   credentials: [],
   filePrefix: 'FIN_',
+  importProvenance: 'prefix',
   objectStorage: [],
 };
 

@@ -37,7 +37,7 @@ describe('failure catalogue', () => {
       { reconcile: { intervalMs: 30_000, matchWindowMs: 120_000, giveUpAfterMs: 60_000 } },
       {
         url: `http://127.0.0.1:${proxy.port}/ords/orcl/pdbadmin/`,
-        timeouts: { connectMs: 1_000, createMs: 800, readMs: 2_000, fileIdleMs: 2_000 },
+        timeouts: { connectMs: 1_000, createMs: 800, readMs: 2_000, fileIdleMs: 2_000, fileMinBytesPerSecond: 0 },
       },
     );
     const gw = testGateway({ config, now: () => new Date(now) });

@@ -34,7 +34,10 @@ describe('reconciliation against the emulator', () => {
     let now = Date.now();
     const config = testConfig(
       { reconcile: { intervalMs: 30_000, matchWindowMs: 120_000, giveUpAfterMs } },
-      { url: emulator.ordsUrl, timeouts: { connectMs: 1_000, createMs: 1_000, readMs: 2_000, fileIdleMs: 2_000 } },
+      {
+        url: emulator.ordsUrl,
+        timeouts: { connectMs: 1_000, createMs: 1_000, readMs: 2_000, fileIdleMs: 2_000, fileMinBytesPerSecond: 0 },
+      },
     );
     const gw = testGateway({ config, now: () => new Date(now) });
     return { gw, store: gw.store, reconciler: gw.reconciler, later: (ms: number) => (now += ms) };

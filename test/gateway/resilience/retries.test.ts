@@ -97,7 +97,10 @@ describe('GET retries', () => {
     const gw = testGateway({
       config: resilienceConfig(
         { getRetries: 3 },
-        { url: ords.url, timeouts: { connectMs: 500, createMs: 300, readMs: 300, fileIdleMs: 300 } },
+        {
+          url: ords.url,
+          timeouts: { connectMs: 500, createMs: 300, readMs: 300, fileIdleMs: 300, fileMinBytesPerSecond: 0 },
+        },
       ),
     });
     const res = await request(gw.app).get(LIST).set(DBA);

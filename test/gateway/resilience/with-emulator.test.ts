@@ -30,7 +30,7 @@ const gatewayFor = (resilience: Parameters<typeof resilienceConfig>[0], readMs =
   testGateway({
     config: resilienceConfig(resilience, {
       url: emulator.ordsUrl,
-      timeouts: { connectMs: 1_000, createMs: 2_000, readMs, fileIdleMs: 2_000 },
+      timeouts: { connectMs: 1_000, createMs: 2_000, readMs, fileIdleMs: 2_000, fileMinBytesPerSecond: 0 },
     }),
   });
 
