@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 
 import { ConfigError } from '../gateway/config/errors.js';
 import { loadConfig } from '../gateway/config/load.js';
+import { configWarnings } from '../gateway/config/warnings.js';
 import type { CliIo } from './io.js';
 
 export const DEFAULT_CONFIG_PATH = 'config/example.yaml';
@@ -24,6 +25,7 @@ export function registerCheckConfig(program: Command, io: CliIo): void {
       }
       const databases = count(Object.keys(config.databases).length, 'database');
       const tenants = count(Object.keys(config.tenants).length, 'tenant');
+      for (const warning of configWarnings(config)) io.stderr.write(`warning: ${warning}\n`);
       io.stdout.write(`config OK: ${databases}, ${tenants}\n`);
     });
 }

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 
 import { ConfigError } from '../gateway/config/errors.js';
 import { loadConfig } from '../gateway/config/load.js';
+import { configWarnings } from '../gateway/config/warnings.js';
 import { reloadConfig } from '../gateway/reload.js';
 import { startGateway } from '../gateway/server.js';
 import type { CliIo } from './io.js';
@@ -14,11 +15,19 @@ export function registerServeCommand(program: Command, io: CliIo): void {
   program
     .command('serve')
     .description(
-      'Start the gateway (config: --config, $GATEWAY_CONFIG, or config/example.yaml). SIGHUP reloads the config; SIGTERM/SIGINT drain and stop.',
+      'Start the gateway with the config of --config or $GATEWAY_CONFIG (one is required). SIGHUP reloads the config; SIGTERM/SIGINT drain and stop.',
     )
     .option('-c, --config <path>', 'the YAML configuration file')
-    .action(async (options: { config?: string }) => {
-      const path = options.config ?? io.env.GATEWAY_CONFIG ?? 'config/example.yaml';
+    .action(async function (this: Command, options: { config?: string }) {
+      const path = options.config ?? io.env.GATEWAY_CONFIG;
+      // Never a default file: config/example.yaml holds demo keys the README publishes.
+      if (path === undefined || path === '') {
+        this.error(
+          'datapump-gateway serve needs a configuration: pass --config <file> or set GATEWAY_CONFIG=<file>. ' +
+            '(config/example.yaml is a demo whose API keys are published; `make run` passes it explicitly.)',
+          { exitCode: 2, code: 'serve.no-config' },
+        );
+      }
       let config;
       try {
         config = loadConfig({ path, env: io.env });
@@ -30,6 +39,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       }
       const gateway = await startGateway({ config });
       const { logger } = gateway;
+      for (const warning of configWarnings(config)) logger.warn({ path }, warning);
       let closing: Promise<void> | undefined;
 
       const onHangUp = () => {

@@ -68,6 +68,10 @@ const FLAGS: Array<[Option, keyof EmulatorConfig | null]> = [
     new Option('--dump-bytes <size>', 'size of an export dump file (default 64KiB)').argParser(parseByteSize),
     'dumpBytes',
   ],
+  [
+    new Option('--serve-any-file', "serve any file name of an existing job (a fake body), not only the job's own"),
+    'serveAnyFile',
+  ],
   [new Option('--no-validate', 'skip checking create bodies against the upstream contract'), 'validate'],
   [
     new Option('--faults <json>', 'initial fault list as JSON (see README)').argParser((v) => JSON.parse(v) as unknown),

@@ -26,6 +26,7 @@ export const optionsSchema = {
     failWhenFileNameContains: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'null' }] },
     logBytes: { anyOf: [nonNegativeInt, { type: 'null' }] },
     dumpBytes: nonNegativeInt,
+    serveAnyFile: { type: 'boolean' },
     validate: { type: 'boolean' },
     defaultLimit: nonNegativeInt,
     maxLimit: { type: 'integer', minimum: 1 },

@@ -32,6 +32,11 @@ export interface EmulatorOptions {
   logBytes?: number | null;
   /** Size of an export's dump file. Default 65536. */
   dumpBytes?: number;
+  /**
+   * Serve any file name asked of an existing job (a short fake body), not only the job's own files: an ORDS that
+   * does not check the name, to prove a client of it does. Default false.
+   */
+  serveAnyFile?: boolean;
   /** Check create bodies against the upstream contract. Default true; benchmarks switch it off. */
   validate?: boolean;
   /** Page size of `GET jobs/` without `limit`. Default 25. */
@@ -70,6 +75,7 @@ export const DEFAULT_OPTIONS = {
   failWhenFileNameContains: null,
   logBytes: null,
   dumpBytes: 65536,
+  serveAnyFile: false,
   validate: true,
   defaultLimit: 25,
   maxLimit: 10000,

@@ -21,7 +21,7 @@ import { GatewayError } from './problems/gateway-error.js';
 import { createProblemHandler } from './problems/handler.js';
 import { createJobRoute } from './routes/create-job.js';
 import { getJob } from './routes/get-job.js';
-import { getJobFile } from './routes/get-job-file.js';
+import { getJobFile, validateFileHeadAsGet } from './routes/get-job-file.js';
 import { listJobs } from './routes/list-jobs.js';
 
 const JOBS = '/databases/:database/datapump/jobs/';
@@ -33,12 +33,19 @@ export function createApp(parts: GatewayParts): Express {
   const { config, logger, metrics, store, upstreams, counters, limits } = parts;
   // Settings read once: a reload that changes them is logged as needing a restart (tenants and keys are read per request).
   const settings = config.current();
-  const routeDeps = { config, ords: parts.ords, registry: store.registry, now: parts.now };
+  const routeDeps = {
+    config,
+    ords: parts.ords,
+    registry: store.registry,
+    provenance: store.provenance,
+    now: parts.now,
+  };
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // the job ETag is ORDS's, passed through; Express must not invent its own
   app.set('trust proxy', settings.trustProxy);
+  app.set('case sensitive routing', true); // the contract's paths are exact (the validator reads this too)
 
   // 1. The request context (correlation id first), security headers, access log, request metrics.
   app.use(
@@ -51,10 +58,13 @@ export function createApp(parts: GatewayParts): Express {
     helmet({
       // No upgrade-insecure-requests: /docs must work on plain-HTTP hosts inside the organisation too.
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+      // HSTS only for a gateway served over https: on plain HTTP the header is meaningless to browsers and
+      // would pin https for the whole host (other services on it included) once it ever is reached over TLS.
+      strictTransportSecurity: settings.publicUrl.startsWith('https:'),
     }),
   );
   app.use(accessLog({ logger }));
-  app.use(measureRequests(metrics));
+  app.use(measureRequests(metrics, { tenantLabel: settings.metrics.tenantLabel }));
   if (settings.corsOrigins.length > 0) {
     app.use(
       cors({
@@ -75,7 +85,7 @@ export function createApp(parts: GatewayParts): Express {
   }
 
   // 2. Operational endpoints: outside the contract, no tenant credential.
-  app.use(healthRoutes({ config, upstreams, store: store.health, counters, lifecycle: parts.lifecycle }));
+  app.use(healthRoutes({ config, upstreams, store: store.health, counters, lifecycle: parts.lifecycle, metrics }));
   if (!settings.metrics.listen) app.get('/metrics', metricsEndpoint({ metrics, token: settings.metrics.token }));
   app.use(docsRoutes({ publicContract: parts.contracts.public }));
   app.use(problemPages({ publicContract: parts.contracts.public }));
@@ -90,12 +100,12 @@ export function createApp(parts: GatewayParts): Express {
     express.json({ limit: settings.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }),
   );
   app.use(keepRequestScope(parts.requestScope));
-  app.use(parts.validator);
+  app.use(validateFileHeadAsGet(parts.validator));
   const scoped = databaseScope({ config });
   app.post(JOBS, scoped(createJobRoute({ createJob: parts.createJob, spendCreateBudget: limits.spendCreate })));
   app.get(JOBS, scoped(listJobs(routeDeps)));
   app.get(JOB, scoped(getJob(routeDeps)));
-  app.get(FILE, scoped(getJobFile(routeDeps)));
+  app.get(FILE, scoped(getJobFile(routeDeps, { downloads: parts.downloads, logger })));
 
   // 4. Anything else, and every error, leaves as application/problem+json.
   app.use((_req, _res, next) => {

@@ -23,6 +23,7 @@ import { type AuditTrail, createAuditTrail } from './jobs/audit.js';
 import { type RetentionPurge, startRetentionPurge } from './jobs/retention.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { type CounterStores, createCounterStores } from './limits/counter-stores.js';
+import { createDownloadLimits, type DownloadLimits } from './limits/downloads.js';
 import { type TenantRateLimits, tenantRateLimits } from './limits/rate-limit.js';
 import { createMetrics, type GatewayMetrics } from './ops/metrics.js';
 import type { RequestScope } from './process-guard.js';
@@ -69,6 +70,8 @@ export interface GatewayParts {
   readonly createJob: CreateJob;
   readonly counters: CounterStores;
   readonly limits: TenantRateLimits;
+  /** Each tenant's downloads in progress in this process (`concurrent_downloads`). */
+  readonly downloads: DownloadLimits;
   /** The ORDS clients with their breakers, retries and bulkheads (readiness probes go through it). */
   readonly upstreams: UpstreamRegistry;
   /** Every Data Pump operation on ORDS, with checked results. */
@@ -124,6 +127,8 @@ export function composeGateway(options: ComposeOptions): Gateway {
     audit,
     publicUrl: () => config.current().publicUrl,
     outcomes: metrics.createOutcomes,
+    provenance: store.provenance,
+    onProvenanceError: (err) => logger.error({ err: String(err) }, "an export's file name was not remembered"),
   });
   const parts: GatewayParts = {
     config,
@@ -135,9 +140,18 @@ export function composeGateway(options: ComposeOptions): Gateway {
     store,
     audit,
     journal,
-    createJob: createJobUseCase({ config, ords, journal, registry: store.registry, audit, now }),
+    createJob: createJobUseCase({
+      config,
+      ords,
+      journal,
+      registry: store.registry,
+      provenance: store.provenance,
+      audit,
+      now,
+    }),
     counters,
     limits: tenantRateLimits({ stores: counters }),
+    downloads: createDownloadLimits(),
     upstreams,
     ords,
     reconciler: createReconciler({
@@ -170,6 +184,7 @@ export function composeGateway(options: ComposeOptions): Gateway {
       tasks = {
         purge: startRetentionPurge({
           store: store.retention,
+          provenance: { store: store.provenance, keepMs: settings.store.provenanceMs },
           retentionMs: settings.store.retentionMs,
           intervalMs: settings.store.purgeIntervalMs,
           onPurged: (counts) => logger.info(counts, 'purged records past retention'),

@@ -10,6 +10,7 @@ import { listen } from '../lib/listen.js';
 import { composeGateway } from './compose.js';
 import { createConfigSource, type SwappableConfigSource } from './config/source.js';
 import type { GatewayConfig } from './config/types.js';
+import { answerClientErrors } from './http/client-errors.js';
 import { REDACT_PATHS } from './middleware/access-log.js';
 import { installProcessGuard } from './process-guard.js';
 import { openStateStore } from './store/open.js';
@@ -67,6 +68,13 @@ export async function startGateway({
 
   const main = drainable(gateway.app, config);
   const metricsServer = gateway.metricsApp ? drainable(gateway.metricsApp, config) : undefined;
+  // Requests Node's own parser refuses (headers too large, a malformed header line) leave as problem+json too.
+  const onClientError = answerClientErrors({
+    logger,
+    onProblem: (slug) => gateway.parts.metrics.rejections.inc({ reason: slug }),
+  });
+  main.server.on('clientError', onClientError);
+  metricsServer?.server.on('clientError', onClientError);
   let url: string;
   let metricsUrl: string | undefined;
   try {

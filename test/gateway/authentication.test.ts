@@ -1,9 +1,11 @@
-// Who is calling: API key header, Bearer key, Basic tenant:key; the tenant comes only from the credential.
+// Who is calling: API key header, Bearer key, Basic tenant:key; the tenant comes only from the credential, and one
+// credential only — repeated headers are counted as sent on the wire.
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 
 import { testGateway } from '../helpers/gateway-app.js';
 import { testConfig, testTenants } from '../helpers/gateway-config.js';
+import { getWithRawHeaders } from '../helpers/jwt-app.js';
 import { mockOrds, ORDS_JOBS } from '../helpers/mock-ords.js';
 
 const LIST = '/databases/orcl/datapump/jobs/';
@@ -80,6 +82,92 @@ describe('authentication', () => {
   });
 });
 
+describe('two credentials are two credentials: counted on the wire, not in req.headers', () => {
+  const gw = gatewayWithEmptyOrdsList();
+  const get = (headers: readonly string[]) => getWithRawHeaders(gw.app, LIST, headers);
+
+  it('sends repeated headers as they are, and Node shows only the first Authorization in req.headers', async () => {
+    // The premise of the attack: the second credential reaches the server, but req.headers hides it.
+    const seen = await getWithRawHeaders(
+      (req, res) => res.end(JSON.stringify({ raw: req.rawHeaders, headers: req.headers })),
+      '/',
+      [
+        'Authorization',
+        'Bearer hr-demo-key',
+        'Authorization',
+        'Bearer dba-demo-key',
+        'X-API-Key',
+        'a',
+        'X-API-Key',
+        'b',
+      ],
+    );
+    expect(seen.body.raw).toEqual(
+      expect.arrayContaining(['Authorization', 'Bearer hr-demo-key', 'Bearer dba-demo-key', 'X-API-Key', 'a', 'b']),
+    );
+    expect(seen.body.headers).toMatchObject({ authorization: 'Bearer hr-demo-key', 'x-api-key': 'a, b' });
+  });
+
+  it.each([
+    ['one X-API-Key', ['X-API-Key', 'hr-demo-key']],
+    ['one Authorization', ['Authorization', 'Bearer hr-demo-key']],
+  ])('accepts %s sent the same way', async (_how, headers) => {
+    expect((await get(headers)).status).toBe(200);
+  });
+
+  it.each<[string, string[], RegExp]>([
+    [
+      "two Authorization headers, another tenant's key second",
+      ['Authorization', 'Bearer hr-demo-key', 'Authorization', 'Bearer dba-demo-key'],
+      /one Authorization header/,
+    ],
+    [
+      'the same Authorization header twice',
+      ['Authorization', 'Bearer hr-demo-key', 'Authorization', 'Bearer hr-demo-key'],
+      /one Authorization header/,
+    ],
+    [
+      'a good Authorization header and an empty one',
+      ['Authorization', 'Bearer hr-demo-key', 'Authorization', ''],
+      /one Authorization header/,
+    ],
+    [
+      'Bearer and Basic in two Authorization headers',
+      ['Authorization', 'Bearer hr-demo-key', 'Authorization', basic('dba-team:dba-demo-key')],
+      /one Authorization header/,
+    ],
+    [
+      'Authorization twice under names of different case',
+      ['authorization', 'Bearer hr-demo-key', 'AUTHORIZATION', 'Bearer dba-demo-key'],
+      /one Authorization header/,
+    ],
+    [
+      'two X-API-Key headers of two tenants',
+      ['X-API-Key', 'hr-demo-key', 'X-API-Key', 'dba-demo-key'],
+      /one X-API-Key header/,
+    ],
+    ['the same X-API-Key twice', ['X-API-Key', 'hr-demo-key', 'x-api-key', 'hr-demo-key'], /one X-API-Key header/],
+    [
+      'X-API-Key and Authorization',
+      ['X-API-Key', 'hr-demo-key', 'Authorization', basic('hr-team:hr-demo-key')],
+      /not both X-API-Key and Authorization/,
+    ],
+    [
+      'an empty X-API-Key and an Authorization',
+      ['X-API-Key', '', 'Authorization', 'Bearer hr-demo-key'],
+      /not both X-API-Key and Authorization/,
+    ],
+  ])('answers 401 with WWW-Authenticate for %s', async (_why, headers, detail) => {
+    const res = await get(headers);
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body.type).toBe('https://datapump-gateway.dev/problems/unauthenticated');
+    expect(res.body.detail).toMatch(detail);
+    expect(res.headers['www-authenticate']).toMatch(/Bearer/);
+    expect(res.headers['www-authenticate']).toMatch(/Basic/);
+  });
+});
+
 describe('request id', () => {
   const gw = testGateway();
 
@@ -111,7 +199,7 @@ describe('answers outside the contract', () => {
     for (const method of ['delete', 'put', 'patch'] as const) {
       const res = await request(gw.app)[method](LIST).set(dba);
       expect(res.status).toBe(405);
-      expect(res.headers.allow).toBe('GET, POST');
+      expect(res.headers.allow).toBe('GET, HEAD, POST');
       expect(res.body.type).toBe('https://datapump-gateway.dev/problems/method-not-allowed');
     }
   });

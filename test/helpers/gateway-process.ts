@@ -192,7 +192,13 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
 /** Environment a gateway process built from gatewayConfigTree needs (the emulator's default password). */
 export const GATEWAY_PROCESS_ENV = { ORDS_PASSWORD: 'oracle' } as const;
 
-const GENEROUS_LIMITS = { create: '1000/minute', read: '1000/minute', concurrent_jobs: 1000, jobs_per_day: 10000 };
+const GENEROUS_LIMITS = {
+  create: '1000/minute',
+  read: '1000/minute',
+  concurrent_jobs: 1000,
+  jobs_per_day: 10000,
+  concurrent_downloads: 1000,
+};
 
 /** One tenant of the YAML: the sha256 of `key`, database orcl, generous limits unless given. */
 export function tenantTree(

@@ -1,4 +1,4 @@
-// A real JWKS endpoint on 127.0.0.1 for JWT tests: signs tokens, counts fetches, rotates keys, can go down or hang.
+// A real JWKS endpoint on 127.0.0.1 for JWT tests: signs tokens, counts fetches, rotates keys, can go down, hang or serve garbage.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -20,8 +20,11 @@ export interface SignOptions {
   readonly header?: Readonly<Record<string, unknown>>;
 }
 
-/** `down` answers 503 as a provider in maintenance does; `hang` accepts the request and never answers. */
-export type JwksState = 'up' | 'down' | 'hang';
+/**
+ * `down` answers 503 as a provider in maintenance does; `hang` accepts the request and never answers;
+ * `garbage` answers 200 with JSON that is not a key set (a misrouted proxy, an error page as JSON).
+ */
+export type JwksState = 'up' | 'down' | 'hang' | 'garbage';
 
 export interface JwksServer {
   readonly url: string;
@@ -53,6 +56,10 @@ export async function startJwksServer(algs: readonly TestAlg[] = ['ES256', 'RS25
     if (state === 'hang') return;
     if (state === 'down') {
       res.writeHead(503, { 'Content-Type': 'text/plain' }).end('maintenance');
+      return;
+    }
+    if (state === 'garbage') {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"error":"upstream proxy"}');
       return;
     }
     res

@@ -1,9 +1,18 @@
-// A minimal Express app for JWT tests: request id → authenticate → echo the caller → problem handler, on a fixed clock.
+// A minimal Express app for JWT tests: request id → authenticate → echo the caller → problem handler, on a fixed clock;
+// and a GET that puts headers on the wire exactly as given, repeats included.
+import { createServer, type IncomingHttpHeaders, request as httpRequest, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import express, { type Express } from 'express';
 import type { JWTPayload } from 'jose';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 
-import { createJwtVerifier, type JwtOptions, type JwtVerifier } from '../../src/gateway/auth/jwt-verifier.js';
+import {
+  createJwtVerifier,
+  type JwtOptions,
+  type JwtVerifier,
+  type JwtVerifierDeps,
+} from '../../src/gateway/auth/jwt-verifier.js';
 import type { GatewayConfig } from '../../src/gateway/config/types.js';
 import { authenticate } from '../../src/gateway/middleware/authenticate.js';
 import { requestContext } from '../../src/gateway/middleware/request-context.js';
@@ -31,7 +40,12 @@ export function claims(overrides: Record<string, unknown> = {}): JWTPayload {
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
 }
 
-export function testVerifier(jwksUrl: string, overrides: Partial<JwtOptions> = {}): JwtVerifier {
+/** A verifier for the test IdP on the fixed clock; `deps` may add the backoff clock (or another verification clock). */
+export function testVerifier(
+  jwksUrl: string,
+  overrides: Partial<JwtOptions> = {},
+  deps: JwtVerifierDeps = {},
+): JwtVerifier {
   return createJwtVerifier(
     {
       jwksUrl,
@@ -41,11 +55,15 @@ export function testVerifier(jwksUrl: string, overrides: Partial<JwtOptions> = {
       tenantClaim: 'tenant',
       ...overrides,
     },
-    { now: () => NOW },
+    { now: () => NOW, ...deps },
   );
 }
 
-export function jwtApp(jwt: JwtVerifier | undefined, config: GatewayConfig = testConfig()): Express {
+export function jwtApp(
+  jwt: JwtVerifier | undefined,
+  config: GatewayConfig = testConfig(),
+  logger: Logger = pino({ level: 'silent' }),
+): Express {
   const app = express();
   app.use(requestId());
   app.use(authenticate({ config: { current: () => config }, ...(jwt ? { jwt } : {}) }));
@@ -53,7 +71,7 @@ export function jwtApp(jwt: JwtVerifier | undefined, config: GatewayConfig = tes
     const { caller } = requestContext(req);
     res.json({ tenant: caller?.tenant.id, principal: caller?.principal, method: caller?.method });
   });
-  app.use(createProblemHandler({ logger: pino({ level: 'silent' }) }));
+  app.use(createProblemHandler({ logger }));
   return app;
 }
 
@@ -68,4 +86,52 @@ export function unsignedToken(header: Record<string, unknown>, payload: JWTPaylo
 export function withPayload(token: string, payload: JWTPayload): string {
   const [header, , signature] = token.split('.');
   return `${header}.${b64url(payload)}.${signature}`;
+}
+
+interface RawAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: { readonly [name: string]: unknown };
+}
+
+/**
+ * GET over real HTTP with the headers exactly as given, name and value pairs in order, repeats
+ * included (supertest's `.set()` takes one value per name): what an attacker puts on the wire.
+ */
+export async function getWithRawHeaders(
+  app: RequestListener,
+  path: string,
+  headers: readonly string[],
+): Promise<RawAnswer> {
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    return await new Promise<RawAnswer>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method: 'GET',
+          // Sent as given, without the Host Node would add for an object of headers (and a Node server requires).
+          headers: ['Host', `127.0.0.1:${port}`, ...headers],
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : {} });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }

@@ -11,6 +11,8 @@ export function getJobFile(state: EmulatorState, ctx: AuthenticatedContext): Rep
   const job = state.jobs.find(owner, jobName);
   if (!job) return ordsError(404, state.options.ids, `The Data Pump job ${owner},${jobName} does not exist`);
   if (!servedFiles(job, ctx.now).includes(file)) {
+    // `serveAnyFile`: an ORDS that does not check the name (Oracle does not document that it does).
+    if (state.options.serveAnyFile) return foreignFile(owner, jobName, file);
     return ordsError(404, state.options.ids, `The Data Pump job ${owner},${jobName} has no file ${file}`);
   }
   if (file === job.logFile) {
@@ -24,5 +26,14 @@ export function getJobFile(state: EmulatorState, ctx: AuthenticatedContext): Rep
     status: 200,
     headers: { 'Content-Type': 'application/octet-stream' },
     body: dumpFile(job, state.options.dumpBytes),
+  };
+}
+
+/** The fake body of a name that is not one of the job's files (`serveAnyFile`). */
+function foreignFile(owner: string, jobName: string, file: string): Reply {
+  return {
+    status: 200,
+    headers: { 'Content-Type': 'application/octet-stream' },
+    body: `EMULATED FILE THAT IS NOT THE JOB'S (serveAnyFile): ${file} asked of ${owner},${jobName}\n`,
   };
 }

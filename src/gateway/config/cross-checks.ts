@@ -14,6 +14,44 @@ export function crossCheck(data: unknown): Problem[] {
     ...grantRules(data),
     ...serverTimeouts(data),
     ...metricsAddress(data),
+    ...overlappingPrefixes(data),
+    ...tenantLabel(data),
+  ];
+}
+
+/**
+ * A prefix that begins another tenant's (`HR` and `HR_ARCHIVE`) would let the first read and overwrite the
+ * second's dump files in a shared directory: the prefix is the fence between them.
+ */
+function overlappingPrefixes(data: Record<string, unknown>): Problem[] {
+  const prefixes = tenants(data).flatMap(([id, tenant]) => {
+    const prefix = isRecord(tenant.grants) ? tenant.grants.file_prefix : undefined;
+    return typeof prefix === 'string' ? [{ id, prefix }] : [];
+  });
+  const problems: Problem[] = [];
+  for (const a of prefixes) {
+    const other = prefixes.find((b) => b.id !== a.id && a.prefix.startsWith(b.prefix));
+    if (other) {
+      problems.push({
+        path: formatPath(['tenants', a.id, 'grants', 'file_prefix']),
+        message: `"${a.prefix}" begins with tenant ${other.id}'s file_prefix "${other.prefix}": ${other.id} could read and overwrite this tenant's dump files`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** Tenant ids in /metrics are for operators only: a label needs the token or the separate listener. */
+function tenantLabel(data: Record<string, unknown>): Problem[] {
+  const metrics = data.metrics;
+  if (!isRecord(metrics) || metrics.tenant_label !== true) return [];
+  if (metrics.token !== undefined || metrics.listen !== undefined) return [];
+  return [
+    {
+      path: 'metrics.tenant_label',
+      message:
+        'needs metrics.token or metrics.listen: otherwise anyone who can reach /metrics sees every tenant and its traffic',
+    },
   ];
 }
 

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 
 import type { DatabaseConfig } from '../config/types.js';
+import { jobFileNames } from '../jobs/public-job.js';
 import type { OrdsJob } from '../upstream/ords-contract.js';
-import { parseOrdsJobUrl } from '../upstream/ords-paths.js';
 import type { CallMeta, OrdsPort } from '../upstream/ords-port.js';
 
 // Crockford's base32 alphabet: upper-case letters and digits only, none easily misread; valid in any file name.
@@ -20,16 +20,6 @@ export function evidenceToken(intentId: string): string {
   let token = '';
   for (let i = 0; i < 12; i++) token += ALPHABET[digest[i]! % 32];
   return token;
-}
-
-/** Files ORDS lists for the job (its `related` links), by name. */
-function fileNames(job: OrdsJob): string[] {
-  const names: string[] = [];
-  for (const link of job.links ?? []) {
-    const ref = parseOrdsJobUrl(link.href);
-    if (ref?.kind === 'file' && ref.owner === job.owner_name && ref.job === job.job_name) names.push(ref.filename);
-  }
-  return names;
 }
 
 export interface Evidence {
@@ -59,7 +49,7 @@ export async function findEvidence(
   const { ords, database, meta } = search;
   const read = await ords.getJob(database, candidate.owner_name, candidate.job_name, meta);
   if (read.kind !== 'job') return undefined;
-  const files = fileNames(read.job);
+  const files = jobFileNames(read.job);
   if (files.some((name) => name.includes(token))) return { job: read.job, etag: read.etag, seenIn: 'file-link' };
   const log = files.find((name) => /\.log$/i.test(name));
   if (log === undefined) return undefined;

@@ -14,7 +14,15 @@ import type { Counter } from 'prom-client';
 
 import type { DatabaseConfig } from '../config/types.js';
 import { auditedRequest, type AuditTrail } from '../jobs/audit.js';
-import type { AuditEvent, ClaimResult, Intent, IntentStore, QuotaRequest, StoredAnswer } from '../store/types.js';
+import type {
+  AuditEvent,
+  ClaimResult,
+  Intent,
+  IntentStore,
+  Provenance,
+  QuotaRequest,
+  StoredAnswer,
+} from '../store/types.js';
 import type { OrdsJob } from '../upstream/ords-contract.js';
 import { createdAnswer } from './answer.js';
 
@@ -41,6 +49,10 @@ export interface IntentJournal {
 
 export interface JournalDeps {
   readonly intents: IntentStore;
+  /** Where what an export produced is remembered, for the import-provenance rule. */
+  readonly provenance?: Provenance;
+  /** Told when remembering an export's file name failed (the job exists; the tenant cannot import it yet). */
+  readonly onProvenanceError?: (err: unknown) => void;
   readonly audit: AuditTrail;
   /** The gateway's public base URL now (Location and links of the answer). */
   readonly publicUrl: () => string;
@@ -48,7 +60,14 @@ export interface JournalDeps {
   readonly outcomes?: Counter<'outcome'>;
 }
 
-export function createIntentJournal({ intents, audit, publicUrl, outcomes }: JournalDeps): IntentJournal {
+export function createIntentJournal({
+  intents,
+  audit,
+  publicUrl,
+  outcomes,
+  provenance,
+  onProvenanceError,
+}: JournalDeps): IntentJournal {
   const event = (
     intent: Intent,
     at: Date,
@@ -105,6 +124,13 @@ export function createIntentJournal({ intents, audit, publicUrl, outcomes }: Jou
       },
     });
     done(state, audited);
+    // After the commit, and not part of it: if this fails the job stands, and only importing its dump is refused.
+    const fileName = (intent.canonicalRequest as { file_name?: unknown } | undefined)?.file_name;
+    if (provenance && job.operation.trim() === 'EXPORT' && typeof fileName === 'string') {
+      await provenance
+        .record({ tenant: intent.tenant, database: database.name, name: fileName, at: seen })
+        .catch((err: unknown) => onProvenanceError?.(err));
+    }
     return answer;
   }
 

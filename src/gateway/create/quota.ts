@@ -9,13 +9,14 @@ function utcDayStart(now: Date): Date {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 }
 
-/** What a claim must stay within: the tenant's limits, counted at `now` (jobs per UTC day). */
-export function quotaRequest(tenant: TenantConfig, _database: DatabaseConfig, now: Date): QuotaRequest {
+/** What a claim must stay within: the tenant's limits and the database's cap, counted at `now` (jobs per UTC day). */
+export function quotaRequest(tenant: TenantConfig, database: DatabaseConfig, now: Date): QuotaRequest {
   return {
     concurrentJobs: tenant.limits.concurrentJobs,
     jobsPerDay: tenant.limits.jobsPerDay,
     dayStart: utcDayStart(now).toISOString(),
     now: now.toISOString(),
+    ...(database.maxRunningJobs !== null ? { databaseRunningJobs: database.maxRunningJobs } : {}),
   };
 }
 
@@ -31,6 +32,13 @@ export function quotaExceeded(
       detail: `The tenant has created its ${tenant.limits.jobsPerDay} jobs for today (UTC).`,
       headers: { 'Retry-After': String(Math.ceil((nextDay.getTime() - now.getTime()) / 1000)) },
       extensions: { quota: 'daily_jobs', resets_at: nextDay.toISOString() },
+    });
+  }
+  if (over.quota === 'database_running_jobs') {
+    return new GatewayError('quota-exceeded', {
+      detail: `The database already runs ${over.count} jobs, the most all tenants together may run; one must finish first.`,
+      headers: { 'Retry-After': '30' },
+      extensions: { quota: 'database_running_jobs' },
     });
   }
   return new GatewayError('quota-exceeded', {

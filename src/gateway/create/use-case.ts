@@ -14,6 +14,7 @@ import {
   type Intent,
   JobOwnedElsewhereError,
   type JobRegistry,
+  type Provenance,
   type StoredAnswer,
 } from '../store/types.js';
 import type { CallMeta, OrdsPort } from '../upstream/ords-port.js';
@@ -22,7 +23,7 @@ import { evidenceToken } from './evidence.js';
 import { idempotencyKey as parseKey, requestFingerprint } from './idempotency-key.js';
 import type { IntentJournal } from './journal.js';
 import { quotaExceeded, quotaRequest } from './quota.js';
-import { refreshActiveJobs } from './refresh-active.js';
+import { refreshActiveJobs, refreshDatabaseJobs } from './refresh-active.js';
 import { policyTimestamp, tenantPolicy } from './tenant-policy.js';
 
 type JobRequest = components['schemas']['JobRequest'];
@@ -54,6 +55,8 @@ export interface CreateDeps {
   readonly ords: OrdsPort;
   readonly journal: IntentJournal;
   readonly registry: JobRegistry;
+  /** What the tenant's exports produced (the import-provenance rule). */
+  readonly provenance: Pick<Provenance, 'candidates'>;
   readonly audit: AuditTrail;
   readonly now: () => Date;
   readonly newId?: () => string;
@@ -102,7 +105,14 @@ export function createJobUseCase(deps: CreateDeps): CreateJob {
     //    export file name the gateway chooses), or every violation is listed. Pure: no budget spent yet.
     const id = newId();
     const token = evidenceToken(id);
+    const ownExports =
+      body.operation === 'IMPORT' &&
+      tenant.grants.importProvenance === 'own_exports' &&
+      typeof body.file_name === 'string'
+        ? await deps.provenance.candidates(tenant.id, body.file_name)
+        : undefined;
     const decision = evaluatePolicy({
+      ...(ownExports ? { ownExports } : {}),
       tenant: tenantPolicy(tenant),
       request: body,
       timestamp: policyTimestamp(now),
@@ -180,9 +190,10 @@ export function createJobUseCase(deps: CreateDeps): CreateJob {
       answer: null,
     };
     let claim = await journal.claim(intent, quotaRequest(tenant, database, now));
-    if (claim.outcome === 'over-quota' && claim.quota === 'concurrent_jobs') {
+    if (claim.outcome === 'over-quota' && claim.quota !== 'daily_jobs') {
       // The registry only knows what it last saw: ask ORDS (outside the claim's lock), then claim again.
-      await refreshActiveJobs(deps, tenant, meta);
+      if (claim.quota === 'concurrent_jobs') await refreshActiveJobs(deps, tenant, meta);
+      else await refreshDatabaseJobs(deps, database, meta);
       claim = await journal.claim(intent, quotaRequest(tenant, database, deps.now()));
     }
     if (claim.outcome === 'over-quota') {

@@ -46,6 +46,16 @@ export function rewriteLinks(links: OrdsJob['links'], urls: GatewayUrls, owner: 
   return out;
 }
 
+/** The files ORDS lists for the job (its `related` links into this very job), by name, the log included. */
+export function jobFileNames(job: OrdsJob): string[] {
+  const names: string[] = [];
+  for (const link of job.links ?? []) {
+    const ref = parseOrdsJobUrl(link.href);
+    if (ref?.kind === 'file' && ref.owner === job.owner_name && ref.job === job.job_name) names.push(ref.filename);
+  }
+  return names;
+}
+
 const count = (n: unknown) => (typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined);
 
 export function toPublicJob(job: OrdsJob, urls: GatewayUrls): PublicJob {

@@ -1,10 +1,12 @@
 /** @module Periodically deletes job records and audit events older than the retention period. */
-import type { Retention } from '../store/types.js';
+import type { Provenance, Retention } from '../store/types.js';
 
 type IntervalHandle = unknown;
 
 export interface RetentionPurgeOptions {
   readonly store: Retention;
+  /** What tenants' exports produced, kept for its own, longer period (`store.provenance_days`). */
+  readonly provenance?: { readonly store: Pick<Provenance, 'purgeOlderThan'>; readonly keepMs: number };
   /** Records created (audit events at) longer ago than this are deleted. */
   readonly retentionMs: number;
   /** How often to purge. */
@@ -12,7 +14,7 @@ export interface RetentionPurgeOptions {
   /** Also purge once right away (e.g. at startup after a long downtime); default false. */
   readonly immediate?: boolean;
   readonly now?: () => Date;
-  readonly onPurged?: (result: { jobs: number; audit: number; cutoff: string }) => void;
+  readonly onPurged?: (result: { jobs: number; audit: number; exports?: number; cutoff: string }) => void;
   /** Purge failures (store down) land here; the next tick tries again. Never thrown. */
   readonly onError?: (err: unknown) => void;
   readonly setInterval?: (fn: () => void, ms: number) => IntervalHandle;
@@ -26,6 +28,7 @@ export interface RetentionPurge {
 
 export function startRetentionPurge({
   store,
+  provenance,
   retentionMs,
   intervalMs,
   immediate = false,
@@ -57,7 +60,10 @@ export function startRetentionPurge({
       try {
         const cutoff = new Date(now().getTime() - retentionMs).toISOString();
         const result = await store.purgeOlderThan(cutoff);
-        onPurged?.({ ...result, cutoff });
+        const exports = provenance
+          ? await provenance.store.purgeOlderThan(new Date(now().getTime() - provenance.keepMs).toISOString())
+          : 0;
+        onPurged?.({ ...result, ...(provenance ? { exports } : {}), cutoff });
       } catch (err) {
         report(err);
       } finally {

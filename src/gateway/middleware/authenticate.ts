@@ -29,10 +29,30 @@ interface Presented {
   claimedTenant?: string;
 }
 
+/**
+ * How often each credential header was sent, counted on the raw header pairs: `req.headers` hides
+ * repeats — Node keeps only the first `Authorization` and joins `X-API-Key` values with ", " — and a
+ * proxy or log in front may read another copy than the gateway does.
+ */
+function credentialHeaderCounts(req: Request): { authorization: number; apiKey: number } {
+  let authorization = 0;
+  let apiKey = 0;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]?.toLowerCase();
+    if (name === 'authorization') authorization += 1;
+    else if (name === 'x-api-key') apiKey += 1;
+  }
+  return { authorization, apiKey };
+}
+
 function presentedCredential(req: Request): Presented | undefined {
+  const counts = credentialHeaderCounts(req);
+  if (counts.authorization > 1) throw unauthenticated('Send one Authorization header, not several.');
+  if (counts.apiKey > 1) throw unauthenticated('Send one X-API-Key header, not several.');
   const apiKey = req.headers['x-api-key'];
   const authorization = req.headers.authorization;
-  if (apiKey !== undefined && authorization !== undefined)
+  if ((counts.apiKey > 0 && counts.authorization > 0) || (apiKey !== undefined && authorization !== undefined))
     throw unauthenticated('Send one credential, not both X-API-Key and Authorization.');
   if (typeof apiKey === 'string') return { method: 'api-key', key: apiKey };
   if (typeof authorization !== 'string') return undefined;

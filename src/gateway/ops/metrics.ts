@@ -24,6 +24,8 @@ export interface GatewayMetrics {
   readonly reconcile: Counter<'outcome'>;
   /** Errors nobody handled, caught by the last-resort guard (process-guard.ts). */
   readonly unhandledErrors: Counter<'kind'>;
+  /** What the last readiness probe found of each dependency: `ords:<database>`, `store`, `rate_limits` (1 up, 0 down). */
+  readonly dependencyUp: Gauge<'dependency'>;
 }
 
 export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: boolean } = {}): GatewayMetrics {
@@ -118,11 +120,20 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
       labelNames: ['kind'],
       registers: [registry],
     }),
+    dependencyUp: new Gauge({
+      name: 'datapump_gateway_dependency_up',
+      help: 'What the last readiness probe found of each dependency (ords:<database>, store, rate_limits): 1 up, 0 down.',
+      labelNames: ['dependency'],
+      registers: [registry],
+    }),
   };
 }
 
-/** Records every answered request, labelled by the contract route it matched (bounded cardinality). */
-export function measureRequests(metrics: GatewayMetrics): RequestHandler {
+/**
+ * Records every answered request, labelled by the contract route it matched (bounded cardinality). The tenant
+ * label is opt-in (`metrics.tenant_label`): otherwise it is always `none`, and /metrics names no tenant.
+ */
+export function measureRequests(metrics: GatewayMetrics, { tenantLabel }: { tenantLabel: boolean }): RequestHandler {
   return function measureRequestsMiddleware(req, res, next) {
     const end = metrics.duration.startTimer();
     res.on('finish', () => {
@@ -132,7 +143,7 @@ export function measureRequests(metrics: GatewayMetrics): RequestHandler {
       metrics.requests.inc({
         ...labels,
         status: String(res.statusCode),
-        tenant: requestContext(req).caller?.tenant.id ?? 'none',
+        tenant: (tenantLabel ? requestContext(req).caller?.tenant.id : undefined) ?? 'none',
       });
     });
     next();

@@ -3,10 +3,11 @@ import { serializeExpression } from './expression.js';
 import { EXPRESSION_FIELDS } from './expression-fields.js';
 import { checkExpressions } from './expressions.js';
 import { checkMode, checkOperation, checkRemaps, checkThreads } from './grants.js';
+import { producedByOwnExport } from './provenance.js';
 import { checkStorage } from './storage.js';
 import { assertPolicyInput, resolveLimits } from './tenant.js';
 import type { JobRequest, PolicyDecision, PolicyInput, Violation } from './types.js';
-import { decide, pointerToken, unsafe } from './violations.js';
+import { decide, notGranted, pointerToken, unsafe } from './violations.js';
 
 /** The contract's fields, in the contract's order; the upstream request is always written in this order. */
 const FIELDS = [
@@ -50,6 +51,20 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   const remaps = checkRemaps(body.remap_schemas, operation, tenant, violations);
   const threads = checkThreads(body.threads, tenant, violations);
   const storage = checkStorage(body, operation, tenant, stamp, violations);
+  // A dump made elsewhere can carry user definitions, role and system grants: import only what the tenant made.
+  if (
+    operation === 'IMPORT' &&
+    tenant.importProvenance === 'own_exports' &&
+    storage.file_name !== undefined &&
+    !producedByOwnExport(storage.file_name, input.ownExports ?? [])
+  ) {
+    violations.push(
+      notGranted(
+        '/file_name',
+        'This tenant may import only dump files its own exports through this gateway produced; this one is not among them.',
+      ),
+    );
+  }
 
   return decide(violations, () => {
     // Built field by field from checked values only: no client text reaches ORDS except through a check or the serializer.

@@ -113,8 +113,10 @@ function checkDirectoryFile(
     );
     return;
   }
-  // The prefix keeps one tenant from reading (IMPORT) or overwriting (EXPORT) another's dumps in a shared directory.
-  if (prefix !== null && !isWildcard(tenant.schemas) && !file.startsWith(prefix)) {
+  // The prefix keeps one tenant from reading (IMPORT) or overwriting (EXPORT) another's dumps in a shared directory;
+  // an `any` import grant is exactly the permission to read others' dumps.
+  const anyImport = operation === 'IMPORT' && tenant.importProvenance === 'any';
+  if (prefix !== null && !isWildcard(tenant.schemas) && !anyImport && !file.startsWith(prefix)) {
     violations.push(notGranted('/file_name', `This tenant's dump file names must start with ${quoteName(prefix)}.`));
     return;
   }

@@ -33,6 +33,12 @@ export interface PolicyInput {
    * and digits. Without it the injected name is `<prefix><timestamp>_%U.DMP`.
    */
   readonly evidenceToken?: string;
+  /**
+   * For an IMPORT under `importProvenance: 'own_exports'`: the names the tenant's own exports produced that
+   * could match the request's `file_name` (export file_name patterns, dump files a job listed). The caller
+   * looks them up; absent means none.
+   */
+  readonly ownExports?: readonly string[];
   readonly limits?: Partial<PolicyLimits>;
 }
 

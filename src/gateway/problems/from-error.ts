@@ -1,6 +1,6 @@
 /** @module Classifies anything thrown in the pipeline as a GatewayError (validator, body parser, our own, unknown). */
 import type { ProblemFault } from './catalogue.js';
-import { GatewayError } from './gateway-error.js';
+import { GatewayError, MAX_LISTED_FAULTS } from './gateway-error.js';
 
 interface ValidatorItem {
   path?: string;
@@ -61,18 +61,18 @@ export function classify(err: unknown): GatewayError {
   }
   if (status === 400 && Array.isArray(e.errors)) {
     const faults = e.errors.map(toFault).filter((f): f is ProblemFault => f !== undefined);
-    return new GatewayError('request-invalid', {
-      detail:
-        faults.length === 1
-          ? 'The request has 1 fault; it is listed in errors.'
-          : `The request has ${faults.length} faults; each is listed in errors.`,
-      errors: faults.length > 0 ? faults : [{ detail: e.message ?? 'is not valid' }],
-      cause: err,
-    });
+    return requestInvalid(faults.length > 0 ? faults : [{ detail: e.message ?? 'is not valid' }], err);
   }
   if (status === 404) return new GatewayError('not-found', { detail: 'No such path on this gateway.', cause: err });
   if (status === 405) {
-    const allow = (e.headers?.Allow ?? e.headers?.allow ?? '').toUpperCase();
+    // One stable order (the validator lists methods in its route order): `GET, HEAD, POST`.
+    const allow = (e.headers?.Allow ?? e.headers?.allow ?? '')
+      .toUpperCase()
+      .split(',')
+      .map((method) => method.trim())
+      .filter((method) => method !== '')
+      .sort()
+      .join(', ');
     return new GatewayError('method-not-allowed', {
       detail: allow ? `This path accepts ${allow}.` : 'This path does not accept this method.',
       headers: allow ? { Allow: allow } : {},
@@ -91,4 +91,54 @@ export function classify(err: unknown): GatewayError {
     logContext: { unexpected: true },
     cause: err,
   });
+}
+
+/** `request-invalid` with every fault (the answer lists the first MAX_LISTED_FAULTS and counts the rest). */
+export function requestInvalid(faults: readonly ProblemFault[], cause?: unknown): GatewayError {
+  const n = faults.length;
+  const detail =
+    n === 1
+      ? 'The request has 1 fault; it is listed in errors.'
+      : n <= MAX_LISTED_FAULTS
+        ? `The request has ${n} faults; each is listed in errors.`
+        : `The request has ${n} faults; the first ${MAX_LISTED_FAULTS} are listed in errors, errors_omitted counts the rest.`;
+  return new GatewayError('request-invalid', { detail, errors: faults, cause });
+}
+
+/** An error Node's HTTP server reports on a connection (`clientError`) before any request object exists. */
+export interface ClientErrorLike {
+  readonly code?: string;
+  readonly message?: string;
+}
+
+/**
+ * Which problem answers an error of Node's own HTTP parser; `undefined` for those no problem answers (a
+ * request timeout, which the contract has no type for, and a connection the client already broke).
+ */
+export function classifyClientError(err: ClientErrorLike): GatewayError | undefined {
+  switch (err.code) {
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return undefined;
+    case 'HPE_HEADER_OVERFLOW':
+      return new GatewayError('headers-too-large', {
+        detail: 'The request line and headers together are larger than the gateway accepts.',
+        logContext: { code: err.code },
+        cause: err,
+      });
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return new GatewayError('payload-too-large', {
+        detail: 'The chunk extensions of the body are larger than the gateway accepts.',
+        logContext: { code: err.code },
+        cause: err,
+      });
+    default:
+      // Every other parser error (a malformed request line or header, a bad chunk, conflicting lengths).
+      return new GatewayError('request-invalid', {
+        detail: 'The request is not well-formed HTTP/1.1 (its request line, a header or the framing of its body).',
+        logContext: { code: err.code },
+        cause: err,
+      });
+  }
 }

@@ -2,6 +2,12 @@
 import type { ProblemFault, ProblemSlug } from './catalogue.js';
 import { PROBLEMS } from './catalogue.js';
 
+/**
+ * How many faults a problem body lists at most: the contract's `Problem.errors` `maxItems`. Beyond it,
+ * `errors_omitted` counts the rest, so that a body with thousands of faults cannot make a huge answer.
+ */
+export const MAX_LISTED_FAULTS = 50;
+
 export interface GatewayErrorOptions {
   readonly detail?: string;
   readonly errors?: readonly ProblemFault[];

@@ -4,13 +4,15 @@ import type { Request, Response } from 'express';
 import type { ConfigSource } from '../config/types.js';
 import type { RequestContext } from '../middleware/request-context.js';
 import { GatewayError } from '../problems/gateway-error.js';
-import type { JobRegistry } from '../store/types.js';
+import type { JobRegistry, Provenance } from '../store/types.js';
 import type { OrdsPort } from '../upstream/ords-port.js';
 
 export interface RouteDeps {
   readonly config: ConfigSource;
   readonly ords: OrdsPort;
   readonly registry: JobRegistry;
+  /** Remembers the dump files an export job lists (the import-provenance rule). */
+  readonly provenance: Pick<Provenance, 'record'>;
   readonly now: () => Date;
 }
 

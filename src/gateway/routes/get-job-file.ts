@@ -1,43 +1,137 @@
-/** @module GET …/jobs/{owner},{job}/{filename}: stream a job's log or dump file from ORDS, byte for byte. */
+/**
+ * @module GET (and HEAD) …/jobs/{owner},{job}/{filename}: stream a job's log or dump file from ORDS, byte for byte.
+ *
+ * In order: the job must be the tenant's (registry, before ORDS); a GET takes one of the tenant's download slots
+ * (`429` when all are in use, released when the response closes); the name must be among the job's own files as
+ * ORDS lists them now (the port reads the job first; any other name, or a job ORDS no longer shows, is
+ * `404 file-not-found` and ORDS's file endpoint is not called); then the file streams through a pace check that
+ * cuts a client that stops reading or reads too slowly (limits/downloads.ts). A HEAD answers from the job's file
+ * list alone and never opens the file.
+ */
 import { pipeline } from 'node:stream/promises';
 
+import express, { type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+
 import { fileMediaType } from '../jobs/public-job.js';
+import { type DownloadLimits, type PaceCut, paceGuard } from '../limits/downloads.js';
 import type { JobRoute } from '../middleware/database-scope.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import { abortOnClose, callMeta, pathParam, type RouteDeps } from './context.js';
 import { ownedJob } from './ownership.js';
 
-export function getJobFile(deps: RouteDeps): JobRoute {
+export interface FileRouteDeps {
+  readonly downloads: DownloadLimits;
+  /** Where a download cut for its pace is logged (it is no problem answer: the response had started). */
+  readonly logger: Logger;
+}
+
+/** `/databases/{database}/datapump/jobs/{owner},{job}/{filename}`, as the path normaliser leaves it. */
+const FILE_PATH = /^\/databases\/[^/]+\/datapump\/jobs\/[^/]+\/[^/]+$/;
+
+/**
+ * Mounts the contract validator so that a HEAD of a file is checked as the GET it mirrors (the contract lists
+ * the GET; a HEAD takes the same parameters and has no body), then routed as the HEAD it is. Every other
+ * request meets the validator unchanged (a HEAD of another path stays 405).
+ */
+export function validateFileHeadAsGet(validator: RequestHandler[]): RequestHandler {
+  const chain = express.Router();
+  chain.use(validator);
+  return function fileHeadAsGet(req, res, next) {
+    if (req.method !== 'HEAD' || !FILE_PATH.test(req.path)) {
+      chain(req, res, next);
+      return;
+    }
+    req.method = 'GET';
+    chain(req, res, (err?: unknown) => {
+      req.method = 'HEAD';
+      next(err);
+    });
+  };
+}
+
+const contentType = (type: 'text/plain' | 'application/octet-stream') =>
+  type === 'text/plain' ? 'text/plain; charset=utf-8' : 'application/octet-stream';
+
+export function getJobFile(deps: RouteDeps, { downloads, logger }: FileRouteDeps): JobRoute {
   return async function getJobFileHandler(scope, req, res) {
     const { database, tenant } = scope;
     const owner = pathParam(req, 'owner_name');
     const name = pathParam(req, 'job_name');
     const filename = pathParam(req, 'filename');
     await ownedJob(deps.registry, tenant, database.name, owner, name);
-    const file = await deps.ords.openFile(database, owner, name, filename, {
-      ...callMeta(scope),
-      signal: abortOnClose(res),
-    });
-    const upstreamType = String(file.headers['content-type'] ?? '');
-    const type = upstreamType.startsWith('text/plain') ? 'text/plain' : fileMediaType(filename);
-    res.status(200).set({
-      'Content-Type': type === 'text/plain' ? 'text/plain; charset=utf-8' : 'application/octet-stream',
+    const headers = (type: 'text/plain' | 'application/octet-stream') => ({
+      'Content-Type': contentType(type),
       'Cache-Control': 'no-store',
       'Content-Disposition': `attachment; filename="${filename}"`,
     });
+
+    if (req.method === 'HEAD') {
+      // From the job's file list only: a HEAD must not make ORDS stream a file nobody reads.
+      const files = await deps.ords.jobFiles(database, owner, name, { ...callMeta(scope), signal: abortOnClose(res) });
+      if (!files?.has(filename)) throw new GatewayError('file-not-found', { detail: 'The job has no such file.' });
+      res
+        .status(200)
+        .set(headers(fileMediaType(filename)))
+        .end();
+      return;
+    }
+
+    // Taken before ORDS is asked; released once the response closes, whatever way (finished, failed, cut, client
+    // gone). The same listener aborts the ORDS calls when the client goes away before the answer is complete.
+    const release = downloads.acquire(tenant);
+    const gone = new AbortController();
+    res.once('close', () => {
+      release();
+      if (!res.writableFinished) gone.abort();
+    });
+
+    const file = await deps.ords.openFile(database, owner, name, filename, { ...callMeta(scope), signal: gone.signal });
+    const upstreamType = String(file.headers['content-type'] ?? '');
+    const type = upstreamType.startsWith('text/plain') ? 'text/plain' : fileMediaType(filename);
+    res.status(200).set(headers(type));
     const length = file.headers['content-length'];
     if (typeof length === 'string' && /^\d+$/.test(length)) res.setHeader('Content-Length', length);
+
+    let cut: PaceCut | undefined;
+    const pace = paceGuard(
+      res,
+      { idleMs: database.timeouts.fileIdleMs, minBytesPerSecond: database.timeouts.fileMinBytesPerSecond },
+      (why) => {
+        cut = why;
+        // Both ends: the client's connection (it must not look whole) and the ORDS body (its connection is freed).
+        res.destroy();
+        file.body.destroy();
+        logger.warn(
+          {
+            requestId: scope.requestId,
+            tenant: tenant.id,
+            database: database.name,
+            owner,
+            job: name,
+            filename,
+            ...why,
+          },
+          why.reason === 'idle'
+            ? 'download cut: its client took nothing for file_idle_ms'
+            : 'download cut: its client read slower than file_min_bytes_per_second',
+        );
+      },
+    );
     try {
       // Streamed, never buffered: a 1 GiB log costs the gateway a few chunks of memory.
-      await pipeline(file.body, res);
+      await pipeline(file.body, pace.meter, res);
     } catch (cause) {
-      // ORDS failed part-way: pipeline destroyed the response, so the client sees a cut connection,
-      // never a short 200 that looks whole. Log it; there is nothing left to answer.
+      if (cut) return; // logged when it was cut; nothing left to answer
+      // ORDS failed part-way (or the client went away): pipeline destroyed the response, so the client sees a cut
+      // connection, never a short 200 that looks whole. Log it; there is nothing left to answer.
       throw new GatewayError('upstream-error', {
         detail: 'ORDS failed while sending the file.',
-        logContext: { owner, job: name, filename, streamed: true },
+        logContext: { owner, job: name, filename, streamed: true, bytes: pace.bytes() },
         cause,
       });
+    } finally {
+      pace.stop();
     }
   };
 }

@@ -1,5 +1,5 @@
 /** @module GET …/jobs/{owner},{job}/: the caller's job from ORDS (ETag and 304 pass through), or its last known state. */
-import { gatewayUrls, historicalJob, toPublicJob } from '../jobs/public-job.js';
+import { fileMediaType, gatewayUrls, historicalJob, jobFileNames, toPublicJob } from '../jobs/public-job.js';
 import type { JobRoute } from '../middleware/database-scope.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import { abortOnClose, callMeta, pathParam, type RouteDeps } from './context.js';
@@ -31,8 +31,15 @@ export function getJob(deps: RouteDeps): JobRoute {
         return;
       case 'job':
         // Written only when the state moved: a client polling every second must not cost a write per poll.
-        if (record && record.lastState !== read.job.state)
-          await deps.registry.updateState(database.name, owner, name, read.job.state, deps.now().toISOString());
+        if (record && record.lastState !== read.job.state) {
+          const seen = deps.now().toISOString();
+          await deps.registry.updateState(database.name, owner, name, read.job.state, seen);
+          // The dump files an export lists (once it completed) are its tenant's to import later.
+          if (record.operation === 'EXPORT') {
+            for (const file of jobFileNames(read.job).filter((f) => fileMediaType(f) !== 'text/plain'))
+              await deps.provenance.record({ tenant: record.tenant, database: database.name, name: file, at: seen });
+          }
+        }
         if (read.etag !== undefined) res.setHeader('ETag', read.etag);
         res.json(toPublicJob(read.job, urls));
     }

@@ -14,7 +14,7 @@ function unavailable(cause: unknown): GatewayError {
   });
 }
 
-const ROLES = ['registry', 'intents', 'audit', 'leases', 'retention', 'health'] as const;
+const ROLES = ['registry', 'intents', 'audit', 'leases', 'retention', 'provenance', 'health'] as const;
 
 /** Every function of `role` (own or inherited, so a class instance works too), rejecting as the guard says. */
 function guardRole<T extends object>(role: T): T {

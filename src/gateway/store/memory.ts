@@ -24,7 +24,11 @@ interface StoredEvent {
   count: number;
 }
 
+/** A name's start before its first substitution variable: what any file it can stand for begins with. */
+const literalStart = (name: string) => name.split('%')[0]!;
+
 export function createMemoryStore(): StateStore {
+  const exported = new Map<string, { tenant: string; database: string; name: string; at: string }>();
   const jobs = new Map<string, JobRecord>();
   const intents = new Map<string, Intent>();
   let audit: StoredEvent[] = [];
@@ -190,6 +194,28 @@ export function createMemoryStore(): StateStore {
         for (const [id, i] of intents)
           if ((i.state === 'created' || i.state === 'recovered') && i.expiresAt < cutoff) intents.delete(id);
         return { jobs: purged, audit: before - audit.length };
+      },
+    },
+
+    provenance: {
+      async record({ tenant, database, name, at }) {
+        const key = `${tenant}\u0000${name}`;
+        if (!exported.has(key)) exported.set(key, { tenant, database, name, at });
+      },
+      async candidates(tenant, fileName) {
+        return [...exported.values()]
+          .filter((e) => e.tenant === tenant && fileName.startsWith(literalStart(e.name)))
+          .map((e) => e.name)
+          .sort();
+      },
+      async purgeOlderThan(cutoff) {
+        let n = 0;
+        for (const [k, e] of exported)
+          if (e.at < cutoff) {
+            exported.delete(k);
+            n++;
+          }
+        return n;
       },
     },
 

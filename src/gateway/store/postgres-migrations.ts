@@ -126,6 +126,24 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       create unique index audit_aggregate on ${s}.audit_events (aggregate_key) where aggregate_key is not null;
     `,
   },
+  {
+    version: 5,
+    name: "what each tenant's exports produced (import provenance)",
+    // One row per tenant and name (a file_name pattern, an Object Storage URI, or a dump file a job listed);
+    // prefix is the name before its first '%', so candidates are found by an index range, not a scan.
+    sql: (s) => `
+      create table ${s}.export_files (
+        tenant text collate "C" not null,
+        name text collate "C" not null,
+        prefix text collate "C" not null,
+        database_name text not null,
+        created_at text collate "C" not null,
+        primary key (tenant, name)
+      );
+      create index export_files_prefix on ${s}.export_files (tenant, prefix);
+      create index export_files_created on ${s}.export_files (created_at);
+    `,
+  },
 ];
 
 /**

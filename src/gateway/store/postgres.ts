@@ -3,6 +3,7 @@ import pg from 'pg';
 
 import { appendAudit, postgresIntents } from './postgres-intents.js';
 import { applyPostgresMigrations, POSTGRES_MIGRATIONS, quoteSchema } from './postgres-migrations.js';
+import { postgresProvenance } from './postgres-provenance.js';
 import { type Exec, type Statements, statements } from './postgres-sql.js';
 import { AUDIT_COLUMNS, auditToRow, type JobRow, rowToAudit, rowToJob, type StoredAuditRow } from './sql-rows.js';
 import type { StateStore } from './types.js';
@@ -167,6 +168,7 @@ export async function createPostgresStore({
         return { jobs: rows[0]?.jobs ?? 0, audit: rows[0]?.audit ?? 0 };
       },
     },
+    provenance: postgresProvenance(pool, s),
     health: {
       async ping() {
         await q('ping', []);

@@ -141,6 +141,24 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       create unique index audit_aggregate on audit_events (aggregate_key) where aggregate_key is not null;
     `,
   },
+  {
+    version: 5,
+    name: "what each tenant's exports produced (import provenance)",
+    // One row per tenant and name (a file_name pattern, an Object Storage URI, or a dump file a job listed);
+    // prefix is the name before its first '%', so candidates are found by an index range, not a scan.
+    sql: `
+      create table export_files (
+        tenant text not null,
+        name text not null,
+        prefix text not null,
+        database_name text not null,
+        created_at text not null,
+        primary key (tenant, name)
+      );
+      create index export_files_prefix on export_files (tenant, prefix);
+      create index export_files_created on export_files (created_at);
+    `,
+  },
 ];
 
 /**

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { SETTLED_SQL, TERMINAL_SQL } from './sql-rows.js';
 import { sqliteIntents } from './sqlite-intents.js';
 import { applySqliteMigrations, SQLITE_MIGRATIONS } from './sqlite-migrations.js';
+import { sqliteProvenance } from './sqlite-provenance.js';
 import { sqliteAudit, sqliteRegistry } from './sqlite-registry.js';
 import type { StateStore } from './types.js';
 
@@ -65,6 +66,7 @@ export function createSqliteStore({
         return purge.immediate(cutoff);
       },
     },
+    provenance: sqliteProvenance(db),
     health: {
       async ping() {
         selectOne.get();

@@ -208,6 +208,28 @@ export interface Retention {
   purgeOlderThan(cutoff: string): Promise<{ jobs: number; audit: number }>;
 }
 
+/**
+ * What each tenant's exports through the gateway produced: the `file_name` they were started with (a pattern
+ * with `%U`/`%L`, or an Object Storage URI) and the dump files the jobs listed. Kept for `provenance_days`,
+ * independently of the job records (the files outlive the jobs). The import-provenance rule reads it.
+ */
+export interface Provenance {
+  /** Remembers a name (or pattern) one of the tenant's exports produced; recording it again keeps the first. */
+  record(entry: {
+    readonly tenant: string;
+    readonly database: string;
+    readonly name: string;
+    readonly at: string;
+  }): Promise<void>;
+  /**
+   * The tenant's remembered names whose literal start (everything before the first `%`) begins `fileName`:
+   * the only ones that can match it. Matching itself is the policy's.
+   */
+  candidates(tenant: string, fileName: string): Promise<readonly string[]>;
+  /** Forgets names recorded before `cutoff`; returns how many. */
+  purgeOlderThan(cutoff: string): Promise<number>;
+}
+
 export interface StoreHealth {
   /** Throws when the store cannot be reached (for /readyz). */
   ping(): Promise<void>;
@@ -220,6 +242,7 @@ export interface StateStore {
   readonly audit: AuditLog;
   readonly leases: Leases;
   readonly retention: Retention;
+  readonly provenance: Provenance;
   readonly health: StoreHealth;
   close(): Promise<void>;
 }

@@ -1,4 +1,17 @@
-/** @module One ORDS database as the gateway calls it: a keep-alive undici Pool, its credentials, its deadlines. */
+/**
+ * @module One ORDS database as the gateway calls it: two keep-alive undici Pools (JSON calls, and file downloads
+ * apart, so that downloads cannot take the connections creates and polls need), its credentials, its deadlines.
+ *
+ * A JSON call's deadline (`createMs` for a create, `readMs` otherwise) covers the whole call: waiting for the
+ * token and for a free connection of the pool, ORDS's answer and its body. undici's `headersTimeout` only starts
+ * once the request is written to a connection, and an aborted signal does not take a request out of a pool's
+ * queue (undici aborts it only once a connection picks it up), so the deadline is a timer of its own, raced
+ * against the call, whose signal (also following the caller's) is handed to undici. Whether the request had been
+ * handed to a connection when the deadline passed decides what the failure is: `overloaded` (nothing was sent:
+ * every connection stayed busy) or `timeout` (sent, no answer in time). A file call's deadline covers the same
+ * up to the answer's headers; its body then has `fileIdleMs` between chunks (undici's body timeout, which does
+ * not run while the gateway's own client holds the body back: the route's pace check sees to that).
+ */
 import type { Readable } from 'node:stream';
 
 import { type Dispatcher, Pool } from 'undici';
@@ -55,13 +68,15 @@ export interface OrdsClientOptions {
 
 export function createOrdsClient({ database, now = Date.now, dispatcher }: OrdsClientOptions): OrdsClient {
   const paths = ordsPaths(database);
-  const pool =
-    dispatcher ??
+  const poolOf = (connections: number) =>
     new Pool(paths.origin, {
-      connections: database.connections,
+      connections,
       connect: { timeout: database.timeouts.connectMs },
       keepAliveTimeout: 4_000,
     });
+  const pool = dispatcher ?? poolOf(database.connections);
+  // Downloads have connections of their own: a stalled one never keeps a create or a poll waiting for a connection.
+  const filePool = dispatcher ?? poolOf(database.fileConnections);
   const credentials: CredentialProvider = createCredentialProvider({
     auth: database.auth,
     dispatcher: pool,
@@ -69,12 +84,17 @@ export function createOrdsClient({ database, now = Date.now, dispatcher }: OrdsC
     timeoutMs: database.timeouts.readMs,
   });
 
-  const deadline = (kind: CallKind) => (kind === 'create' ? database.timeouts.createMs : database.timeouts.readMs);
+  const deadlineOf = (kind: CallKind) => (kind === 'create' ? database.timeouts.createMs : database.timeouts.readMs);
 
-  async function send(call: OrdsCall, retryOnUnauthorized = true): Promise<Dispatcher.ResponseData> {
+  async function send(
+    call: OrdsCall,
+    deadline: CallDeadline,
+    retryOnUnauthorized = true,
+  ): Promise<Dispatcher.ResponseData> {
+    const context = { path: call.path, kind: call.kind };
     const headers: Record<string, string> = {
       accept: call.kind === 'file' ? '*/*' : 'application/json',
-      authorization: await credentials.authorization(),
+      authorization: await deadline.race(credentials.authorization(), context),
       'x-request-id': call.requestId,
     };
     if (call.traceparent) headers.traceparent = call.traceparent;
@@ -84,26 +104,28 @@ export function createOrdsClient({ database, now = Date.now, dispatcher }: OrdsC
       body = JSON.stringify(call.body);
       headers['content-type'] = 'application/json';
     }
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await pool.request({
+    // Composed per call: the interceptor tells this call's deadline when a connection has picked the request up.
+    const via = (call.kind === 'file' ? filePool : pool).compose(noticeDispatch(deadline));
+    const res = await deadline.race(
+      via.request({
         origin: paths.origin,
         method: call.method,
         path: call.path + queryString(call.query),
         headers,
         body,
-        signal: call.signal,
-        headersTimeout: deadline(call.kind),
-        bodyTimeout: call.kind === 'file' ? database.timeouts.fileIdleMs : deadline(call.kind),
-      });
-    } catch (cause) {
-      throw transportError(cause, { path: call.path, kind: call.kind });
-    }
+        signal: deadline.signal,
+        headersTimeout: deadline.ms,
+        bodyTimeout: call.kind === 'file' ? database.timeouts.fileIdleMs : deadline.ms,
+      }),
+      context,
+      // An answer that came after the deadline was given up on: nobody reads it.
+      (late) => late.body.destroy(),
+    );
     // A 401 with an OAuth2 token most likely means it expired early: fetch a new one and try once more.
     if (res.statusCode === 401 && retryOnUnauthorized && database.auth.kind === 'oauth2') {
       await res.body.dump();
       credentials.invalidate();
-      return send(call, false);
+      return send(call, deadline, false);
     }
     return res;
   }
@@ -112,13 +134,32 @@ export function createOrdsClient({ database, now = Date.now, dispatcher }: OrdsC
     database,
     paths,
     async json(call) {
-      const res = await send(call);
-      const text = await readCapped(res.body, database.maxResponseBytes, call);
-      return { status: res.statusCode, headers: res.headers, body: parseJson(text) };
+      const deadline = callDeadline(deadlineOf(call.kind), call.signal);
+      try {
+        const res = await send(call, deadline);
+        const text = await deadline.race(readCapped(res.body, database.maxResponseBytes, call), {
+          path: call.path,
+          kind: call.kind,
+        });
+        return { status: res.statusCode, headers: res.headers, body: parseJson(text) };
+      } finally {
+        deadline.end();
+      }
     },
     async stream(call) {
-      const res = await send(call);
+      const deadline = callDeadline(deadlineOf(call.kind), call.signal);
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await send(call, deadline);
+      } catch (err) {
+        deadline.end();
+        throw err;
+      }
+      // The deadline covered the wait for the answer; the body has its idle timeout and the route's pace check.
+      // The caller's abort still reaches the body (through the signal undici holds) until the body closes.
+      deadline.stopTimer();
       const body = res.body as unknown as Readable;
+      body.once('close', () => deadline.end());
       // Handled where the stream is made: a body that fails while nobody reads it (a discarded retry, a client
       // gone, ORDS resetting mid-file) must not become an 'error' event without a listener, which ends the
       // process. Whoever reads the body still sees the failure through its own listener (pipeline).
@@ -126,9 +167,126 @@ export function createOrdsClient({ database, now = Date.now, dispatcher }: OrdsC
       return { status: res.statusCode, headers: res.headers, body };
     },
     async close() {
-      if (!dispatcher) await pool.close();
+      if (!dispatcher) await Promise.all([pool.close(), filePool.close()]);
     },
   };
+}
+
+/** One call's deadline: a timer of its own, and a signal that follows both it and the caller's. */
+interface CallDeadline {
+  readonly ms: number;
+  /** Aborts when the deadline passes or the caller goes away (handed to undici). */
+  readonly signal: AbortSignal;
+  /** Set once a connection picked the request up (from then on, it may have been sent). */
+  dispatched: boolean;
+  /**
+   * Settles as `work` does, or rejects as soon as the deadline passes or the caller goes away (then `work`'s
+   * late value goes to `discard`). Failures arrive classified (transport.ts), with `context` logged.
+   */
+  race<T>(work: Promise<T>, context: Readonly<Record<string, unknown>>, discard?: (late: T) => void): Promise<T>;
+  /** The deadline no longer applies (the answer's headers came); the caller's abort still does. */
+  stopTimer(): void;
+  /** The call is over: the timer and the listener on the caller's signal are removed. */
+  end(): void;
+}
+
+function callDeadline(ms: number, caller: AbortSignal | undefined): CallDeadline {
+  const controller = new AbortController();
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    controller.abort(new DeadlineExpired(ms));
+  }, ms);
+  timer.unref();
+  const follow = () => controller.abort(caller?.reason);
+  if (caller?.aborted) follow();
+  else caller?.addEventListener('abort', follow, { once: true });
+
+  const deadline: CallDeadline = {
+    ms,
+    signal: controller.signal,
+    dispatched: false,
+    race<T>(work: Promise<T>, context: Readonly<Record<string, unknown>>, discard?: (late: T) => void): Promise<T> {
+      const failure = (cause: unknown) => {
+        if (!expired) return transportError(cause, context);
+        // The deadline passed: before a connection took the request nothing left the gateway.
+        return deadline.dispatched
+          ? new OrdsTransportError('timeout', {
+              detail: 'ORDS did not answer in time.',
+              logContext: { upstreamError: 'deadline', deadlineMs: ms, ...context },
+              cause,
+            })
+          : new OrdsTransportError('overloaded', {
+              detail:
+                'No connection to this database became free before the deadline; nothing was sent. Try again shortly.',
+              logContext: { upstreamError: 'deadline-waiting-for-connection', deadlineMs: ms, ...context },
+              cause,
+            });
+      };
+      if (controller.signal.aborted) {
+        work.then(discard, () => {});
+        return Promise.reject(failure(controller.signal.reason));
+      }
+      return new Promise<T>((resolve, reject) => {
+        let settled = false;
+        const onAbort = () => {
+          if (settled) return;
+          settled = true;
+          reject(failure(controller.signal.reason));
+        };
+        controller.signal.addEventListener('abort', onAbort, { once: true });
+        work.then(
+          (value) => {
+            controller.signal.removeEventListener('abort', onAbort);
+            if (settled) discard?.(value);
+            else {
+              settled = true;
+              resolve(value);
+            }
+          },
+          (cause: unknown) => {
+            controller.signal.removeEventListener('abort', onAbort);
+            if (settled) return;
+            settled = true;
+            reject(failure(cause));
+          },
+        );
+      });
+    },
+    stopTimer() {
+      clearTimeout(timer);
+    },
+    end() {
+      clearTimeout(timer);
+      caller?.removeEventListener('abort', follow);
+    },
+  };
+  return deadline;
+}
+
+class DeadlineExpired extends Error {
+  constructor(ms: number) {
+    super(`the call's deadline of ${ms} ms passed`);
+    this.name = 'DeadlineExpired';
+  }
+}
+
+/** An interceptor that marks the deadline once a connection picks the request up (undici's `onRequestStart`). */
+function noticeDispatch(deadline: CallDeadline): Dispatcher.DispatcherComposeInterceptor {
+  return (dispatch) => (opts, handler) =>
+    dispatch(opts, {
+      onRequestStart(controller, context) {
+        deadline.dispatched = true;
+        handler.onRequestStart?.(controller, context);
+      },
+      onRequestUpgrade: (controller, statusCode, headers, socket) =>
+        handler.onRequestUpgrade?.(controller, statusCode, headers, socket),
+      onResponseStart: (controller, statusCode, headers, statusMessage) =>
+        handler.onResponseStart?.(controller, statusCode, headers, statusMessage),
+      onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
+      onResponseEnd: (controller, trailers) => handler.onResponseEnd?.(controller, trailers),
+      onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
+    });
 }
 
 function queryString(query: OrdsCall['query']): string {

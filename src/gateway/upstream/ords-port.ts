@@ -7,10 +7,11 @@ import type { Readable } from 'node:stream';
 
 import type { DatabaseConfig } from '../config/types.js';
 import type { ProblemSlug } from '../problems/catalogue.js';
-import type { GatewayError } from '../problems/gateway-error.js';
+import { GatewayError } from '../problems/gateway-error.js';
 import { invalidAnswer, ordsFailure } from './ords-answers.js';
 import { InvalidJson, type OrdsJsonAnswer } from './ords-client.js';
 import type { OrdsContract, OrdsJob } from './ords-contract.js';
+import { parseOrdsJobUrl } from './ords-paths.js';
 import type { UpstreamRegistry } from './registry.js';
 import { transportOf } from './transport.js';
 
@@ -55,7 +56,22 @@ export interface OrdsPort {
   ): Promise<CreateResult>;
   /** Every job ORDS shows for the database, by `OWNER,JOB`. */
   listJobs(database: DatabaseConfig, meta: CallMeta): Promise<Map<string, OrdsJob>>;
-  /** A job's file, streaming; a 404 is `file-not-found`. */
+  /**
+   * The names of the job's own files, as ORDS lists them now (its links into this very job's files);
+   * `undefined` when ORDS no longer shows the job (`gone`).
+   */
+  jobFiles(
+    database: DatabaseConfig,
+    owner: string,
+    job: string,
+    meta: CallMeta,
+  ): Promise<ReadonlySet<string> | undefined>;
+  /**
+   * A job's file, streaming. Only a name among the job's own files (`jobFiles`) is asked for: any other name,
+   * or any name of a job ORDS no longer shows, is `file-not-found` without ORDS's file endpoint being called
+   * (defence in depth: Oracle does not document that ORDS refuses a name that is not the job's). A 404 from the
+   * file endpoint is `file-not-found` too.
+   */
   openFile(database: DatabaseConfig, owner: string, job: string, filename: string, meta: CallMeta): Promise<OpenedFile>;
 }
 
@@ -73,6 +89,16 @@ export const jobKey = (owner: string, name: string) => `${owner},${name}`;
 const etagOf = (answer: Pick<OrdsJsonAnswer, 'headers'>) =>
   typeof answer.headers.etag === 'string' ? answer.headers.etag : undefined;
 
+/** The file names among a job's links that point into this very job (as public-job.ts `rewriteLinks` keeps them). */
+function ownFileNames(job: Pick<OrdsJob, 'links'>, owner: string, name: string): Set<string> {
+  const names = new Set<string>();
+  for (const link of job.links ?? []) {
+    const ref = parseOrdsJobUrl(link.href);
+    if (ref?.kind === 'file' && ref.owner === owner && ref.job === name) names.add(ref.filename);
+  }
+  return names;
+}
+
 export function createOrdsPort({ upstreams, ordsContract }: OrdsPortDeps): OrdsPort {
   const fail = (
     answer: OrdsJsonAnswer,
@@ -80,7 +106,7 @@ export function createOrdsPort({ upstreams, ordsContract }: OrdsPortDeps): OrdsP
     path: string,
   ) => ordsFailure(answer, ordsContract, { notFound, path });
 
-  return {
+  const port: OrdsPort = {
     async getJob(database, owner, name, { ifNoneMatch, ...meta }) {
       const path = upstreams.client(database).paths.job(owner, name);
       const answer = await upstreams.json(database, {
@@ -156,7 +182,23 @@ export function createOrdsPort({ upstreams, ordsContract }: OrdsPortDeps): OrdsP
       return byKey;
     },
 
+    async jobFiles(database, owner, name, meta) {
+      const read = await port.getJob(database, owner, name, meta);
+      // No If-None-Match was sent, so ORDS cannot answer 304; were it to, nothing is known of the files.
+      if (read.kind === 'not-modified')
+        throw invalidAnswer(upstreams.client(database).paths.job(owner, name), ['304 unasked']);
+      return read.kind === 'gone' ? undefined : ownFileNames(read.job, owner, name);
+    },
+
     async openFile(database, owner, name, filename, meta) {
+      const files = await port.jobFiles(database, owner, name, meta);
+      if (!files?.has(filename)) {
+        // The same answer whether the job is gone or the name is not one of its files.
+        throw new GatewayError('file-not-found', {
+          detail: 'The job has no such file.',
+          logContext: { owner, job: name, filename, reason: files ? 'not-among-the-jobs-files' : 'job-gone' },
+        });
+      }
       const path = upstreams.client(database).paths.file(owner, name, filename);
       const answer = await upstreams.stream(database, { method: 'GET', path, kind: 'file', ...meta });
       if (answer.status !== 200) {
@@ -166,6 +208,7 @@ export function createOrdsPort({ upstreams, ordsContract }: OrdsPortDeps): OrdsP
       return { body: answer.body, headers: answer.headers };
     },
   };
+  return port;
 }
 
 /** The (small) body of a failed file answer, parsed for ORDS's error code; read errors end the read quietly. */

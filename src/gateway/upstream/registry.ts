@@ -1,6 +1,8 @@
 /**
  * @module The ORDS clients of the configured databases, made on first use and timed for /metrics; every
- * call goes through the database's resilience policies (breaker, GET retries, bulkhead: resilience.ts).
+ * call goes through the database's resilience policies (breaker, GET retries, bulkheads: resilience.ts).
+ * `json` calls use a database's JSON pool and bulkhead; `stream` (file downloads) its file pool and bulkhead,
+ * sized `fileConnections`, so that downloads never take what creates and polls need.
  */
 import type { Dispatcher } from 'undici';
 
@@ -18,6 +20,7 @@ import { createResilience, streamHooks } from './resilience.js';
 
 export interface UpstreamRegistry {
   json(database: DatabaseConfig, call: OrdsCall): Promise<OrdsJsonAnswer>;
+  /** A streamed answer (a file: `kind: 'file'`), holding a slot of the files' bulkhead until its body ends. */
   stream(database: DatabaseConfig, call: OrdsCall): Promise<OrdsStreamAnswer>;
   client(database: DatabaseConfig): OrdsClient;
   /**

@@ -1,8 +1,10 @@
 /**
- * @module Upstream resilience, per database: a circuit breaker, GET retries with jittered backoff, and a
- * bulkhead (cockatiel). The registry wraps every ORDS call in it; the routes never see it.
+ * @module Upstream resilience, per database: a circuit breaker, GET retries with jittered backoff, and two
+ * bulkheads — one for JSON calls, one for file downloads (cockatiel). The registry wraps every ORDS call in it;
+ * the routes never see it.
  *
- * Composition of a client call: gate → bulkhead → (GET only) retry → gate → breaker → one ORDS attempt.
+ * Composition of a client call: gate → bulkhead (the call's kind chooses which) → (GET only) retry → gate →
+ * breaker → one ORDS attempt.
  * Each attempt counts for the breaker, so `failureThreshold` is in ORDS failures, not client requests,
  * and a GET whose retries open the breaker stops retrying at once.
  *
@@ -38,15 +40,23 @@
  * - **File streams** are retried only before the first byte of the answer: `stream()` resolves at the
  *   answer's headers, and only what happens before that (or a 503 status, whose body is discarded) is
  *   retried; once the body flows the route owns it and a failure cuts the client's connection.
- * - **Bulkhead**: `maxConcurrent` calls in flight per database, **no queue**: beyond it 503
- *   `gateway-overloaded` with `Retry-After: 1` at once. A queue would add hidden latency on top of ORDS's and
- *   mask overload; clients already retry on Retry-After. A slot is held through retries and backoff, and a
- *   streamed file holds its slot until its body ends or is destroyed (it occupies an ORDS connection).
+ * - **Bulkheads**: `maxConcurrent` JSON calls (creates, polls, lists) in flight per database, **no queue**:
+ *   beyond it 503 `gateway-overloaded` with `Retry-After: 1` at once. A queue would add hidden latency on top of
+ *   ORDS's and mask overload; clients already retry on Retry-After. A slot is held through retries and backoff.
+ *   (The connection pool below can still queue a call when `connections` < `maxConcurrent`; the call's deadline
+ *   covers that wait, and a call that waited past it without being sent is `overloaded` too: ords-client.ts.
+ *   Like a full bulkhead, it says nothing of ORDS's health and is not counted by the breaker.)
+ * - **File downloads have a bulkhead of their own**, sized `fileConnections` (the size of their own connection
+ *   pool, ords-client.ts), no queue, the same 503 when full. A streamed file holds its slot until its body ends
+ *   or is destroyed (it occupies an ORDS connection that long), so a download a client stalls could once keep
+ *   the JSON calls' slots and connections taken; now it can only take a download's. Downloads share the
+ *   database's breaker (one ORDS, one health) and its GET retries. The per-tenant download cap and the cut of a
+ *   stalled download are the route's (limits/downloads.ts).
  * - **Clock**: cockatiel reads `Date.now()` and offers no clock injection, so this module reads the same
  *   clock for `Retry-After`; tests control it with fake `Date` (vitest `toFake: ['Date']`). Backoff delays use
  *   real timers and are kept small in tests.
  * - **Config reload**: policies are keyed by the `DatabaseConfig` object, like the clients; a changed
- *   database gets fresh policies (closed breaker, empty bulkhead), and the gauge follows the newest one.
+ *   database gets fresh policies (closed breaker, empty bulkheads), and the gauge follows the newest one.
  */
 import { finished } from 'node:stream/promises';
 
@@ -138,10 +148,10 @@ export const streamHooks: StreamHooks<OrdsStreamAnswer> = {
 };
 
 export interface UpstreamResilience {
-  /** A client call: bulkhead, retries for a GET, breaker. */
+  /** A client call: bulkhead (the files' for a `file` call), retries for a GET, breaker. */
   call<T extends Answer>(
     database: DatabaseConfig,
-    call: Pick<OrdsCall, 'method' | 'signal'>,
+    call: Pick<OrdsCall, 'method' | 'kind' | 'signal'>,
     attempt: () => Promise<T>,
     hooks?: StreamHooks<T>,
   ): Promise<T>;
@@ -169,7 +179,10 @@ const MAX_RETRY_DELAY_MS = 5_000;
 
 interface DatabasePolicy {
   readonly breaker: CircuitBreakerPolicy;
+  /** JSON calls: creates, polls, lists (`maxConcurrent`). */
   readonly bulkhead: BulkheadPolicy;
+  /** File downloads (`fileConnections`): apart, so that stalled downloads cannot take the JSON calls' slots. */
+  readonly fileBulkhead: BulkheadPolicy;
   readonly backoff: ExponentialBackoff<number>;
   /** `Date.now()` when the breaker last opened (cockatiel keeps its own copy private). */
   openedAt: number;
@@ -194,6 +207,7 @@ export function createResilience({ metrics }: ResilienceOptions = {}): UpstreamR
     const policy: DatabasePolicy = {
       breaker,
       bulkhead: bulkhead(resilience.maxConcurrent, 0),
+      fileBulkhead: bulkhead(database.fileConnections, 0),
       backoff: new ExponentialBackoff({
         generator: fullJitterGenerator,
         initialDelay: resilience.retryBaseMs,
@@ -269,16 +283,17 @@ export function createResilience({ metrics }: ResilienceOptions = {}): UpstreamR
     return retrying.execute(once, call.signal);
   }
 
-  /** Runs `fn` in a bulkhead slot, held until `hooks.held` settles for a streamed answer. */
+  /** Runs `fn` in a slot of the call's bulkhead, held until `hooks.held` settles for a streamed answer. */
   function inSlot<T extends Answer>(
     database: DatabaseConfig,
     policy: DatabasePolicy,
+    file: boolean,
     fn: () => Promise<T>,
     hooks?: StreamHooks<T>,
   ): Promise<T> {
     const labels = { database: database.name };
     return new Promise<T>((resolve, reject) => {
-      policy.bulkhead
+      (file ? policy.fileBulkhead : policy.bulkhead)
         .execute(async () => {
           metrics?.inFlight.inc(labels);
           try {
@@ -293,10 +308,15 @@ export function createResilience({ metrics }: ResilienceOptions = {}): UpstreamR
           if (isBulkheadRejectedError(err)) {
             metrics?.bulkheadRejections.inc(labels);
             reject(
-              new OrdsTransportError('overloaded', {
-                detail: 'Too many requests to this database are in progress; try again shortly.',
-                logContext: { database: database.name, maxConcurrent: database.resilience.maxConcurrent },
-              }),
+              file
+                ? new OrdsTransportError('overloaded', {
+                    detail: 'Too many file downloads from this database are in progress; try again shortly.',
+                    logContext: { database: database.name, fileConnections: database.fileConnections },
+                  })
+                : new OrdsTransportError('overloaded', {
+                    detail: 'Too many requests to this database are in progress; try again shortly.',
+                    logContext: { database: database.name, maxConcurrent: database.resilience.maxConcurrent },
+                  }),
             );
             return;
           }
@@ -318,7 +338,7 @@ export function createResilience({ metrics }: ResilienceOptions = {}): UpstreamR
         call.method === 'GET' && database.resilience.getRetries > 0
           ? () => withRetries(database, policy, call, once, hooks)
           : once;
-      return inSlot(database, policy, run, hooks);
+      return inSlot(database, policy, call.kind === 'file', run, hooks);
     },
     probe(database, attempt) {
       return guarded(database, policyFor(database), attempt);

@@ -1,8 +1,12 @@
-// The JWKS as the verifier uses it: fetched once and cached, refetched for a new kid (with a cooldown), and what an outage answers.
+// The JWKS as the verifier uses it: fetched once and cached, refetched for a new kid (with a cooldown), and what an
+// outage answers: 503 with Retry-After, fetches held off with a backoff, one fetch in flight at a time.
+import type { Express } from 'express';
+import { pino } from 'pino';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { createJwtVerifier, type JwtOptions, looksLikeJwt } from '../../../src/gateway/auth/jwt-verifier.js';
+import type { GatewayError } from '../../../src/gateway/problems/gateway-error.js';
 import { type JwksServer, startJwksServer } from '../../helpers/jwks-server.js';
 import { AUDIENCE, claims, ISSUER, jwtApp, testVerifier, unsignedToken } from '../../helpers/jwt-app.js';
 
@@ -69,6 +73,11 @@ describe('options are checked at construction', () => {
     ['a negative cooldown', { jwksCooldownMs: -1 }, /jwksCooldownMs/],
     ['a fractional timeout', { jwksTimeoutMs: 1.5 }, /jwksTimeoutMs/],
     ['a clock tolerance of an hour', { clockToleranceSec: 3600 }, /clockToleranceSec/],
+    ['an empty list of token types', { tokenTypes: [] }, /tokenTypes/],
+    ['an empty token type', { tokenTypes: ['at+jwt', ' '] }, /tokenTypes/],
+    ['a lifetime of more than a week', { maxLifetimeSec: 604_801 }, /maxLifetimeSec/],
+    ['a negative backoff', { jwksBackoffInitialMs: -1 }, /jwksBackoffInitialMs/],
+    ['a fractional backoff cap', { jwksBackoffMaxMs: 0.5 }, /jwksBackoffMaxMs/],
   ])('throws for %s', (_what, change, message) => {
     expect(() => createJwtVerifier({ ...good, ...change })).toThrow(message);
   });
@@ -136,63 +145,241 @@ describe('JWKS cache', () => {
   });
 });
 
-describe('an IdP that cannot serve its key set', () => {
-  const internal = 'https://datapump-gateway.dev/problems/internal-error';
+/** The backoff's clock, moved by hand: the hold-off is tested without sleeping. */
+function manualClock(start = 1_700_000_000_000) {
+  let t = start;
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
+}
 
-  async function expectUnavailable(res: request.Response) {
-    expect(res.status).toBe(500);
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body.type).toBe(internal);
-    expect(res.body.detail).toMatch(/could not check the token right now/);
-    // Not a 401: the caller's token may be fine, and a new one would not help.
-    expect(res.headers['www-authenticate']).toBeUndefined();
-  }
+/** A log that keeps its lines, to read what the operators would see. */
+function capturedLog() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  return { logger, lines };
+}
 
-  it('answers 500 while the JWKS answers 503, and recovers once it is back', async () => {
-    const app = jwtApp(testVerifier(idp.url, { algorithms: ['ES256'] }));
+const UNAVAILABLE = 'https://datapump-gateway.dev/problems/identity-provider-unavailable';
+
+function expectUnavailable(
+  res: { status: number; headers: Record<string, unknown>; body: unknown },
+  retryAfter?: string,
+) {
+  expect(res.status).toBe(503);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(res.body).toMatchObject({ type: UNAVAILABLE, status: 503 });
+  expect((res.body as { detail: string }).detail).toMatch(/keys cannot be had right now/);
+  expect(res.headers['retry-after']).toMatch(/^[1-9][0-9]*$/);
+  if (retryAfter !== undefined) expect(res.headers['retry-after']).toBe(retryAfter);
+  // Not a 401: the caller's token may be fine, and a new one would not help.
+  expect(res.headers['www-authenticate']).toBeUndefined();
+}
+
+/** Tokens naming kids the IdP never published, each different: what an attacker would send. */
+async function unknownKidTokens(count: number): Promise<string[]> {
+  const unannounced = await idp.addKey('ES256', { publish: false });
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      idp.sign(claims(), { key: unannounced, header: { kid: `random-${i}-${Math.random()}` } }),
+    ),
+  );
+}
+
+const get = (app: Express, token: string) => request(app).get('/whoami').set('Authorization', `Bearer ${token}`);
+
+describe('an IdP that cannot serve its key set: 503 identity-provider-unavailable with Retry-After', () => {
+  afterEach(() => idp.setState('up'));
+
+  it('answers 503 while the JWKS answers 503, holds off, and recovers once the backoff is over', async () => {
+    const clock = manualClock();
+    const app = jwtApp(testVerifier(idp.url, { algorithms: ['ES256'] }, { clock: clock.now }));
     const token = await idp.sign(claims());
     idp.setState('down');
-    try {
-      await expectUnavailable(await request(app).get('/whoami').set('Authorization', `Bearer ${token}`));
-    } finally {
-      idp.setState('up');
-    }
-    expect((await request(app).get('/whoami').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+    expect(await fetchesDuring(async () => expectUnavailable(await get(app, token), '1'))).toBe(1);
+    idp.setState('up');
+    // Back, but the hold-off is not over: no fetch, an answer at once.
+    expect(await fetchesDuring(async () => expectUnavailable(await get(app, token), '1'))).toBe(0);
+    clock.advance(1_000);
+    expect(await fetchesDuring(async () => expect((await get(app, token)).status).toBe(200))).toBe(1);
   });
 
-  it('answers 500 when the JWKS refuses connections', async () => {
+  it('answers 503 when the JWKS refuses connections', async () => {
     const gone = await startJwksServer(['ES256']);
     const token = await gone.sign(claims());
     await gone.close();
-    await expectUnavailable(
-      await request(jwtApp(testVerifier(gone.url, { algorithms: ['ES256'] })))
-        .get('/whoami')
-        .set('Authorization', `Bearer ${token}`),
-    );
+    expectUnavailable(await get(jwtApp(testVerifier(gone.url, { algorithms: ['ES256'] })), token), '1');
   });
 
-  it('answers 500 when the JWKS does not answer within jwksTimeoutMs', async () => {
-    const app = jwtApp(testVerifier(idp.url, { algorithms: ['ES256'], jwksTimeoutMs: 200 }));
+  it('answers 503 for a 200 that is not a key set, and holds off after it as after any failure', async () => {
+    const app = jwtApp(testVerifier(idp.url, { algorithms: ['ES256'] }, { clock: manualClock().now }));
+    const token = await idp.sign(claims());
+    idp.setState('garbage');
+    expect(await fetchesDuring(async () => expectUnavailable(await get(app, token)))).toBe(1);
+    expect(await fetchesDuring(async () => expectUnavailable(await get(app, token)))).toBe(0);
+  });
+
+  it('logs jwks-unavailable with the JWKS host, and never names it to the client', async () => {
+    const { logger, lines } = capturedLog();
+    const app = jwtApp(
+      testVerifier(idp.url, { algorithms: ['ES256'] }, { clock: manualClock().now }),
+      undefined,
+      logger,
+    );
+    const token = await idp.sign(claims());
+    idp.setState('down');
+    const first = await get(app, token);
+    const second = await get(app, token);
+    const host = new URL(idp.url).host;
+    expect(lines).toEqual([
+      expect.objectContaining({
+        problem: 'identity-provider-unavailable',
+        status: 503,
+        reason: 'jwks-unavailable',
+        jwksHost: host,
+        jwksFetch: 'failed',
+      }),
+      expect.objectContaining({ reason: 'jwks-unavailable', jwksHost: host, jwksFetch: 'held-off' }),
+    ]);
+    for (const res of [first, second])
+      expect(JSON.stringify(res.body) + JSON.stringify(res.headers)).not.toContain(host);
+  });
+
+  it('a failing provider and 50 unknown-kid tokens, one after another: one fetch, every answer 503 with Retry-After', async () => {
+    const app = jwtApp(testVerifier(idp.url, { algorithms: ['ES256'] }, { clock: manualClock().now }));
+    const tokens = await unknownKidTokens(50);
+    idp.setState('down');
+    const fetches = await fetchesDuring(async () => {
+      for (const token of tokens) expectUnavailable(await get(app, token), '1');
+    });
+    expect(fetches).toBe(1);
+  });
+
+  it('a failing provider and 50 unknown-kid tokens at once: they share one fetch', async () => {
+    const app = jwtApp(testVerifier(idp.url, { algorithms: ['ES256'] }, { clock: manualClock().now }));
+    const tokens = await unknownKidTokens(50);
+    idp.setState('down');
+    const fetches = await fetchesDuring(async () => {
+      const answers = await Promise.all(tokens.map((token) => get(app, token)));
+      for (const res of answers) expectUnavailable(res, '1');
+    });
+    expect(fetches).toBe(1);
+  });
+
+  it('with keys cached and the cooldown over, unknown kids during an outage cost one fetch and known kids still pass', async () => {
+    const app = jwtApp(
+      testVerifier(
+        idp.url,
+        // No cooldown after a success, so every unknown kid asks the provider: only the backoff holds it.
+        { algorithms: ['ES256'], jwksCooldownMs: 0, jwksBackoffMaxMs: 30_000 },
+        { clock: manualClock().now },
+      ),
+    );
+    const good = await idp.sign(claims());
+    expect((await get(app, good)).status).toBe(200);
+    const tokens = await unknownKidTokens(50);
+    idp.setState('down');
+    const fetches = await fetchesDuring(async () => {
+      for (const token of tokens) expectUnavailable(await get(app, token), '1');
+      expect((await get(app, good)).status).toBe(200);
+    });
+    expect(fetches).toBe(1);
+  });
+
+  it('doubles the hold-off with each failed fetch, 1 s to the 30 s cooldown, and fetches only when it is over', async () => {
+    const clock = manualClock();
+    const verifier = testVerifier(idp.url, { algorithms: ['ES256'] }, { clock: clock.now });
+    const token = await idp.sign(claims());
+    const retryAfter = async () => {
+      const err = await verifier.verify(token).then(
+        () => expect.fail('verified while the IdP is down'),
+        (e: unknown) => e as GatewayError,
+      );
+      expect(err).toMatchObject({ slug: 'identity-provider-unavailable', status: 503 });
+      return Number(err.headers['Retry-After']);
+    };
+    idp.setState('down');
+    const schedule: number[] = [];
+    expect(await fetchesDuring(async () => schedule.push(await retryAfter()))).toBe(1);
+    for (let i = 0; i < 6; i += 1) {
+      const holdOffMs = schedule.at(-1)! * 1_000;
+      clock.advance(holdOffMs - 1);
+      // A millisecond early: still held off, answered without a fetch, asked to wait that last second.
+      expect(await fetchesDuring(async () => expect(await retryAfter()).toBe(1))).toBe(0);
+      clock.advance(1);
+      expect(await fetchesDuring(async () => schedule.push(await retryAfter()))).toBe(1);
+    }
+    expect(schedule).toEqual([1, 2, 4, 8, 16, 30, 30]);
+  });
+
+  it('starts the backoff again at 1 s after a good fetch', async () => {
+    const clock = manualClock();
+    const app = jwtApp(
+      testVerifier(
+        idp.url,
+        { algorithms: ['ES256'], jwksCooldownMs: 0, jwksBackoffMaxMs: 30_000 },
+        { clock: clock.now },
+      ),
+    );
+    const token = await idp.sign(claims());
+    idp.setState('down');
+    expectUnavailable(await get(app, token), '1');
+    clock.advance(1_000);
+    expectUnavailable(await get(app, token), '2');
+    clock.advance(2_000);
+    idp.setState('up');
+    expect((await get(app, token)).status).toBe(200);
+    idp.setState('down');
+    const [unknown] = await unknownKidTokens(1);
+    expectUnavailable(await get(app, unknown!), '1');
+  });
+
+  it('a hanging provider: the first request waits at most the fetch timeout, the ones after it answer at once', async () => {
+    const timeoutMs = 1_000;
+    const app = jwtApp(
+      testVerifier(idp.url, { algorithms: ['ES256'], jwksTimeoutMs: timeoutMs }, { clock: manualClock().now }),
+    );
     const token = await idp.sign(claims());
     idp.setState('hang');
-    try {
-      await expectUnavailable(await request(app).get('/whoami').set('Authorization', `Bearer ${token}`));
-    } finally {
-      idp.setState('up');
-    }
+    const first = performance.now();
+    expect(await fetchesDuring(async () => expectUnavailable(await get(app, token), '1'))).toBe(1);
+    expect(performance.now() - first).toBeLessThan(timeoutMs + 1_000);
+    const fetches = await fetchesDuring(async () => {
+      for (let i = 0; i < 10; i += 1) {
+        const started = performance.now();
+        expectUnavailable(await get(app, token), '1');
+        expect(performance.now() - started).toBeLessThan(timeoutMs / 4);
+      }
+    });
+    expect(fetches).toBe(0);
+  });
+
+  it('a hanging provider and 20 requests at once: one fetch, shared, none waits longer than its timeout', async () => {
+    const timeoutMs = 500;
+    const app = jwtApp(
+      testVerifier(idp.url, { algorithms: ['ES256'], jwksTimeoutMs: timeoutMs }, { clock: manualClock().now }),
+    );
+    const tokens = await unknownKidTokens(20);
+    idp.setState('hang');
+    const started = performance.now();
+    const fetches = await fetchesDuring(async () => {
+      const answers = await Promise.all(tokens.map((token) => get(app, token)));
+      for (const res of answers) expectUnavailable(res, '1');
+    });
+    expect(fetches).toBe(1);
+    expect(performance.now() - started).toBeLessThan(timeoutMs + 1_000);
   });
 
   it('still refuses a token with a forbidden alg with 401: that needs no key set', async () => {
     const app = jwtApp(testVerifier(idp.url, { algorithms: ['ES256'] }));
     idp.setState('down');
-    try {
-      const res = await request(app)
-        .get('/whoami')
-        .set('Authorization', `Bearer ${unsignedToken({ alg: 'none' }, claims())}`);
-      expect(res.status).toBe(401);
-      expect(res.body.detail).toBe("The token's signing algorithm is not accepted.");
-    } finally {
-      idp.setState('up');
-    }
+    const res = await request(app)
+      .get('/whoami')
+      .set('Authorization', `Bearer ${unsignedToken({ alg: 'none' }, claims())}`);
+    expect(res.status).toBe(401);
+    expect(res.body.detail).toBe("The token's signing algorithm is not accepted.");
   });
 });

@@ -43,6 +43,33 @@ describe('JWT authentication through the gateway', () => {
     expect((await request(gw.app).get(jobs).set('Authorization', `Bearer ${token}`)).status).toBe(429);
   });
 
+  it('answers 503 identity-provider-unavailable with Retry-After through the whole gateway when the IdP is down, ORDS not called', async () => {
+    const ords = mockOrds();
+    const lines: Record<string, unknown>[] = [];
+    const gw = testGateway({
+      dispatcher: ords.agent,
+      jwt: testVerifier(jwks.url, {}, { clock: () => 0 }),
+      logStream: { write: (line) => lines.push(JSON.parse(line)) },
+    });
+    const token = await jwks.sign(claims({ tenant: 'hr-team' }));
+    jwks.setState('down');
+    try {
+      // The first request's fetch fails; the second is held off and answered without one.
+      for (let i = 0; i < 2; i += 1) {
+        const res = await request(gw.app).get('/databases/orcl/datapump/jobs/').set('Authorization', `Bearer ${token}`);
+        expect(res.status).toBe(503);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.body.type).toBe('https://datapump-gateway.dev/problems/identity-provider-unavailable');
+        expect(res.headers['retry-after']).toBe('1');
+        expect(res.headers['www-authenticate']).toBeUndefined();
+      }
+    } finally {
+      jwks.setState('up');
+    }
+    expect(ords.received).toEqual([]);
+    expect(lines.filter((l) => l.reason === 'jwks-unavailable')).toHaveLength(2);
+  });
+
   it('answers 401 for an expired token', async () => {
     const gw = testGateway({ jwt: testVerifier(jwks.url) });
     const token = await jwks.sign(claims({ exp: Math.floor(Date.UTC(2029, 0, 1) / 1000) }));

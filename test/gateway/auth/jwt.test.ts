@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JwtVerifier } from '../../../src/gateway/auth/jwt-verifier.js';
 import { DEMO_KEYS, sha256, testConfig, testTenants } from '../../helpers/gateway-config.js';
 import { type JwksServer, startJwksServer } from '../../helpers/jwks-server.js';
-import { claims, jwtApp, NOW_SEC, testVerifier, unsignedToken, withPayload } from '../../helpers/jwt-app.js';
+import {
+  claims,
+  getWithRawHeaders,
+  jwtApp,
+  NOW_SEC,
+  testVerifier,
+  unsignedToken,
+  withPayload,
+} from '../../helpers/jwt-app.js';
 
 const basic = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`;
 const CHALLENGE = /^Bearer realm="datapump-gateway", error="invalid_token", error_description="[^"\\]+"$/;
@@ -185,6 +193,112 @@ describe('refused JWTs: 401 problem with error="invalid_token"', () => {
   });
 });
 
+describe('typ, iat and lifetime: what jose leaves to the gateway', () => {
+  const DAY = 86_400;
+  /** Signed by the IdP's key with this `typ` header (undefined: none at all). */
+  const typed = (typ: unknown) => idp.sign(claims(), { header: { typ } });
+
+  it.each<[string, () => Promise<string>]>([
+    ['typ JWT', () => typed('JWT')],
+    ['typ at+jwt (RFC 9068)', () => typed('at+jwt')],
+    ['typ in another case', () => typed('AT+JWT')],
+    ['typ with the application/ prefix', () => typed('application/at+jwt')],
+    ['typ application/JWT in mixed case', () => typed('Application/JWT')],
+    ['no typ at all', () => typed(undefined)],
+    ['iat in the future within the 30 s tolerance', () => idp.sign(claims({ iat: NOW_SEC + 30 }))],
+    [
+      'a lifetime of exactly max_lifetime (exp − iat)',
+      () => idp.sign(claims({ iat: NOW_SEC - 60, exp: NOW_SEC - 60 + DAY })),
+    ],
+    [
+      'no iat and exp a day from now, plus the tolerance',
+      () => idp.sign(claims({ iat: undefined, exp: NOW_SEC + DAY + 30 })),
+    ],
+  ])('accepts %s', async (_what, token) => {
+    const res = await request(jwtApp(verifier))
+      .get('/whoami')
+      .set('Authorization', `Bearer ${await token()}`);
+    expect(res.status).toBe(200);
+    expect(res.body.tenant).toBe('hr-team');
+  });
+
+  const TYPE = /^The token is not of a type the gateway accepts\.$/;
+  const FUTURE = /^The token is issued in the future\.$/;
+  const TOO_LONG = /^The token is valid for longer than the gateway accepts\.$/;
+  it.each<[string, () => Promise<string>, RegExp]>([
+    ['an ID token (typ id_token+jwt)', () => typed('id_token+jwt'), TYPE],
+    ['a logout token (typ logout+jwt)', () => typed('logout+jwt'), TYPE],
+    ['a security event token (typ application/secevent+jwt)', () => typed('application/secevent+jwt'), TYPE],
+    ['typ jwt under another media type (text/jwt)', () => typed('text/jwt'), TYPE],
+    ['typ with a trailing space', () => typed('JWT '), TYPE],
+    ['an empty typ', () => typed(''), TYPE],
+    ['a typ that is a number', () => typed(42), TYPE],
+    ['a typ that is null', () => typed(null), TYPE],
+    ['a typ that is a list', () => typed(['JWT']), TYPE],
+    ['iat 31 s in the future (beyond the tolerance)', () => idp.sign(claims({ iat: NOW_SEC + 31 })), FUTURE],
+    [
+      'iat a year in the future',
+      () => idp.sign(claims({ iat: NOW_SEC + 365 * DAY, exp: NOW_SEC + 365 * DAY + 300 })),
+      FUTURE,
+    ],
+    [
+      'a lifetime of max_lifetime + 1 s (exp − iat)',
+      () => idp.sign(claims({ iat: NOW_SEC - 60, exp: NOW_SEC - 60 + DAY + 1 })),
+      TOO_LONG,
+    ],
+    ['a token valid for ten years', () => idp.sign(claims({ iat: NOW_SEC - 60, exp: NOW_SEC + 3650 * DAY })), TOO_LONG],
+    [
+      'an old token still valid for minutes (iat two days ago)',
+      () => idp.sign(claims({ iat: NOW_SEC - 2 * DAY })),
+      TOO_LONG,
+    ],
+    [
+      'no iat and exp more than a day (plus the tolerance) from now',
+      () => idp.sign(claims({ iat: undefined, exp: NOW_SEC + DAY + 31 })),
+      TOO_LONG,
+    ],
+    [
+      'an iat that is not a number',
+      () => idp.sign(claims({ iat: 'yesterday' })),
+      /^The token's claims are not valid\.$/,
+    ],
+  ])('refuses %s', async (_what, token, detail) => {
+    const res = await request(jwtApp(verifier))
+      .get('/whoami')
+      .set('Authorization', `Bearer ${await token()}`);
+    expectInvalidToken(res, detail);
+  });
+
+  it('takes token_types and max_lifetime_seconds from the configuration', async () => {
+    const strict = jwtApp(testVerifier(idp.url, { tokenTypes: ['application/AT+JWT'], maxLifetimeSec: 3600 }));
+    const send = async (token: Promise<string>) =>
+      request(strict)
+        .get('/whoami')
+        .set('Authorization', `Bearer ${await token}`);
+    expect((await send(typed('at+jwt'))).status).toBe(200);
+    expectInvalidToken(await send(typed('JWT')), TYPE);
+    expect(
+      (await send(idp.sign(claims({ iat: NOW_SEC - 60, exp: NOW_SEC - 60 + 3600 }), { header: { typ: 'at+jwt' } })))
+        .status,
+    ).toBe(200);
+    expectInvalidToken(
+      await send(idp.sign(claims({ iat: NOW_SEC - 60, exp: NOW_SEC - 60 + 3601 }), { header: { typ: 'at+jwt' } })),
+      TOO_LONG,
+    );
+  });
+
+  it('never echoes the refused typ or the configured limits', async () => {
+    const res = await request(jwtApp(verifier))
+      .get('/whoami')
+      .set('Authorization', `Bearer ${await typed('evil-type+jwt')}`);
+    const long = await request(jwtApp(verifier))
+      .get('/whoami')
+      .set('Authorization', `Bearer ${await idp.sign(claims({ exp: NOW_SEC + 3650 * DAY }))}`);
+    const answer = [res, long].map((r) => JSON.stringify(r.body) + String(r.headers['www-authenticate'])).join();
+    for (const secret of ['evil-type', '86400', String(3650 * DAY)]) expect(answer).not.toContain(secret);
+  });
+});
+
 describe('JWTs next to API keys', () => {
   it.each([
     ['Bearer API key', { Authorization: `Bearer ${DEMO_KEYS['hr-team']}` }, 'bearer'],
@@ -225,6 +339,22 @@ describe('JWTs next to API keys', () => {
     expect(
       (await request(app).get('/whoami').set('Authorization', `Bearer ${DEMO_KEYS['sales-team']}`)).body.tenant,
     ).toBe('sales-team');
+  });
+
+  it.each<[string, (hr: string, dba: string) => string[]]>([
+    [
+      'two Bearer JWTs of two tenants',
+      (hr, dba) => ['Authorization', `Bearer ${hr}`, 'Authorization', `Bearer ${dba}`],
+    ],
+    ['the same Bearer JWT twice', (hr) => ['Authorization', `Bearer ${hr}`, 'Authorization', `Bearer ${hr}`]],
+    ['a Bearer JWT and an X-API-Key', (hr) => ['Authorization', `Bearer ${hr}`, 'X-API-Key', DEMO_KEYS['hr-team']!]],
+  ])('refuses %s on the wire (Node would have kept only the first Authorization)', async (_how, headers) => {
+    const hr = await idp.sign(claims({ tenant: 'hr-team' }));
+    const dba = await idp.sign(claims({ tenant: 'dba-team' }));
+    const res = await getWithRawHeaders(jwtApp(verifier), '/whoami', headers(hr, dba));
+    expect(res.status).toBe(401);
+    expect(res.body.type).toBe('https://datapump-gateway.dev/problems/unauthenticated');
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="datapump-gateway", Basic/);
   });
 
   it('refuses a JWT sent with X-API-Key as well, as for any two credentials', async () => {

@@ -27,6 +27,30 @@ const set = (path: string, value: unknown) => (c: Tree) => setAt(c, path, value)
 const remove = (path: string) => (c: Tree) => deleteAt(c, path);
 
 const cases: readonly BadCase[] = [
+  // the tenant boundary (issue 14)
+  {
+    name: 'file prefixes of two tenants where one begins the other',
+    edit: (c) => {
+      setAt(c, 'tenants.hr-team.grants.file_prefix', 'HR');
+      setAt(c, 'tenants.sales-team', salesTenant());
+      setAt(c, 'tenants.sales-team.grants.file_prefix', 'HR_ARCHIVE');
+    },
+    problems: [
+      'tenants.sales-team.grants.file_prefix: "HR_ARCHIVE" begins with tenant hr-team\'s file_prefix "HR": hr-team could read and overwrite this tenant\'s dump files',
+    ],
+  },
+  {
+    name: 'the tenant label on metrics without a token or a separate listener',
+    edit: set('metrics', { tenant_label: true }),
+    problems: [
+      'metrics.tenant_label: needs metrics.token or metrics.listen: otherwise anyone who can reach /metrics sees every tenant and its traffic',
+    ],
+  },
+  {
+    name: 'an import provenance that is not one of the three',
+    edit: set('tenants.hr-team.grants.import_provenance', 'everything'),
+    problems: ['tenants.hr-team.grants.import_provenance: must be one of: own_exports, prefix, any'],
+  },
   // store, limits, jwt, policy (issues 5 and 6)
   {
     name: 'a rate without a unit',

@@ -79,6 +79,31 @@ describe('quotas under concurrency, one process', () => {
   });
 });
 
+describe('a database protected as a whole (max_running_jobs), one process', () => {
+  it('40 parallel creates of two tenants against max_running_jobs 5 start exactly 5 jobs; the rest are 429 database_running_jobs', async () => {
+    const gw = testGateway({
+      config: testConfig({}, { url: emulator.ordsUrl, maxRunningJobs: 5 }),
+      store: createSqliteStore({ path: ':memory:' }),
+    });
+    const SALES = { 'X-API-Key': 'sales-demo-key' };
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        request(gw.app)
+          .post(JOBS)
+          .set(i % 2 === 0 ? HR : SALES)
+          .send(EXPORT),
+      ),
+    );
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(5);
+    const refused = answers.filter((r) => r.status === 429);
+    expect(refused).toHaveLength(35);
+    for (const r of refused)
+      expect(r.body).toMatchObject({ type: expect.stringMatching(/quota-exceeded$/), quota: 'database_running_jobs' });
+    expect(await emulatorJobs()).toBe(5);
+    await gw.close();
+  });
+});
+
 describe('quotas under concurrency, two replicas sharing PostgreSQL', () => {
   const pg = withPostgresSchema('quota_race');
   let a: GatewayProcess;

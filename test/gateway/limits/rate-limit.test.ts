@@ -36,6 +36,7 @@ function brokenStore(): StateStore {
     audit: { append: fail, appendAggregated: fail, list: fail },
     leases: { tryLease: fail, releaseLease: fail },
     retention: { purgeOlderThan: fail },
+    provenance: { record: fail, candidates: fail, purgeOlderThan: fail },
     health: { ping: fail },
     close: async () => {},
   };

@@ -27,8 +27,6 @@ const unavailable = {
   type: 'tag:oracle.com,2020:error/ServiceUnavailable',
   instance: 'tag:oracle.com,2020:ecid/X',
 };
-const FILE = '/databases/orcl/datapump/jobs/PDBADMIN,DATAPUMP_REST_EXPORT_1/EXPDAT.LOG';
-const ORDS_FILE = `${ORDS_JOBS}PDBADMIN,DATAPUMP_REST_EXPORT_1/EXPDAT.LOG`;
 
 function gatewayWith(resilience: Parameters<typeof resilienceConfig>[0]) {
   const ords = mockOrds();
@@ -171,39 +169,4 @@ describe('a POST is never retried', () => {
   });
 });
 
-describe('file streams', () => {
-  it('retries a file GET answered 503 (before its first byte) and streams the file whole', async () => {
-    const { ords, calls, gw } = gatewayWith({ getRetries: 2 });
-    ords.answer('GET', ORDS_FILE, 503, unavailable);
-    ords.pool
-      .intercept({ method: 'GET', path: ORDS_FILE })
-      .reply(200, 'Export: Release 19.0.0.0.0\nJob successfully completed\n', {
-        headers: { 'content-type': 'text/plain' },
-      });
-    const res = await request(gw.app).get(FILE).set(DBA);
-    expect(res.status).toBe(200);
-    expect(res.text).toBe('Export: Release 19.0.0.0.0\nJob successfully completed\n');
-    expect(calls).toHaveLength(2);
-    await gw.close();
-  });
-
-  it('never retries a file once its answer has started, even though ORDS cut it', async () => {
-    const ords = await rawServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.write('first part of the log\n', () => res.socket?.destroy());
-    });
-    cleanups.push(ords.close);
-    const gw = testGateway({ config: resilienceConfig({ getRetries: 3 }, { url: ords.url }) });
-    const outcome = await request(gw.app)
-      .get(FILE)
-      .set(DBA)
-      .then(
-        (r) => r.status,
-        (err: Error) => err.message,
-      );
-    // The client sees a cut connection (or a short body), never a retried, spliced one.
-    expect(outcome).not.toBe(503);
-    expect(ords.received).toHaveLength(1);
-    await gw.close();
-  });
-});
+// File streams (retried only before their first byte, with their own pool and bulkhead): test/gateway/file-streams.test.ts.

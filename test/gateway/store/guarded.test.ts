@@ -7,7 +7,7 @@ import { createMemoryStore } from '../../../src/gateway/store/memory.js';
 import { JobOwnedElsewhereError, type StateStore } from '../../../src/gateway/store/types.js';
 import { completion, intent, job, OPEN_QUOTA, seed } from './fixtures.js';
 
-const ROLES = ['registry', 'intents', 'audit', 'leases', 'retention', 'health'] as const;
+const ROLES = ['registry', 'intents', 'audit', 'leases', 'retention', 'provenance', 'health'] as const;
 
 /** A store of the memory store's shape whose every method fails with `fail()` (thrown synchronously). */
 function failingStore(fail: () => unknown): { store: StateStore; methods: string[] } {
@@ -41,8 +41,8 @@ describe('guardStore', () => {
   it('turns any failure of any method of any role into 503 store-unavailable with Retry-After, cause kept', async () => {
     const cause = new Error('SQLITE_IOERR: disk I/O error');
     const { store, methods } = failingStore(() => cause);
-    // registry 5, intents 6, audit 3, leases 2, retention 1, health 1
-    expect(methods).toHaveLength(18);
+    // registry 5, intents 6, audit 3, leases 2, retention 1, provenance 3, health 1
+    expect(methods).toHaveLength(21);
     const guarded = guardStore(store);
     for (const path of methods) {
       const err = await call(guarded, path).catch((e: unknown) => e);

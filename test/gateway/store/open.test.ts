@@ -41,6 +41,13 @@ describe('openStateStore', () => {
       'select table_name from information_schema.tables where table_schema = $1 order by table_name',
       [pgSchema.schema],
     );
-    expect(rows.map((r) => r.table_name)).toEqual(['audit_events', 'intents', 'jobs', 'leases', 'schema_migrations']);
+    expect(rows.map((r) => r.table_name)).toEqual([
+      'audit_events',
+      'export_files',
+      'intents',
+      'jobs',
+      'leases',
+      'schema_migrations',
+    ]);
   });
 });

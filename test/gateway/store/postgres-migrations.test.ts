@@ -57,7 +57,7 @@ describe('PostgreSQL migrations', () => {
     expect(POSTGRES_MIGRATIONS.slice(0, 3).map((m) => sha256Of(`${m.version} ${m.name}\n${m.sql('"x"')}`))).toEqual(
       APPLIED_MIGRATION_SHA256.postgres,
     );
-    expect(POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4]);
+    expect(POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('upgrades a schema at version 3 with rows in it: keeps jobs, intents and audit, then allows the new', async () => {
@@ -118,6 +118,7 @@ describe('PostgreSQL migrations', () => {
       [2, '2024-06-01T00:00:00.000Z'],
       [3, '2024-06-01T00:00:00.000Z'],
       [4, '2025-06-01T00:00:00.000Z'],
+      [5, '2025-06-01T00:00:00.000Z'],
     ]);
     const [check] = await checks();
     expect(check?.conname).toBe('intents_state_check');

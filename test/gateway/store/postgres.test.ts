@@ -80,7 +80,7 @@ describe('PostgreSQL state store specifics', () => {
         applied_at: new Date('2025-02-03T04:05:06.007Z'),
       })),
     );
-    expect(POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4]);
+    expect(POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
     const indexes = await pgQuery<{ indexname: string }>(
       "select indexname from pg_indexes where schemaname = $1 and indexname not like '%_pkey' order by indexname",
       [s.schema],
@@ -89,6 +89,8 @@ describe('PostgreSQL state store specifics', () => {
       'audit_aggregate',
       'audit_at',
       'audit_tenant_at',
+      'export_files_created',
+      'export_files_prefix',
       'intents_key',
       'intents_reserving_database',
       'intents_reserving_tenant',

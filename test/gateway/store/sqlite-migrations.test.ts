@@ -48,7 +48,7 @@ describe('SQLite migrations', () => {
     expect(SQLITE_MIGRATIONS.slice(0, 3).map((m) => sha256Of(`${m.version} ${m.name}\n${m.sql}`))).toEqual(
       APPLIED_MIGRATION_SHA256.sqlite,
     );
-    expect(SQLITE_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4]);
+    expect(SQLITE_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('upgrades a database at version 3 with rows in it: keeps jobs, intents and audit, then allows the new', async () => {
@@ -103,6 +103,7 @@ describe('SQLite migrations', () => {
         { version: 2, applied_at: '2024-06-01T00:00:00.000Z' },
         { version: 3, applied_at: '2024-06-01T00:00:00.000Z' },
         { version: 4, applied_at: '2025-06-01T00:00:00.000Z' },
+        { version: 5, applied_at: '2025-06-01T00:00:00.000Z' },
       ]);
       const insertState = (state: string) =>
         db

@@ -49,7 +49,7 @@ describe('SQLite state store specifics', () => {
       expect(db.prepare('select version, name, applied_at from schema_migrations order by version').all()).toEqual(
         SQLITE_MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: '2025-02-03T04:05:06.007Z' })),
       );
-      expect(SQLITE_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4]);
+      expect(SQLITE_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
       const indexes = db
         .prepare("select name from sqlite_master where type = 'index' and name not like 'sqlite_%' order by name")
         .all();
@@ -57,6 +57,8 @@ describe('SQLite state store specifics', () => {
         'audit_aggregate',
         'audit_at',
         'audit_tenant_at',
+        'export_files_created',
+        'export_files_prefix',
         'intents_key',
         'intents_reserving_database',
         'intents_reserving_tenant',

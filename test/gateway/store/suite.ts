@@ -5,6 +5,7 @@ import type { StateStore } from '../../../src/gateway/store/types.js';
 import { auditCases } from './suite-audit.js';
 import { claimCases } from './suite-claim.js';
 import { completeCases } from './suite-complete.js';
+import { provenanceCases } from './suite-provenance.js';
 import { registryCases } from './suite-registry.js';
 
 export type StoreFactory = () => Promise<{ store: StateStore; cleanup(): Promise<void> }>;
@@ -30,5 +31,6 @@ export function describeStateStore(name: string, makeStore: StoreFactory): void 
     claimCases(current);
     completeCases(current);
     auditCases(current);
+    provenanceCases(current);
   });
 }
