@@ -100,9 +100,12 @@ export interface paths {
                 schema: components["parameters"]["schema"];
                 /** @description The Database API version segment. */
                 version: components["parameters"]["version"];
-                /** @description The owner of the job. */
+                /** @description Owner of the Data Pump job. */
                 owner_name: components["parameters"]["ownerName"];
-                /** @description The name of the job. */
+                /**
+                 * @description Name of the Data Pump job, percent-encoded in the path (a name with spaces is
+                 *     `SYS%20EXPORT%20SCHEMA%2001`).
+                 */
                 job_name: components["parameters"]["jobName"];
             };
             cookie?: never;
@@ -131,12 +134,15 @@ export interface paths {
                 schema: components["parameters"]["schema"];
                 /** @description The Database API version segment. */
                 version: components["parameters"]["version"];
-                /** @description The owner of the job. */
+                /** @description Owner of the Data Pump job. */
                 owner_name: components["parameters"]["ownerName"];
-                /** @description The name of the job. */
+                /**
+                 * @description Name of the Data Pump job, percent-encoded in the path (a name with spaces is
+                 *     `SYS%20EXPORT%20SCHEMA%2001`).
+                 */
                 job_name: components["parameters"]["jobName"];
                 /** @description The file's name. */
-                filename: components["schemas"]["JobFileName"];
+                filename: components["schemas"]["OrdsJobFileName"];
             };
             cookie?: never;
         };
@@ -212,57 +218,81 @@ export interface components {
     schemas: {
         /**
          * @description A Data Pump job (`DataPumpJobsItem`: the columns of `DBA_DATAPUMP_JOBS` in lower case, plus
-         *     links). Later ORDS releases may add members, so others are tolerated.
+         *     links). Oracle documents every member as optional; later ORDS releases may add members, so
+         *     others are tolerated.
          */
         OrdsJob: {
-            job_name: components["schemas"]["JobName"];
-            owner_name: components["schemas"]["OwnerName"];
-            operation: components["schemas"]["JobOperation"];
-            job_mode: components["schemas"]["JobModeReported"];
-            state: components["schemas"]["JobState"];
+            job_name?: components["schemas"]["OrdsJobName"];
+            owner_name?: components["schemas"]["OrdsOwnerName"];
+            operation?: components["schemas"]["OrdsJobOperation"];
+            job_mode?: components["schemas"]["OrdsJobModeReported"];
+            state?: components["schemas"]["OrdsJobState"];
             /** @description Not in Oracle's schema, but present in its example answer; the same value as `state`. */
-            job_state?: components["schemas"]["JobState"];
-            degree?: components["schemas"]["SessionCount"];
-            attached_sessions?: components["schemas"]["SessionCount"];
-            datapump_sessions?: components["schemas"]["SessionCount"];
+            job_state?: components["schemas"]["OrdsJobState"];
+            /** @description Number of worker processes performing the operation. */
+            degree?: components["schemas"]["OrdsSessionCount"];
+            /** @description Number of sessions attached to the job. */
+            attached_sessions?: components["schemas"]["OrdsSessionCount"];
+            /** @description Number of Data Pump sessions participating in the job. */
+            datapump_sessions?: components["schemas"]["OrdsSessionCount"];
+            /** @description For an EXPORT job, links to its log and export files. */
+            links?: components["schemas"]["Link"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The paging members of one page of an ORDS collection. All are documented as optional; the
+         *     rels of `links` (`self`, `next`, …) are not documented for the Database API, and `offset` is
+         *     not a documented query parameter of the job list, so a reader follows `next` where present.
+         */
+        OrdsCollectionPage: {
+            /** @description Indicates if there are more records to be retrieved. */
+            hasMore?: boolean;
+            /** @description The actual page size limit on number of records applied by the server. */
+            limit?: number;
+            /** @description The actual index from which the item resources are returned. */
+            offset?: number;
+            /** @description Total number of records in the current response. */
+            count?: number;
             links?: components["schemas"]["Link"][];
         } & {
             [key: string]: unknown;
         };
         /** @description One page of jobs (`DataPumpJobs`). */
-        OrdsJobCollection: {
-            items: components["schemas"]["OrdsJob"][];
-            hasMore: boolean;
-            limit: number;
-            offset: number;
-            count: number;
-            links?: components["schemas"]["Link"][];
+        OrdsJobCollection: components["schemas"]["OrdsCollectionPage"] & {
+            items?: components["schemas"]["OrdsJob"][];
         };
-        /** @description An export job for `POST …/datapump/export` (no `operation`). */
+        /**
+         * @description An export job for `POST …/datapump/export` (no `operation`). `file_name` is required with
+         *     `credential_name`. Other members are dropped by ORDS, not refused.
+         */
         ExportRpcRequest: {
             job_mode?: components["schemas"]["JobMode"];
-            datapump_dir?: components["schemas"]["DatapumpDir"];
-            file_name?: components["schemas"]["FileName"];
-            credential_name?: components["schemas"]["CredentialName"];
-            filter?: components["schemas"]["Filter"];
-            threads?: components["schemas"]["Threads"];
-            name_expressions?: components["schemas"]["ExpressionList"];
-            schema_expressions?: components["schemas"]["ExpressionList"];
-            tablespace_expressions?: components["schemas"]["ExpressionList"];
+            datapump_dir?: components["schemas"]["OrdsDatapumpDir"];
+            file_name?: components["schemas"]["OrdsFileName"];
+            credential_name?: components["schemas"]["OrdsCredentialName"];
+            filter?: components["schemas"]["OrdsFilter"];
+            threads?: components["schemas"]["OrdsThreads"];
+            name_expressions?: components["schemas"]["OrdsExpressionList"];
+            schema_expressions?: components["schemas"]["OrdsExpressionList"];
+            tablespace_expressions?: components["schemas"]["OrdsExpressionList"];
             keep_master?: components["schemas"]["KeepMaster"];
         };
-        /** @description An import job for `POST …/datapump/import` (no `operation`). */
+        /**
+         * @description An import job for `POST …/datapump/import` (no `operation`; `file_name` required). Other
+         *     members are dropped by ORDS, not refused.
+         */
         ImportRpcRequest: {
             job_mode?: components["schemas"]["JobMode"];
-            datapump_dir?: components["schemas"]["DatapumpDir"];
-            file_name: components["schemas"]["FileName"];
-            credential_name?: components["schemas"]["CredentialName"];
-            filter?: components["schemas"]["Filter"];
-            threads?: components["schemas"]["Threads"];
-            name_expressions?: components["schemas"]["ExpressionList"];
-            schema_expressions?: components["schemas"]["ExpressionList"];
-            tablespace_expressions?: components["schemas"]["ExpressionList"];
-            remap_schemas?: components["schemas"]["RemapSchemaList"];
+            datapump_dir?: components["schemas"]["OrdsDatapumpDir"];
+            file_name: components["schemas"]["OrdsFileName"];
+            credential_name?: components["schemas"]["OrdsCredentialName"];
+            filter?: components["schemas"]["OrdsFilter"];
+            threads?: components["schemas"]["OrdsThreads"];
+            name_expressions?: components["schemas"]["OrdsExpressionList"];
+            schema_expressions?: components["schemas"]["OrdsExpressionList"];
+            tablespace_expressions?: components["schemas"]["OrdsExpressionList"];
+            remap_schemas?: components["schemas"]["OrdsRemapSchemaList"];
             keep_master?: components["schemas"]["KeepMaster"];
         };
         /**
@@ -295,128 +325,104 @@ export interface components {
             error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type";
             error_description?: string;
         };
-        /**
-         * @description The job's name. ORDS names its jobs `DATAPUMP_REST_EXPORT_<YYYYMMDDHH24MISS>` and `DATAPUMP_REST_IMPORT_<…>`; other tools use names such as `SYS_EXPORT_SCHEMA_01`.
-         * @example DATAPUMP_REST_EXPORT_20190906155736
-         */
-        JobName: string;
-        /**
-         * @description The database user that owns the job.
-         * @example PDBADMIN
-         */
-        OwnerName: string;
-        /**
-         * @description The job's operation as `DBA_DATAPUMP_JOBS` reports it: `EXPORT` or `IMPORT` for jobs created through ORDS; jobs created by other tools may show others (such as `SQL_FILE`).
-         * @example EXPORT
-         */
-        JobOperation: string;
-        /**
-         * @description The job's mode as `DBA_DATAPUMP_JOBS` reports it (`FULL`, `SCHEMA`, `TABLE`, `TABLESPACE`, or others such as `TRANSPORTABLE` for jobs created by other tools).
-         * @example SCHEMA
-         */
-        JobModeReported: string;
-        /**
-         * @description The job's state as `DBA_DATAPUMP_JOBS.STATE` reports it, for example `DEFINING`, `EXECUTING`, `COMPLETING`, `COMPLETED`, `STOP PENDING`, `STOPPING`, `STOPPED`, `IDLING`, `NOT RUNNING`. `COMPLETED`, `STOPPED` and `NOT RUNNING` are terminal. Oracle does not publish the full list, so clients must accept other values.
-         * @example EXECUTING
-         */
-        JobState: string;
-        /** Format: int32 */
-        SessionCount: number;
-        /** @description A link relation as ORDS writes it. `rel` is `self` or `collection` for the job and its collection, `describedby` for the metadata catalogue, and `related` for each of a job's files. Oracle's answers carry only `rel` and `href`, so the log is told from a dump file by its name (`.LOG`); `mediaType` is optional and tolerated. */
+        /** @description A link relation as ORDS writes it (`LinkRelation`). `rel` is `self` or `collection` for the job and its collection, `describedby` for the metadata catalogue, `related` for each of a job's files, and `next` (and others) on collection pages. Oracle's answers carry `rel` and `href`; `mediaType` and other members are tolerated. */
         Link: {
             /** @example self */
             rel: string;
-            /** Format: uri */
+            /** @example https://rest_server_url/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/ */
             href: string;
             mediaType?: string;
         };
         /**
-         * @description The Data Pump job mode. `FULL` and `TABLESPACE` select objects across schemas, so the gateway's policy reserves them for tenants granted them.
+         * @description "User-supplied name for the job (or the default name generated by the server)". ORDS names its jobs `DATAPUMP_REST_EXPORT_<YYYYMMDDHH24MISS>`; expdp and impdp default to `SYS_EXPORT_SCHEMA_01` and similar, and their JOB_NAME may hold any printable characters and spaces. Any non-empty string.
+         * @example DATAPUMP_REST_EXPORT_20190906155736
+         * @example SYS EXPORT SCHEMA 01
+         */
+        OrdsJobName: string;
+        /**
+         * @description The user that initiated the job. Any non-empty string.
+         * @example PDBADMIN
+         */
+        OrdsOwnerName: string;
+        /**
+         * @description "Type of job": `EXPORT` or `IMPORT` for jobs created through ORDS; jobs created by other tools may show others (such as `SQL_FILE`). Possibly space-padded.
+         * @example EXPORT
+         */
+        OrdsJobOperation: string;
+        /**
+         * @description "Mode of job": `FULL`, `SCHEMA`, `TABLE`, `TABLESPACE`, or others such as `TRANSPORTABLE` for jobs created by other tools. Possibly space-padded.
+         * @example SCHEMA
+         */
+        OrdsJobModeReported: string;
+        /**
+         * @description "Current job state" (`DBA_DATAPUMP_JOBS.STATE`), for example `EXECUTING`, `COMPLETED`, `NOT RUNNING`, `STOPPED`. Oracle does not publish the full list: any string.
+         * @example EXECUTING
+         */
+        OrdsJobState: string;
+        /** @description A number of processes or sessions (a NUMBER column; Oracle documents it as an integer). */
+        OrdsSessionCount: number;
+        /**
+         * @description The Data Pump operation (Oracle lists `EXPORT` and `IMPORT`).
+         * @enum {string}
+         */
+        Operation: "EXPORT" | "IMPORT";
+        /**
+         * @description The Data Pump job mode (Oracle lists these four; `SCHEMA` when absent).
          * @default SCHEMA
          * @enum {string}
          */
         JobMode: "FULL" | "SCHEMA" | "TABLE" | "TABLESPACE";
         /**
-         * @description A non-quoted Oracle identifier as the dictionary stores it: uppercase ASCII letters, digits, `_`, `$` and `#`, starting with a letter, 1-128 bytes. Lowercase or quoted names are refused rather than silently upper-cased, because Oracle compares stored names exactly.
-         * @example HR
-         */
-        OracleName: string;
-        /**
          * @description The database directory object to read or write dump files in.
          * @default DATA_PUMP_DIR
          */
-        DatapumpDir: components["schemas"]["OracleName"];
-        /**
-         * @description The dump file name pattern (`%U`, `%u` and `%L` expand to file numbers). Required for IMPORT and whenever `credential_name` is given, in which case it must be an `https` URI of an Oracle Object Storage object. For EXPORT it defaults to a name with a timestamp. Control characters are never accepted; the gateway's policy applies the finer file-name and URI rules.
-         * @example EXPDAT%U2019-03-25-12_55_03.DMP
-         */
-        FileName: string;
-        /** @description The name of a database credential, owned by the job's database user, used to read from or write to Oracle Object Storage. Requires `file_name` to be an `https` URI. */
-        CredentialName: components["schemas"]["OracleName"];
-        /** @description The legacy (19.1) export convenience: a simple list used as a metadata filter. Prefer `schema_expressions` and `name_expressions`. */
-        Filter: string;
+        OrdsDatapumpDir: string;
+        /** @description The dump file name (pattern). Required for IMPORT and whenever `credential_name` is given, in which case Oracle says it "must be a URI format for an Oracle Object Store location". For EXPORT it defaults to "a pattern with a timestamp in the name". */
+        OrdsFileName: string;
+        /** @description The name of the credential, owned by the database user, used to import from or export to object storage (ORDS 21.3+). */
+        OrdsCredentialName: string;
+        /** @description "Export convenience for simple lists in metadata filter parameters, carried over from 19.1 implementation". */
+        OrdsFilter: string;
         /**
          * Format: int32
-         * @description The maximum number of worker processes the job may use (Data Pump's degree of parallelism).
+         * @description The maximum number of worker processes that can be used for the job (int32 in the 22.3 reference).
          */
-        Threads: number;
-        /** @description A filter written as an SQL clause: an operator and the values the names are compared with, for example `IN ('HR')`, `= 'EMP'`, `LIKE 'EMP%'`. ORDS passes it to Data Pump as SQL, so the gateway parses it and forwards only its own canonical form. The size leaves room for an `IN` list of 1,000 names. */
-        Expression: string;
-        ExpressionItem: {
-            expression: components["schemas"]["Expression"];
+        OrdsThreads: number;
+        /** @description One metadata filter. Whether Oracle marks `expression` required is not documented. */
+        OrdsExpressionItem: {
+            /** @description An SQL clause to be used as a Name, Schema or Tablespace Expression filter. */
+            expression?: string;
         };
-        /** @description Metadata filters, applicable to EXPORT and IMPORT. Several items are ANDed together by Data Pump. */
-        ExpressionList: components["schemas"]["ExpressionItem"][];
-        /** ExportJobRequest */
-        ExportJobRequest: {
-            /**
-             * @description Export data into dump files. (enum property replaced by openapi-typescript)
-             * @enum {string}
-             */
-            operation: "EXPORT";
+        /** @description Metadata filter parameters, applicable to EXPORT and IMPORT. */
+        OrdsExpressionList: components["schemas"]["OrdsExpressionItem"][];
+        /** @description One schema remapping. Whether Oracle marks `source` and `target` required is not documented. */
+        OrdsRemapSchema: {
+            /** @description Source schema to remap from. */
+            source?: string;
+            /** @description Target schema to remap to. */
+            target?: string;
+        };
+        /** @description Schema remappings ("Only applicable for IMPORT"). */
+        OrdsRemapSchemaList: components["schemas"]["OrdsRemapSchema"][];
+        /** @description A Data Pump job to create, as `POST …/datapump/jobs/` documents it: `operation` is the only required member; `file_name` is required for IMPORT and whenever `credential_name` is given. Oracle documents no refusal of other members (a third-party capture says ORDS silently drops them), so they are allowed here. */
+        OrdsJobRequest: {
+            operation: components["schemas"]["Operation"];
             job_mode?: components["schemas"]["JobMode"];
-            datapump_dir?: components["schemas"]["DatapumpDir"];
-            file_name?: components["schemas"]["FileName"];
-            credential_name?: components["schemas"]["CredentialName"];
-            filter?: components["schemas"]["Filter"];
-            threads?: components["schemas"]["Threads"];
-            name_expressions?: components["schemas"]["ExpressionList"];
-            schema_expressions?: components["schemas"]["ExpressionList"];
-            tablespace_expressions?: components["schemas"]["ExpressionList"];
+            datapump_dir?: components["schemas"]["OrdsDatapumpDir"];
+            file_name?: components["schemas"]["OrdsFileName"];
+            credential_name?: components["schemas"]["OrdsCredentialName"];
+            filter?: components["schemas"]["OrdsFilter"];
+            threads?: components["schemas"]["OrdsThreads"];
+            name_expressions?: components["schemas"]["OrdsExpressionList"];
+            schema_expressions?: components["schemas"]["OrdsExpressionList"];
+            tablespace_expressions?: components["schemas"]["OrdsExpressionList"];
+            remap_schemas?: components["schemas"]["OrdsRemapSchemaList"];
         };
-        RemapSchema: {
-            /** @description The schema to remap from. */
-            source: components["schemas"]["OracleName"];
-            /** @description The schema to remap to. */
-            target: components["schemas"]["OracleName"];
-        };
-        /** @description Schema remappings, applicable to IMPORT only. */
-        RemapSchemaList: components["schemas"]["RemapSchema"][];
-        /** ImportJobRequest */
-        ImportJobRequest: {
-            /**
-             * @description Import data from dump files. (enum property replaced by openapi-typescript)
-             * @enum {string}
-             */
-            operation: "IMPORT";
-            job_mode?: components["schemas"]["JobMode"];
-            datapump_dir?: components["schemas"]["DatapumpDir"];
-            file_name: components["schemas"]["FileName"];
-            credential_name?: components["schemas"]["CredentialName"];
-            filter?: components["schemas"]["Filter"];
-            threads?: components["schemas"]["Threads"];
-            name_expressions?: components["schemas"]["ExpressionList"];
-            schema_expressions?: components["schemas"]["ExpressionList"];
-            tablespace_expressions?: components["schemas"]["ExpressionList"];
-            remap_schemas?: components["schemas"]["RemapSchemaList"];
-        };
-        /** @description A Data Pump job to create. IMPORT requires `file_name`; `remap_schemas` is accepted on IMPORT only; `credential_name` requires `file_name` to be an `https` URI. No other property is accepted. */
-        JobRequest: components["schemas"]["ExportJobRequest"] | components["schemas"]["ImportJobRequest"];
         /**
-         * @description The name of one of a job's files (its log or a dump file).
+         * @description The name of one of a job's files (its log or a dump file), as the job's links give it.
          * @example EXPDAT-2019-09-06-15_57_36.LOG
          */
-        JobFileName: string;
+        OrdsJobFileName: string;
     };
     responses: {
         /** @description The job was created and started. */
@@ -501,10 +507,13 @@ export interface components {
         schema: string;
         /** @description The Database API version segment. */
         version: "stable" | "latest";
-        /** @description The owner of the job. */
-        ownerName: components["schemas"]["OwnerName"];
-        /** @description The name of the job. */
-        jobName: components["schemas"]["JobName"];
+        /** @description Owner of the Data Pump job. */
+        ownerName: components["schemas"]["OrdsOwnerName"];
+        /**
+         * @description Name of the Data Pump job, percent-encoded in the path (a name with spaces is
+         *     `SYS%20EXPORT%20SCHEMA%2001`).
+         */
+        jobName: components["schemas"]["OrdsJobName"];
     };
     requestBodies: never;
     headers: {
@@ -522,9 +531,13 @@ export interface operations {
     ordsListJobs: {
         parameters: {
             query?: {
-                /** @description The maximum number of records to return. */
+                /** @description The maximum number of records to return (default and maximum not documented). */
                 limit?: number;
-                /** @description The index of the first record to return. */
+                /**
+                 * @description Not documented by Oracle for this endpoint (it is standard for ORDS AutoREST collections, and
+                 *     appears in the answer and in its `next` link). Clients should follow the answer's `next` link
+                 *     rather than compute it; the gateway does.
+                 */
                 offset?: number;
                 /** @description An ORDS filter object (JSON), for example `{"owner_name":"HR"}`. */
                 q?: string;
@@ -575,7 +588,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["JobRequest"];
+                "application/json": components["schemas"]["OrdsJobRequest"];
             };
         };
         responses: {
@@ -660,9 +673,12 @@ export interface operations {
                 schema: components["parameters"]["schema"];
                 /** @description The Database API version segment. */
                 version: components["parameters"]["version"];
-                /** @description The owner of the job. */
+                /** @description Owner of the Data Pump job. */
                 owner_name: components["parameters"]["ownerName"];
-                /** @description The name of the job. */
+                /**
+                 * @description Name of the Data Pump job, percent-encoded in the path (a name with spaces is
+                 *     `SYS%20EXPORT%20SCHEMA%2001`).
+                 */
                 job_name: components["parameters"]["jobName"];
             };
             cookie?: never;
@@ -706,12 +722,15 @@ export interface operations {
                 schema: components["parameters"]["schema"];
                 /** @description The Database API version segment. */
                 version: components["parameters"]["version"];
-                /** @description The owner of the job. */
+                /** @description Owner of the Data Pump job. */
                 owner_name: components["parameters"]["ownerName"];
-                /** @description The name of the job. */
+                /**
+                 * @description Name of the Data Pump job, percent-encoded in the path (a name with spaces is
+                 *     `SYS%20EXPORT%20SCHEMA%2001`).
+                 */
                 job_name: components["parameters"]["jobName"];
                 /** @description The file's name. */
-                filename: components["schemas"]["JobFileName"];
+                filename: components["schemas"]["OrdsJobFileName"];
             };
             cookie?: never;
         };

@@ -55,9 +55,15 @@ export interface paths {
             path: {
                 /** @description The ORDS database (as the gateway's configuration names it) that runs the job. */
                 database: components["parameters"]["database"];
-                /** @description The database user that owns the job (no comma, so `A,B,C` cannot split two ways). */
+                /**
+                 * @description The database user that owns the job, percent-encoded (see `OwnerName`). With `job_name` it makes one
+                 *     path segment, `{owner_name},{job_name}`: neither name may hold a comma, so the segment splits one way only.
+                 */
                 owner_name: components["parameters"]["ownerName"];
-                /** @description The job's name (no comma). */
+                /**
+                 * @description The job's name, percent-encoded (see `JobName`): the job `SYS EXPORT SCHEMA 01` of `SYSTEM` is
+                 *     `…/jobs/SYSTEM,SYS%20EXPORT%20SCHEMA%2001/`.
+                 */
                 job_name: components["parameters"]["jobName"];
             };
             cookie?: never;
@@ -91,9 +97,15 @@ export interface paths {
             path: {
                 /** @description The ORDS database (as the gateway's configuration names it) that runs the job. */
                 database: components["parameters"]["database"];
-                /** @description The database user that owns the job (no comma, so `A,B,C` cannot split two ways). */
+                /**
+                 * @description The database user that owns the job, percent-encoded (see `OwnerName`). With `job_name` it makes one
+                 *     path segment, `{owner_name},{job_name}`: neither name may hold a comma, so the segment splits one way only.
+                 */
                 owner_name: components["parameters"]["ownerName"];
-                /** @description The job's name (no comma). */
+                /**
+                 * @description The job's name, percent-encoded (see `JobName`): the job `SYS EXPORT SCHEMA 01` of `SYSTEM` is
+                 *     `…/jobs/SYSTEM,SYS%20EXPORT%20SCHEMA%2001/`.
+                 */
                 job_name: components["parameters"]["jobName"];
                 /** @description The file's name, as the job's `links` give it. */
                 filename: components["parameters"]["filename"];
@@ -106,6 +118,10 @@ export interface paths {
          *     `links` name its files: each is a `related` link, and the log is the one whose `mediaType`
          *     is `text/plain`. The body is streamed; if ORDS fails part-way, the connection is cut rather
          *     than ended as if the file were whole.
+         *
+         *     Once ORDS no longer shows a job (Data Pump drops a successful job's control table), its files are
+         *     asked of ORDS by the names the gateway recorded. Where ORDS no longer serves the log, the gateway
+         *     answers with the last 64 KiB of it that its job watcher kept, marked `Datapump-Log-Partial: tail`.
          */
         get: operations["getJobFile"];
         put?: never;
@@ -122,21 +138,136 @@ export interface components {
     schemas: {
         /** @description A Data Pump job to create. IMPORT requires `file_name`; `remap_schemas` is accepted on IMPORT only; `credential_name` requires `file_name` to be an `https` URI. No other property is accepted. */
         JobRequest: components["schemas"]["ExportJobRequest"] | components["schemas"]["ImportJobRequest"];
+        /** ExportJobRequest */
+        ExportJobRequest: {
+            /**
+             * @description Export data into dump files. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            operation: "EXPORT";
+            job_mode?: components["schemas"]["JobMode"];
+            datapump_dir?: components["schemas"]["DatapumpDir"];
+            file_name?: components["schemas"]["FileName"];
+            credential_name?: components["schemas"]["CredentialName"];
+            filter?: components["schemas"]["Filter"];
+            threads?: components["schemas"]["Threads"];
+            name_expressions?: components["schemas"]["ExpressionList"];
+            schema_expressions?: components["schemas"]["ExpressionList"];
+            tablespace_expressions?: components["schemas"]["ExpressionList"];
+        };
+        /** ImportJobRequest */
+        ImportJobRequest: {
+            /**
+             * @description Import data from dump files. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            operation: "IMPORT";
+            job_mode?: components["schemas"]["JobMode"];
+            datapump_dir?: components["schemas"]["DatapumpDir"];
+            file_name: components["schemas"]["FileName"];
+            credential_name?: components["schemas"]["CredentialName"];
+            filter?: components["schemas"]["Filter"];
+            threads?: components["schemas"]["Threads"];
+            name_expressions?: components["schemas"]["ExpressionList"];
+            schema_expressions?: components["schemas"]["ExpressionList"];
+            tablespace_expressions?: components["schemas"]["ExpressionList"];
+            remap_schemas?: components["schemas"]["RemapSchemaList"];
+        };
         /**
-         * @description The database user that owns the job.
+         * @description The Data Pump job mode (Oracle lists these four; `SCHEMA` when absent).
+         * @default SCHEMA
+         * @enum {string}
+         */
+        JobMode: "FULL" | "SCHEMA" | "TABLE" | "TABLESPACE";
+        /**
+         * @description A non-quoted Oracle identifier as the dictionary stores it: uppercase ASCII letters, digits, `_`, `$` and `#`, starting with a letter, 1-128 bytes. Lowercase or quoted names are refused rather than silently upper-cased, because Oracle compares stored names exactly. (The gateway's rule: Oracle documents none for these members.)
+         * @example HR
+         */
+        OracleName: string;
+        /**
+         * @description The database directory object to read or write dump files in.
+         * @default DATA_PUMP_DIR
+         */
+        DatapumpDir: components["schemas"]["OracleName"];
+        /**
+         * @description The dump file name pattern (`%U`, `%u` and `%L` expand to file numbers). Required for IMPORT and whenever `credential_name` is given, in which case it must be an `https` URI of an Oracle Object Storage object. For EXPORT it defaults to a name with a timestamp. Control characters are never accepted; the gateway's policy applies the finer file-name and URI rules.
+         * @example EXPDAT%U2019-03-25-12_55_03.DMP
+         */
+        FileName: string;
+        /** @description The name of a database credential, owned by the job's database user, used to read from or write to Oracle Object Storage. Requires `file_name` to be an `https` URI. */
+        CredentialName: components["schemas"]["OracleName"];
+        /** @description The legacy (19.1) export convenience: a simple list used as a metadata filter. Prefer `schema_expressions` and `name_expressions`. */
+        Filter: string;
+        /**
+         * Format: int32
+         * @description The maximum number of worker processes the job may use (Data Pump's degree of parallelism). The bounds are the gateway's; Oracle documents none.
+         */
+        Threads: number;
+        /** @description A filter written as an SQL clause: an operator and the values the names are compared with, for example `IN ('HR')`, `= 'EMP'`, `LIKE 'EMP%'`. ORDS passes it to Data Pump as SQL, so the gateway parses it and forwards only its own canonical form. The size leaves room for an `IN` list of 1,000 names. */
+        Expression: string;
+        ExpressionItem: {
+            expression: components["schemas"]["Expression"];
+        };
+        /** @description Metadata filters, applicable to EXPORT and IMPORT. Several items are ANDed together by Data Pump. */
+        ExpressionList: components["schemas"]["ExpressionItem"][];
+        RemapSchema: {
+            /** @description The schema to remap from. */
+            source: components["schemas"]["OracleName"];
+            /** @description The schema to remap to. */
+            target: components["schemas"]["OracleName"];
+        };
+        /** @description Schema remappings, applicable to IMPORT only. */
+        RemapSchemaList: components["schemas"]["RemapSchema"][];
+        /**
+         * @description A job's name, as Data Pump allows it. ORDS names its jobs `DATAPUMP_REST_EXPORT_<YYYYMMDDHH24MISS>`;
+         *     expdp and impdp default to `SYS_EXPORT_SCHEMA_01` and the like, and their `JOB_NAME` may hold any
+         *     printable characters **and spaces** (`SYS EXPORT SCHEMA 01`). The gateway's rule:
+         *
+         *     - 1 to 128 characters (Data Pump allows 128 bytes since 12.2, 30 before), printable: no control
+         *       character (C0, DEL or C1);
+         *     - spaces inside the name, but not first or last;
+         *     - no `,`: it separates the owner from the job in the one path segment `{owner_name},{job_name}`, and
+         *       Oracle does not document how ORDS splits a segment with more than one comma;
+         *     - no `/`: it would end the path segment, and an encoded `%2F` is refused by many servers in front of ORDS;
+         *     - no `"`: a job name is also the name of its control table, a quoted identifier, which cannot hold one.
+         *
+         *     In a URL the name is percent-encoded (RFC 3986), as every link the gateway writes is:
+         *     `SYSTEM,SYS%20EXPORT%20SCHEMA%2001`. A job ORDS lists under a name outside this rule cannot be
+         *     addressed through the gateway: the all-jobs view leaves it out, logs it and counts it
+         *     (`datapump_gateway_ords_rows_skipped_total`).
+         * @example DATAPUMP_REST_EXPORT_20190906155736
+         * @example SYS EXPORT SCHEMA 01
+         */
+        JobName: string;
+        /**
+         * @description The database user that owns the job. A user name is an identifier too, and may be a quoted one, so the
+         *     rule is `JobName`'s: 1 to 128 printable characters, spaces inside only, no `,`, `/` or `"`;
+         *     percent-encoded in URLs.
          * @example PDBADMIN
          */
         OwnerName: string;
-        /**
-         * @description The job's name. ORDS names its jobs `DATAPUMP_REST_EXPORT_<YYYYMMDDHH24MISS>` and `DATAPUMP_REST_IMPORT_<…>`; other tools use names such as `SYS_EXPORT_SCHEMA_01`.
-         * @example DATAPUMP_REST_EXPORT_20190906155736
-         */
-        JobName: string;
         /**
          * @description The name of one of a job's files (its log or a dump file).
          * @example EXPDAT-2019-09-06-15_57_36.LOG
          */
         JobFileName: string;
+        /**
+         * @description The job's state as `DBA_DATAPUMP_JOBS.STATE` reports it (without padding), for example `DEFINING`, `EXECUTING`, `COMPLETING`, `COMPLETED`, `STOP PENDING`, `STOPPING`, `STOPPED`, `IDLING`, `NOT RUNNING`. Oracle does not publish the full list, so clients must accept other values; `outcome` says how the job ended.
+         * @example EXECUTING
+         */
+        JobState: string;
+        /**
+         * @description The job's operation as `DBA_DATAPUMP_JOBS` reports it (without padding): `EXPORT` or `IMPORT` for jobs created through ORDS; jobs created by other tools may show others (such as `SQL_FILE`).
+         * @example EXPORT
+         */
+        JobOperation: string;
+        /**
+         * @description The job's mode as `DBA_DATAPUMP_JOBS` reports it (without padding): `FULL`, `SCHEMA`, `TABLE`, `TABLESPACE`, or others such as `TRANSPORTABLE` for jobs created by other tools.
+         * @example SCHEMA
+         */
+        JobModeReported: string;
+        /** Format: int32 */
+        SessionCount: number;
         /** @description A Data Pump job, as the gateway shows it (an explicit projection of ORDS's job). */
         Job: {
             job_name: components["schemas"]["JobName"];
@@ -151,6 +282,38 @@ export interface components {
             /** @description The number of Data Pump sessions taking part in the job. */
             datapump_sessions?: components["schemas"]["SessionCount"];
             links: components["schemas"]["JobLink"][];
+            outcome: components["schemas"]["JobOutcome"];
+        };
+        /**
+         * @description How the job ended, or that it has not yet. Data Pump does not always say: a successful job's control
+         *     table is dropped (ORDS then forgets the job), and with `keep_master` a successful job stays `NOT RUNNING`
+         *     like a failed one. So the gateway reads the last lines of the job's log (`source: log`); failing that it
+         *     takes ORDS's state (`source: ords`); and for a job ORDS no longer shows and whose log is gone it infers
+         *     success (`source: inferred`), because Data Pump drops a control table on success — or when a DBA kills
+         *     the job, which the gateway cannot tell apart and does not offer.
+         */
+        JobOutcome: {
+            /**
+             * @description `running` until the job has ended; then `succeeded`, `succeeded_with_errors` (the job finished but
+             *     reported errors: `errors` says how many), `failed`, `stopped` (by request), or `unknown`.
+             * @enum {string}
+             */
+            result: "running" | "succeeded" | "succeeded_with_errors" | "failed" | "stopped" | "unknown";
+            /**
+             * @description What the result rests on.
+             * @enum {string}
+             */
+            source: "ords" | "log" | "inferred";
+            /**
+             * Format: int32
+             * @description The number of errors the log reports (`succeeded_with_errors`).
+             */
+            errors?: number;
+            /**
+             * Format: date-time
+             * @description When the job ended, in UTC, as its log says (converted from the database's time zone).
+             */
+            finished_at?: string;
         };
         /**
          * @description A link on this gateway. `self` is the job, `collection` the job list; each of the job's
@@ -250,103 +413,6 @@ export interface components {
          *     every gateway at `/problems/{slug}`. `x-status` is the HTTP status the problem comes with.
          */
         ProblemType: string & ("https://datapump-gateway.dev/problems/request-invalid" | "https://datapump-gateway.dev/problems/malformed-json" | "https://datapump-gateway.dev/problems/idempotency-key-required" | "https://datapump-gateway.dev/problems/unauthenticated" | "https://datapump-gateway.dev/problems/not-granted" | "https://datapump-gateway.dev/problems/not-found" | "https://datapump-gateway.dev/problems/database-not-found" | "https://datapump-gateway.dev/problems/job-not-found" | "https://datapump-gateway.dev/problems/file-not-found" | "https://datapump-gateway.dev/problems/method-not-allowed" | "https://datapump-gateway.dev/problems/idempotency-conflict" | "https://datapump-gateway.dev/problems/payload-too-large" | "https://datapump-gateway.dev/problems/unsupported-media-type" | "https://datapump-gateway.dev/problems/request-unsafe" | "https://datapump-gateway.dev/problems/idempotency-key-reused" | "https://datapump-gateway.dev/problems/upstream-rejected" | "https://datapump-gateway.dev/problems/headers-too-large" | "https://datapump-gateway.dev/problems/rate-limited" | "https://datapump-gateway.dev/problems/quota-exceeded" | "https://datapump-gateway.dev/problems/internal-error" | "https://datapump-gateway.dev/problems/upstream-error" | "https://datapump-gateway.dev/problems/upstream-auth-failed" | "https://datapump-gateway.dev/problems/upstream-invalid-response" | "https://datapump-gateway.dev/problems/upstream-unavailable" | "https://datapump-gateway.dev/problems/gateway-overloaded" | "https://datapump-gateway.dev/problems/store-unavailable" | "https://datapump-gateway.dev/problems/identity-provider-unavailable" | "https://datapump-gateway.dev/problems/upstream-timeout");
-        /**
-         * @description The job's operation as `DBA_DATAPUMP_JOBS` reports it: `EXPORT` or `IMPORT` for jobs created through ORDS; jobs created by other tools may show others (such as `SQL_FILE`).
-         * @example EXPORT
-         */
-        JobOperation: string;
-        /**
-         * @description The job's mode as `DBA_DATAPUMP_JOBS` reports it (`FULL`, `SCHEMA`, `TABLE`, `TABLESPACE`, or others such as `TRANSPORTABLE` for jobs created by other tools).
-         * @example SCHEMA
-         */
-        JobModeReported: string;
-        /**
-         * @description The job's state as `DBA_DATAPUMP_JOBS.STATE` reports it, for example `DEFINING`, `EXECUTING`, `COMPLETING`, `COMPLETED`, `STOP PENDING`, `STOPPING`, `STOPPED`, `IDLING`, `NOT RUNNING`. `COMPLETED`, `STOPPED` and `NOT RUNNING` are terminal. Oracle does not publish the full list, so clients must accept other values.
-         * @example EXECUTING
-         */
-        JobState: string;
-        /** Format: int32 */
-        SessionCount: number;
-        /**
-         * @description The Data Pump job mode. `FULL` and `TABLESPACE` select objects across schemas, so the gateway's policy reserves them for tenants granted them.
-         * @default SCHEMA
-         * @enum {string}
-         */
-        JobMode: "FULL" | "SCHEMA" | "TABLE" | "TABLESPACE";
-        /**
-         * @description A non-quoted Oracle identifier as the dictionary stores it: uppercase ASCII letters, digits, `_`, `$` and `#`, starting with a letter, 1-128 bytes. Lowercase or quoted names are refused rather than silently upper-cased, because Oracle compares stored names exactly.
-         * @example HR
-         */
-        OracleName: string;
-        /**
-         * @description The database directory object to read or write dump files in.
-         * @default DATA_PUMP_DIR
-         */
-        DatapumpDir: components["schemas"]["OracleName"];
-        /**
-         * @description The dump file name pattern (`%U`, `%u` and `%L` expand to file numbers). Required for IMPORT and whenever `credential_name` is given, in which case it must be an `https` URI of an Oracle Object Storage object. For EXPORT it defaults to a name with a timestamp. Control characters are never accepted; the gateway's policy applies the finer file-name and URI rules.
-         * @example EXPDAT%U2019-03-25-12_55_03.DMP
-         */
-        FileName: string;
-        /** @description The name of a database credential, owned by the job's database user, used to read from or write to Oracle Object Storage. Requires `file_name` to be an `https` URI. */
-        CredentialName: components["schemas"]["OracleName"];
-        /** @description The legacy (19.1) export convenience: a simple list used as a metadata filter. Prefer `schema_expressions` and `name_expressions`. */
-        Filter: string;
-        /**
-         * Format: int32
-         * @description The maximum number of worker processes the job may use (Data Pump's degree of parallelism).
-         */
-        Threads: number;
-        /** @description A filter written as an SQL clause: an operator and the values the names are compared with, for example `IN ('HR')`, `= 'EMP'`, `LIKE 'EMP%'`. ORDS passes it to Data Pump as SQL, so the gateway parses it and forwards only its own canonical form. The size leaves room for an `IN` list of 1,000 names. */
-        Expression: string;
-        ExpressionItem: {
-            expression: components["schemas"]["Expression"];
-        };
-        /** @description Metadata filters, applicable to EXPORT and IMPORT. Several items are ANDed together by Data Pump. */
-        ExpressionList: components["schemas"]["ExpressionItem"][];
-        /** ExportJobRequest */
-        ExportJobRequest: {
-            /**
-             * @description Export data into dump files. (enum property replaced by openapi-typescript)
-             * @enum {string}
-             */
-            operation: "EXPORT";
-            job_mode?: components["schemas"]["JobMode"];
-            datapump_dir?: components["schemas"]["DatapumpDir"];
-            file_name?: components["schemas"]["FileName"];
-            credential_name?: components["schemas"]["CredentialName"];
-            filter?: components["schemas"]["Filter"];
-            threads?: components["schemas"]["Threads"];
-            name_expressions?: components["schemas"]["ExpressionList"];
-            schema_expressions?: components["schemas"]["ExpressionList"];
-            tablespace_expressions?: components["schemas"]["ExpressionList"];
-        };
-        RemapSchema: {
-            /** @description The schema to remap from. */
-            source: components["schemas"]["OracleName"];
-            /** @description The schema to remap to. */
-            target: components["schemas"]["OracleName"];
-        };
-        /** @description Schema remappings, applicable to IMPORT only. */
-        RemapSchemaList: components["schemas"]["RemapSchema"][];
-        /** ImportJobRequest */
-        ImportJobRequest: {
-            /**
-             * @description Import data from dump files. (enum property replaced by openapi-typescript)
-             * @enum {string}
-             */
-            operation: "IMPORT";
-            job_mode?: components["schemas"]["JobMode"];
-            datapump_dir?: components["schemas"]["DatapumpDir"];
-            file_name: components["schemas"]["FileName"];
-            credential_name?: components["schemas"]["CredentialName"];
-            filter?: components["schemas"]["Filter"];
-            threads?: components["schemas"]["Threads"];
-            name_expressions?: components["schemas"]["ExpressionList"];
-            schema_expressions?: components["schemas"]["ExpressionList"];
-            tablespace_expressions?: components["schemas"]["ExpressionList"];
-            remap_schemas?: components["schemas"]["RemapSchemaList"];
-        };
     };
     responses: {
         /**
@@ -579,9 +645,15 @@ export interface components {
     parameters: {
         /** @description The ORDS database (as the gateway's configuration names it) that runs the job. */
         database: string;
-        /** @description The database user that owns the job (no comma, so `A,B,C` cannot split two ways). */
+        /**
+         * @description The database user that owns the job, percent-encoded (see `OwnerName`). With `job_name` it makes one
+         *     path segment, `{owner_name},{job_name}`: neither name may hold a comma, so the segment splits one way only.
+         */
         ownerName: components["schemas"]["OwnerName"];
-        /** @description The job's name (no comma). */
+        /**
+         * @description The job's name, percent-encoded (see `JobName`): the job `SYS EXPORT SCHEMA 01` of `SYSTEM` is
+         *     `…/jobs/SYSTEM,SYS%20EXPORT%20SCHEMA%2001/`.
+         */
         jobName: components["schemas"]["JobName"];
         /** @description The file's name, as the job's `links` give it. */
         filename: components["schemas"]["JobFileName"];
@@ -615,7 +687,11 @@ export interface components {
         Location: string;
         /** @description The URL of the job the body describes (the same as `Location`). */
         ContentLocation: string;
-        /** @description The job's entity tag, as ORDS computed it. */
+        /**
+         * @description The job's entity tag: the gateway's own strong validator of the body it answers with (the same on the
+         *     `201`, its replays and `GET` while nothing in that body changed), so `If-None-Match` is answered by the
+         *     gateway.
+         */
         ETag: string;
         /** @description Job states and files change and may be sensitive; they are never cached. */
         CacheControlNoStore: "no-store";
@@ -769,9 +845,15 @@ export interface operations {
             path: {
                 /** @description The ORDS database (as the gateway's configuration names it) that runs the job. */
                 database: components["parameters"]["database"];
-                /** @description The database user that owns the job (no comma, so `A,B,C` cannot split two ways). */
+                /**
+                 * @description The database user that owns the job, percent-encoded (see `OwnerName`). With `job_name` it makes one
+                 *     path segment, `{owner_name},{job_name}`: neither name may hold a comma, so the segment splits one way only.
+                 */
                 owner_name: components["parameters"]["ownerName"];
-                /** @description The job's name (no comma). */
+                /**
+                 * @description The job's name, percent-encoded (see `JobName`): the job `SYS EXPORT SCHEMA 01` of `SYSTEM` is
+                 *     `…/jobs/SYSTEM,SYS%20EXPORT%20SCHEMA%2001/`.
+                 */
                 job_name: components["parameters"]["jobName"];
             };
             cookie?: never;
@@ -829,9 +911,15 @@ export interface operations {
             path: {
                 /** @description The ORDS database (as the gateway's configuration names it) that runs the job. */
                 database: components["parameters"]["database"];
-                /** @description The database user that owns the job (no comma, so `A,B,C` cannot split two ways). */
+                /**
+                 * @description The database user that owns the job, percent-encoded (see `OwnerName`). With `job_name` it makes one
+                 *     path segment, `{owner_name},{job_name}`: neither name may hold a comma, so the segment splits one way only.
+                 */
                 owner_name: components["parameters"]["ownerName"];
-                /** @description The job's name (no comma). */
+                /**
+                 * @description The job's name, percent-encoded (see `JobName`): the job `SYS EXPORT SCHEMA 01` of `SYSTEM` is
+                 *     `…/jobs/SYSTEM,SYS%20EXPORT%20SCHEMA%2001/`.
+                 */
                 job_name: components["parameters"]["jobName"];
                 /** @description The file's name, as the job's `links` give it. */
                 filename: components["parameters"]["filename"];
@@ -845,6 +933,12 @@ export interface operations {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    /**
+                     * @description Present only when the body is not the whole log: `tail` — the job is gone from ORDS, which
+                     *     no longer serves its log, and this is the end of the log the gateway kept (up to 64 KiB,
+                     *     starting at a whole character). Where Data Pump writes how the job ended.
+                     */
+                    "Datapump-Log-Partial"?: "tail";
                     "X-Request-Id": components["headers"]["XRequestId"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
