@@ -48,15 +48,45 @@ const FLAGS: Array<[Option, keyof EmulatorConfig | null]> = [
     'jobDurationMs',
   ],
   [
-    new Option('--retain-finished <ms>', 'time a finished job stays listed (default: kept)').argParser(
-      int('--retain-finished'),
-    ),
+    new Option(
+      '--lifecycle <kind>',
+      'a completed job: dropped (COMPLETED briefly, then gone; default), kept (NOT RUNNING), completed (stays)',
+    ).choices(['dropped', 'kept', 'completed']),
+    'lifecycle',
+  ],
+  [
+    new Option(
+      '--completed-visible <ms>',
+      'how long a dropped job shows COMPLETED before it vanishes (default: --retain-finished, else 1000)',
+    ).argParser(int('--completed-visible')),
+    'completedVisibleMs',
+  ],
+  [
+    new Option(
+      '--retain-finished <ms>',
+      'legacy: every finished job vanishes <ms> after it ended (and dropped jobs show COMPLETED that long)',
+    ).argParser(int('--retain-finished')),
     'retainFinishedMs',
   ],
   [
     new Option('--fail-when-file-name-contains <text>', 'jobs whose file_name contains <text> end NOT RUNNING'),
     'failWhenFileNameContains',
   ],
+  [
+    new Option(
+      '--complete-with-errors-when-file-name-contains <text>',
+      'jobs whose file_name contains <text> complete with errors',
+    ),
+    'completeWithErrorsWhenFileNameContains',
+  ],
+  [
+    new Option('--vanished-files <kind>', "a vanished job's files: gone (404) or served (default gone)").choices([
+      'gone',
+      'served',
+    ]),
+    'vanishedFiles',
+  ],
+  [new Option('--db-time-zone <zone>', 'IANA time zone of job names and log dates (default UTC)'), 'dbTimeZone'],
   [
     new Option(
       '--log-bytes <size>',
@@ -72,7 +102,14 @@ const FLAGS: Array<[Option, keyof EmulatorConfig | null]> = [
     new Option('--serve-any-file', "serve any file name of an existing job (a fake body), not only the job's own"),
     'serveAnyFile',
   ],
-  [new Option('--no-validate', 'skip checking create bodies against the upstream contract'), 'validate'],
+  [
+    new Option(
+      '--validate <mode>',
+      'create-body checks: documented (what ORDS documents), strict (the old upstream schemas), off (default documented)',
+    ).choices(['documented', 'strict', 'off']),
+    'validate',
+  ],
+  [new Option('--no-validate', 'skip checking create bodies (the same as --validate off)'), 'validate'],
   [
     new Option('--faults <json>', 'initial fault list as JSON (see README)').argParser((v) => JSON.parse(v) as unknown),
     'faults',
@@ -120,7 +157,10 @@ export function configFromCommand(command: Command): EmulatorConfig {
     const source = command.getOptionValueSource(name);
     if (!key || (source !== 'cli' && source !== 'env')) continue;
     const value = values[name];
-    base[key] = key === 'users' || key === 'clients' ? pairs(value as string[], option.long ?? key) : value;
+    if (key === 'users' || key === 'clients') base[key] = pairs(value as string[], option.long ?? key);
+    else if (key === 'validate' && value === false)
+      base[key] = 'off'; // --no-validate
+    else base[key] = value;
   }
   return checkConfig(base, 'options');
 }

@@ -6,6 +6,7 @@ import { manualClock, systemClock } from './clock.js';
 import type { EmulatorOptions } from './options.js';
 import { configFileSchema } from './options-schema.js';
 import { parseByteSize } from './sizes.js';
+import { checkTimeZone } from './time-format.js';
 
 /** The plain-data form: the factory's options, with the clock chosen by name instead of passed as an object. */
 export type EmulatorConfig = Omit<EmulatorOptions, 'clock' | 'ids'> & {
@@ -29,6 +30,7 @@ export function checkConfig(value: unknown, where = 'config'): EmulatorConfig {
   for (const key of SIZE_KEYS) if (typeof copy[key] === 'string') copy[key] = parseByteSize(copy[key] as string);
   try {
     assertConfig(copy);
+    if (copy.dbTimeZone !== undefined) checkTimeZone(copy.dbTimeZone);
   } catch (error) {
     throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
   }

@@ -16,8 +16,8 @@ export interface EmulatorState {
   readonly jobs: JobStore;
   readonly tokens: TokenStore;
   readonly auth: Authenticator;
-  /** Null when `validate: false`. */
-  readonly validator: BodyValidator | null;
+  /** Create-body checks of the `validate` mode. */
+  readonly validator: BodyValidator;
 }
 
 export interface RequestContext {

@@ -1,10 +1,11 @@
 // The emulator-only `/__emulator/*` endpoints (no auth): faults, recorded requests, the manual clock, jobs.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import { createAjv, describeErrors } from './ajv.js';
 import { type Clock, isManualClock } from './clock.js';
 import type { FaultBook } from './fault-book.js';
 import { parseBody, readBody } from './http-body.js';
-import type { JobStore } from './job-store.js';
+import type { AddedJobSpec, JobStore } from './job-store.js';
 import type { Recorder } from './recorder.js';
 
 export interface ControlState {
@@ -13,7 +14,41 @@ export interface ControlState {
   readonly clock: Clock;
   readonly jobs: JobStore;
   readonly bodyLimitBytes: number;
+  /** The path of a job's URL (`/ords/{db}/{schema}/_/db-api/stable/database/datapump/jobs/OWNER,NAME/`). */
+  readonly jobPath: (owner: string, name: string) => string;
 }
+
+const text = { type: 'string', minLength: 1, maxLength: 4000 } as const;
+const count = { type: 'integer', minimum: 0, maximum: 100000 } as const;
+
+/** A job other tools started: any owner, name (spaces allowed), operation, mode and state. See AddedJobSpec. */
+const addedJobSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['owner_name', 'job_name'],
+  properties: {
+    owner_name: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^,/]+$' },
+    job_name: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^,/]+$' },
+    operation: text,
+    job_mode: text,
+    state: text,
+    job_state: text,
+    degree: count,
+    attached_sessions: count,
+    datapump_sessions: count,
+    pad: { type: 'boolean' },
+    log_file: { anyOf: [{ type: 'string', minLength: 1, maxLength: 255, pattern: '^[^/]+$' }, { type: 'null' }] },
+    log: { type: 'string' },
+    ending: { enum: ['successful', 'errors', 'fatal', 'stopped', 'none'] },
+    files: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^/]+$' } },
+  },
+} as const;
+
+const checkAddedJobs = createAjv().compile<AddedJobSpec[]>({
+  type: 'array',
+  maxItems: 100000,
+  items: addedJobSchema,
+});
 
 type Answer = [status: number, body: unknown];
 
@@ -82,6 +117,22 @@ async function answer(
       state.clock.advance(advanceMs);
       return [200, clockBody(state.clock)];
     }
+    case 'POST jobs': {
+      const body = await jsonBody(req, state.bodyLimitBytes);
+      if (!body.ok) return [400, { error: body.error }];
+      // One job or a list of them.
+      const specs = Array.isArray(body.value) ? body.value : [body.value];
+      if (!checkAddedJobs(specs)) return [400, { error: describeErrors(checkAddedJobs.errors, 'jobs').join('; ') }];
+      try {
+        const added = state.jobs.add(specs);
+        return [
+          201,
+          added.map((job) => ({ owner_name: job.owner, job_name: job.name, path: state.jobPath(job.owner, job.name) })),
+        ];
+      } catch (error) {
+        return [409, { error: (error as Error).message }];
+      }
+    }
     case 'DELETE jobs':
       state.jobs.clear();
       return [204, undefined];
@@ -94,7 +145,7 @@ const ALLOW: Record<string, string> = {
   faults: 'GET, PUT, DELETE',
   requests: 'GET, DELETE',
   clock: 'GET, POST',
-  jobs: 'DELETE',
+  jobs: 'POST, DELETE',
 };
 
 export async function handleControl(

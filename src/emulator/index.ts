@@ -17,6 +17,16 @@ export {
   type FaultRoute,
 } from './fault-spec.js';
 export { type IdSource, randomIds, sequentialIds } from './ids.js';
-export { DEFAULT_OPTIONS, type EmulatorOptions, type ResolvedOptions, resolveOptions } from './options.js';
+export type { AddedJobSpec } from './job-store.js';
+export type { AddedEnding } from './log-text.js';
+export {
+  DEFAULT_OPTIONS,
+  type EmulatorOptions,
+  type Lifecycle,
+  type ResolvedOptions,
+  resolveOptions,
+  type ValidateMode,
+  type VanishedFiles,
+} from './options.js';
 export type { RecordedRequest } from './recorder.js';
 export { createEmulator, type Emulator, startEmulator } from './server.js';

@@ -8,9 +8,15 @@ import type { ApiUrls } from './urls.js';
 export type OrdsJob = components['schemas']['OrdsJob'];
 export type Link = components['schemas']['Link'];
 
-/** The files a job can serve right now: its log always, an export's dump file once it has completed. */
+/**
+ * The files a job can serve right now: its log always (if it has one), an export's dump file once it has
+ * completed (successfully or with errors, whatever state its lifecycle shows), an added job's files as given.
+ */
 export function servedFiles(job: JobRecord, now: number): string[] {
-  return jobStatus(job, now).state === 'COMPLETED' ? [job.logFile, ...job.dumpFiles] : [job.logFile];
+  const log = job.logFile === null ? [] : [job.logFile];
+  if (job.added) return [...log, ...job.dumpFiles];
+  const written = job.outcome !== 'failure' && jobStatus(job, now).finished;
+  return written ? [...log, ...job.dumpFiles] : log;
 }
 
 /**
@@ -29,6 +35,7 @@ export function jobBody(job: JobRecord, now: number, urls: ApiUrls, detail: bool
         self,
       ]
     : [self];
+  if (job.added) return { job_name: job.name, owner_name: job.owner, ...job.added.row, links };
   return {
     job_name: job.name,
     owner_name: job.owner,

@@ -1,6 +1,6 @@
 // The lines of a job's log: its parameters (echoed as inert data), its progress and how it ended.
 import { type JobRecord, jobStatus } from './job-state.js';
-import { elapsed, oracleDate } from './time-format.js';
+import { elapsed } from './time-format.js';
 
 /**
  * Control characters become `\uXXXX`: expressions and file names are data, and with validation off a
@@ -19,7 +19,7 @@ export function logHead(job: JobRecord): string {
   const tool = p.operation === 'EXPORT' ? 'Export' : 'Import';
   const lines = [
     ';;; ORDS emulator (datapump-gateway): a simulated Data Pump log; nothing was executed.',
-    `;;; ${tool}: Release 19.0.0.0.0 - Production on ${oracleDate(job.createdAt)}`,
+    `;;; ${tool}: Release 19.0.0.0.0 - Production on ${job.startedText}`,
     ';;; Parameters:',
     `;;;   operation: ${p.operation}`,
     `;;;   job_mode: ${asData(p.jobMode)}`,
@@ -51,12 +51,12 @@ export function logProgress(job: JobRecord, now: number): string {
     .join('');
 }
 
-/** The last lines: how far it got while executing, or how it ended. */
+/** The last lines: how far it got while executing, or how it ended (Data Pump's three endings). */
 export function logTail(job: JobRecord, now: number): string {
   const status = jobStatus(job, now);
   if (!status.finished) return `Percent done: ${Math.floor(status.progress * 100)}\n`;
-  const at = `${oracleDate(job.endsAt)} elapsed ${elapsed(job.endsAt - job.createdAt)}`;
-  if (status.state === 'NOT RUNNING') {
+  const at = `${job.endedText} elapsed ${elapsed(job.endsAt - job.createdAt)}`;
+  if (job.outcome === 'failure') {
     const file = asData(job.params.fileName ?? job.dumpPattern ?? '');
     const cause =
       job.params.operation === 'EXPORT'
@@ -70,7 +70,10 @@ export function logTail(job: JobRecord, now: number): string {
       '',
     ].join('\n');
   }
-  const lines = [`Master table ${quoted(job)} successfully loaded/unloaded`];
+  const lines: string[] = [];
+  // One object that failed; Data Pump goes on and counts it in the last line.
+  if (job.outcome === 'errors') lines.push(...errorLines(job));
+  lines.push(`Master table ${quoted(job)} successfully loaded/unloaded`);
   if (job.dumpPattern !== null) {
     lines.push(
       '*'.repeat(78),
@@ -78,8 +81,79 @@ export function logTail(job: JobRecord, now: number): string {
       `  ${asData(job.params.datapumpDir)}:${asData(job.dumpFiles[0] ?? job.dumpPattern)}`,
     );
   }
-  lines.push(`Job ${quoted(job)} successfully completed at ${at}`, '');
+  lines.push(
+    job.outcome === 'errors'
+      ? `Job ${quoted(job)} completed with ${ERROR_COUNT} error(s) at ${at}`
+      : `Job ${quoted(job)} successfully completed at ${at}`,
+    '',
+  );
   return lines.join('\n');
+}
+
+/** How many errors a job that completes with errors reports (the lines of `errorLines`). */
+const ERROR_COUNT = 1;
+
+function errorLines(job: JobRecord): string[] {
+  const owner = asData(job.owner);
+  return job.params.operation === 'EXPORT'
+    ? [
+        `ORA-31693: Table data object "${owner}"."T000001" failed to load/unload and is being skipped due to error:`,
+        'ORA-02354: error in exporting/importing data',
+        'ORA-01555: snapshot too old: rollback segment number 9 with name "_SYSSMU9_1650367659$" too small',
+      ]
+    : [
+        `ORA-39083: Object type PROCEDURE:"${owner}"."P000001" failed to create with error:`,
+        'ORA-00942: table or view does not exist',
+      ];
+}
+
+/** How a job added through `/__emulator/jobs` ends its generated log (`none`: still running, no last line). */
+export type AddedEnding = 'successful' | 'errors' | 'fatal' | 'stopped' | 'none';
+
+export interface AddedLogInput {
+  owner: string;
+  name: string;
+  operation: string;
+  jobMode: string;
+  ending: AddedEnding;
+  /** Dates in the database's time zone. */
+  startedText: string;
+  endedText: string;
+}
+
+/** The log of a job another tool started (expdp, DBMS_DATAPUMP, SQL Developer), ending as asked. */
+export function addedJobLog(input: AddedLogInput): string {
+  const job = `"${asData(input.owner)}"."${asData(input.name)}"`;
+  const tool = input.operation.trim().toUpperCase() === 'IMPORT' ? 'Import' : 'Export';
+  const lines = [
+    ';;; ORDS emulator (datapump-gateway): a job added through /__emulator/jobs, as another tool would start one.',
+    `${tool}: Release 19.0.0.0.0 - Production on ${input.startedText}`,
+    `Starting ${job}:  job_mode=${asData(input.jobMode.trim())}`,
+  ];
+  const at = `${input.endedText} elapsed 0 00:00:00`;
+  switch (input.ending) {
+    case 'successful':
+      lines.push(`Job ${job} successfully completed at ${at}`);
+      break;
+    case 'errors':
+      lines.push(
+        'ORA-39083: Object type PROCEDURE failed to create with error:',
+        'ORA-00942: table or view does not exist',
+      );
+      lines.push(`Job ${job} completed with 1 error(s) at ${at}`);
+      break;
+    case 'fatal':
+      lines.push('ORA-39014: One or more workers have prematurely exited.');
+      lines.push(`Job ${job} stopped due to fatal error at ${at}`);
+      break;
+    case 'stopped':
+      lines.push(`Job ${job} stopped by user request at ${at}`);
+      break;
+    case 'none':
+      lines.push('Percent done: 50');
+      break;
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** 64 KiB of 64-byte filler lines (1024 tables), repeated to reach a configured log size cheaply. */

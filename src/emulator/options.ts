@@ -4,6 +4,11 @@ import { type Clock, systemClock } from './clock.js';
 import type { Fault } from './fault-spec.js';
 import { type IdSource, randomIds } from './ids.js';
 import { optionsSchema } from './options-schema.js';
+import { checkTimeZone } from './time-format.js';
+
+export type Lifecycle = 'dropped' | 'kept' | 'completed';
+export type VanishedFiles = 'gone' | 'served';
+export type ValidateMode = 'documented' | 'strict' | 'off';
 
 export interface EmulatorOptions {
   /** Interface `listen()` binds. Default `127.0.0.1`. */
@@ -24,10 +29,44 @@ export interface EmulatorOptions {
   tokenTtlSeconds?: number;
   /** Time from creation until a job stops EXECUTING. Default 5000. */
   jobDurationMs?: number;
-  /** Time a finished job stays visible (as in DBA_DATAPUMP_JOBS); null keeps it. Default null. */
+  /**
+   * What becomes of a job that completes (successfully or with errors), as Data Pump and ORDS do it:
+   * - `dropped`: Data Pump drops the control table (KEEP_MASTER=NO, ORDS before 25.4): the job shows `COMPLETED`
+   *   for `completedVisibleMs`, then leaves the list and `GET` answers 404;
+   * - `kept`: the control table stays (ORDS 25.4+ `keep_master: 1`, its default): the job stays `NOT RUNNING`;
+   * - `completed`: the emulator's first behaviour, the job stays `COMPLETED` (no real ORDS is known to do this).
+   * A body's `keep_master` (0 → dropped, 1 → kept) overrides `dropped` and `kept` per job. Failed jobs always stay
+   * `NOT RUNNING`. Default `dropped`.
+   */
+  lifecycle?: Lifecycle;
+  /**
+   * How long a `dropped` job shows `COMPLETED` before it vanishes (the moment its processes still live).
+   * Default: `retainFinishedMs` when that is set, else 1000.
+   */
+  completedVisibleMs?: number;
+  /**
+   * Legacy (`--retain-finished`): when set, every finished job (failed, kept and `completed` ones too) vanishes this
+   * long after it ended, and a `dropped` job shows `COMPLETED` this long unless `completedVisibleMs` is given. With
+   * the default lifecycle it therefore behaves exactly as before. Default null (no such limit).
+   */
   retainFinishedMs?: number | null;
-  /** A job whose `file_name` contains this text fails (NOT RUNNING, ORA- lines). Default null. */
+  /** A job whose `file_name` contains this text fails (NOT RUNNING, ORA- lines, "stopped due to fatal error"). Default null. */
   failWhenFileNameContains?: string | null;
+  /**
+   * A job whose `file_name` contains this text completes with errors (ORA- lines, "completed with 1 error(s)"); its
+   * state follows `lifecycle` as a successful job's does. `failWhenFileNameContains` wins when both match. Default null.
+   */
+  completeWithErrorsWhenFileNameContains?: string | null;
+  /**
+   * Whether the files of a job that vanished (dropped) are still served: `gone` (404, as for any unknown job) or
+   * `served` (its log and dump stay readable at their URLs). Unconfirmed for real ORDS. Default `gone`.
+   */
+  vanishedFiles?: VanishedFiles;
+  /**
+   * The database's time zone (an IANA name): job-name timestamps, default file names and log dates are written in
+   * it, as ORDS and Data Pump use the database's time. Default `UTC`.
+   */
+  dbTimeZone?: string;
   /** Exact size of every job log, generated lazily (for streaming tests); null: a short natural log. Default null. */
   logBytes?: number | null;
   /** Size of an export's dump file. Default 65536. */
@@ -37,8 +76,17 @@ export interface EmulatorOptions {
    * does not check the name, to prove a client of it does. Default false.
    */
   serveAnyFile?: boolean;
-  /** Check create bodies against the upstream contract. Default true; benchmarks switch it off. */
-  validate?: boolean;
+  /**
+   * How create bodies are checked:
+   * - `documented`: what ORDS documents (and is observed) to accept: unknown members are dropped silently, no
+   *   upper-case rule, no list or `threads` caps; only documented enums, types and required members are checked;
+   * - `strict`: the upstream contract's request schemas as they were when this option was added (unknown members,
+   *   lower-case identifiers, list and `threads` caps all refused); a frozen copy, so it does not loosen with
+   *   `openapi/ords.yaml`;
+   * - `off`: only what is needed to build a job (benchmarks).
+   * `true` and `false` are the old spellings of `strict` and `off`. Default `documented`.
+   */
+  validate?: ValidateMode | boolean;
   /** Page size of `GET jobs/` without `limit`. Default 25. */
   defaultLimit?: number;
   /** Largest page size applied, whatever `limit` asks (ORDS's `misc.pagination.maxRows`). Default 10000. */
@@ -57,8 +105,9 @@ export interface EmulatorOptions {
   ids?: IdSource;
 }
 
-export type ResolvedOptions = Readonly<Required<Omit<EmulatorOptions, 'faults'>>> & {
+export type ResolvedOptions = Readonly<Required<Omit<EmulatorOptions, 'faults' | 'validate'>>> & {
   readonly faults: readonly Fault[];
+  readonly validate: ValidateMode;
 };
 
 export const DEFAULT_OPTIONS = {
@@ -71,12 +120,17 @@ export const DEFAULT_OPTIONS = {
   clients: { 'emulator-client': 'emulator-secret' },
   tokenTtlSeconds: 3600,
   jobDurationMs: 5000,
+  lifecycle: 'dropped',
+  completedVisibleMs: 1000,
   retainFinishedMs: null,
   failWhenFileNameContains: null,
+  completeWithErrorsWhenFileNameContains: null,
+  vanishedFiles: 'gone',
+  dbTimeZone: 'UTC',
   logBytes: null,
   dumpBytes: 65536,
   serveAnyFile: false,
-  validate: true,
+  validate: 'documented',
   defaultLimit: 25,
   maxLimit: 10000,
   bodyLimitBytes: 4 * 1024 * 1024,
@@ -90,15 +144,26 @@ const assertOptions: (value: unknown) => asserts value is EmulatorOptions = sche
   'emulator options',
 );
 
+/** `true`/`false` are the spellings of `validate` from before the modes: today's strict checks, and none. */
+function validateMode(value: ValidateMode | boolean | undefined): ValidateMode {
+  if (value === true) return 'strict';
+  if (value === false) return 'off';
+  return value ?? DEFAULT_OPTIONS.validate;
+}
+
 /** Checks `options` (throwing one Error that lists every problem) and fills in the defaults. */
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   const { clock, ids, ...data } = options;
   // Drop explicit `undefined`s so "not given" and "given as undefined" mean the same.
   const defined: unknown = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
   assertOptions(defined);
+  checkTimeZone(defined.dbTimeZone ?? DEFAULT_OPTIONS.dbTimeZone);
   return Object.freeze({
     ...DEFAULT_OPTIONS,
     ...defined,
+    // `retainFinishedMs` folds into the dropped lifecycle's COMPLETED moment unless that is given itself.
+    completedVisibleMs: defined.completedVisibleMs ?? defined.retainFinishedMs ?? DEFAULT_OPTIONS.completedVisibleMs,
+    validate: validateMode(defined.validate),
     users: { ...(defined.users ?? DEFAULT_OPTIONS.users) },
     clients: { ...(defined.clients ?? DEFAULT_OPTIONS.clients) },
     faults: [...(defined.faults ?? [])],

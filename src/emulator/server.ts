@@ -51,11 +51,19 @@ export function createEmulator(input: EmulatorOptions = {}): Emulator {
     jobs: createJobStore(options),
     tokens,
     auth: createAuthenticator(options.users, options.clients, options.schema, tokens),
-    validator: options.validate ? createBodyValidator() : null,
+    validator: createBodyValidator(options.validate),
   };
   const faults = createFaultBook(options.faultSeed, options.faults);
   const recorder = createRecorder(options.recordRequests);
-  const control = { faults, recorder, clock, jobs: state.jobs, bodyLimitBytes: options.bodyLimitBytes };
+  const controlUrls = apiUrls({ origin: '', database: options.database, schema: options.schema, version: 'stable' });
+  const control = {
+    faults,
+    recorder,
+    clock,
+    jobs: state.jobs,
+    bodyLimitBytes: options.bodyLimitBytes,
+    jobPath: controlUrls.job,
+  };
   // Aborted on close, so pending latency faults do not keep the process alive.
   const closing = new AbortController();
   let origin = `http://${options.host}:${options.port}`;

@@ -1,4 +1,5 @@
 // A job's life under the injected clock: EXECUTING → COMPLETED / NOT RUNNING, retention, names, sessions.
+// The lifecycles (dropped, kept, completed) and how jobs end are in lifecycles.test.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -59,7 +60,7 @@ describe('job lifecycle', () => {
     expect((await get(ok.headers.location!)).json.state).toBe('COMPLETED');
   });
 
-  it('a finished job drops out of the list and of GET after retainFinishedMs', async () => {
+  it('retainFinishedMs (legacy): a finished job drops out of the list and of GET after it, as before', async () => {
     const { jobs, clock } = await startTestEmulator({ jobDurationMs: 1000, retainFinishedMs: 5000 });
     const created = await create(jobs, { operation: 'EXPORT' });
     const url = created.headers.location!;
@@ -86,11 +87,16 @@ describe('job lifecycle', () => {
     expect((await get(jobs)).json).toMatchObject({ count: 0, hasMore: false });
   });
 
-  it('finished jobs are kept by default', async () => {
-    const { jobs, clock } = await startTestEmulator({ jobDurationMs: 1 });
-    const created = await create(jobs, { operation: 'EXPORT' });
-    clock.advance(365 * 24 * 3600 * 1000);
-    expect((await get(created.headers.location!)).json.state).toBe('COMPLETED');
+  it('a finished job of any lifecycle stays for ever without retainFinishedMs, unless dropped', async () => {
+    for (const [lifecycle, state] of [
+      ['kept', 'NOT RUNNING'],
+      ['completed', 'COMPLETED'],
+    ] as const) {
+      const { jobs, clock } = await startTestEmulator({ jobDurationMs: 1, lifecycle });
+      const created = await create(jobs, { operation: 'EXPORT' });
+      clock.advance(365 * 24 * 3600 * 1000);
+      expect((await get(created.headers.location!)).json.state).toBe(state);
+    }
   });
 
   it('two jobs in the same second get _2, _3 suffixes; the next second starts afresh', async () => {
@@ -112,35 +118,68 @@ describe('job lifecycle', () => {
     expect((await create(jobs, { operation: 'EXPORT' })).json.job_name).toBe('DATAPUMP_REST_EXPORT_20190906155737');
   });
 
-  it('names are unique per owner for any sequence of creates and clock steps (property)', () => {
+  it('names are unique per owner, and exactly the jobs not yet gone are visible, in creation order (property)', () => {
+    const lifecycles = ['dropped', 'kept', 'completed'] as const;
     fc.assert(
       fc.property(
+        fc.constantFrom(...lifecycles),
+        fc.option(fc.integer({ min: 0, max: 3000 }), { nil: null }),
+        fc.integer({ min: 0, max: 2000 }),
         fc.array(
           fc.record({
             advance: fc.integer({ min: 0, max: 2500 }),
             owner: fc.constantFrom('PDBADMIN', 'HR'),
             op: fc.constantFrom('EXPORT' as const, 'IMPORT' as const),
+            keepMaster: fc.constantFrom(undefined, 0, 1),
+            fails: fc.boolean(),
           }),
           { maxLength: 60 },
         ),
-        (steps) => {
+        fc.integer({ min: 0, max: 10 }),
+        (lifecycle, retainFinishedMs, completedVisibleMs, steps, limit) => {
           const clock = manualClock();
           const store = createJobStore({
             clock,
             jobDurationMs: 1000,
-            retainFinishedMs: null,
-            failWhenFileNameContains: null,
+            lifecycle,
+            completedVisibleMs,
+            retainFinishedMs,
+            failWhenFileNameContains: 'FAIL',
           });
+          // The model: when each job leaves DBA_DATAPUMP_JOBS, from the rules the README states.
+          const model: Array<{ key: string; goneAt: number }> = [];
           const seen = new Set<string>();
           for (const step of steps) {
             clock.advance(step.advance);
-            const job = store.create(step.owner, step.op, { file_name: 'X.DMP' });
+            const body = { file_name: step.fails ? 'FAIL.DMP' : 'X.DMP', keep_master: step.keepMaster };
+            const job = store.create(step.owner, step.op, body);
             const key = `${job.owner},${job.name}`;
             expect(seen.has(key)).toBe(false);
             seen.add(key);
             expect(job.name).toMatch(/^DATAPUMP_REST_(EXPORT|IMPORT)_\d{14}(_\d+)?$/);
+            const fate =
+              lifecycle === 'completed'
+                ? 'completed'
+                : step.keepMaster === 1
+                  ? 'kept'
+                  : step.keepMaster === 0
+                    ? 'dropped'
+                    : lifecycle;
+            const endsAt = clock.now() + 1000;
+            const goneAt =
+              !step.fails && fate === 'dropped'
+                ? endsAt + completedVisibleMs
+                : retainFinishedMs === null
+                  ? Infinity
+                  : endsAt + retainFinishedMs;
+            model.push({ key, goneAt });
+            const expected = model.filter((m) => clock.now() < m.goneAt).map((m) => m.key);
+            const keys = (jobs: Array<{ owner: string; name: string }>) => jobs.map((j) => `${j.owner},${j.name}`);
+            expect(keys(store.visible())).toEqual(expected);
+            const page = store.page(1, limit);
+            expect(page.total).toBe(expected.length);
+            expect(keys(page.jobs)).toEqual(expected.slice(1, 1 + limit));
           }
-          expect(store.visible()).toHaveLength(steps.length);
         },
       ),
     );

@@ -43,9 +43,14 @@ describe('resolveOptions', () => {
       database: 'orcl',
       schema: 'pdbadmin',
       users: { pdbadmin: 'oracle' },
-      validate: true,
+      validate: 'documented',
       defaultLimit: 25,
+      lifecycle: 'dropped',
+      completedVisibleMs: 1000,
       retainFinishedMs: null,
+      completeWithErrorsWhenFileNameContains: null,
+      vanishedFiles: 'gone',
+      dbTimeZone: 'UTC',
     });
     expect(o).toMatchObject(DEFAULT_OPTIONS);
     expect(typeof o.clock.now()).toBe('number');
@@ -58,6 +63,21 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ database: 'bad/db' })).toThrow(/database/);
     expect(() => resolveOptions({ faults: [{ kind: 'nope' as never }] })).toThrow(/faults/);
     expect(() => resolveOptions({ ...({ bogus: 1 } as object) })).toThrow(/bogus/);
+    expect(() => resolveOptions({ lifecycle: 'forever' as never })).toThrow(/lifecycle/);
+    expect(() => resolveOptions({ vanishedFiles: 'maybe' as never })).toThrow(/vanishedFiles/);
+    expect(() => resolveOptions({ validate: 'lenient' as never })).toThrow(/validate/);
+    expect(() => resolveOptions({ completedVisibleMs: -1 })).toThrow(/completedVisibleMs/);
+  });
+
+  it.each([
+    [undefined, 'documented'],
+    ['documented', 'documented'],
+    ['strict', 'strict'],
+    ['off', 'off'],
+    [true, 'strict'],
+    [false, 'off'],
+  ] as const)('validate %j resolves to %s', (validate, mode) => {
+    expect(resolveOptions(validate === undefined ? {} : { validate }).validate).toBe(mode);
   });
 });
 
@@ -99,6 +119,7 @@ describe('config file and flags', () => {
     expect(() => loadConfigFile(configFile({ port: 'x' }))).toThrow(/\/port/);
     expect(() => loadConfigFile(configFile([]))).toThrow(/JSON object/);
     expect(() => loadConfigFile('/nonexistent/config.json')).toThrow(/cannot read/);
+    expect(() => loadConfigFile(configFile({ dbTimeZone: 'Nowhere/At_All' }))).toThrow(/config file .*dbTimeZone/);
   });
 
   it('flags win over the config file; unset flags do not override it', () => {
@@ -115,6 +136,15 @@ describe('config file and flags', () => {
       validate: false,
       jobDurationMs: 99,
     });
+    expect(parse(['--config', file, '--validate', 'strict'])).toMatchObject({ validate: 'strict' });
+  });
+
+  it('--validate takes a mode; --no-validate (kept for scripts) is --validate off', () => {
+    expect(parse(['--validate', 'documented']).validate).toBe('documented');
+    expect(parse(['--validate', 'strict']).validate).toBe('strict');
+    expect(parse(['--validate', 'off']).validate).toBe('off');
+    expect(parse(['--no-validate']).validate).toBe('off');
+    expect(parse([]).validate).toBeUndefined();
   });
 
   it('EMULATOR_PORT sets the port; --port wins over it', () => {
@@ -140,10 +170,20 @@ describe('config file and flags', () => {
       '5',
       '--job-duration',
       '100',
+      '--lifecycle',
+      'kept',
+      '--completed-visible',
+      '300',
       '--retain-finished',
       '200',
       '--fail-when-file-name-contains',
       'FAIL',
+      '--complete-with-errors-when-file-name-contains',
+      'ERRS',
+      '--vanished-files',
+      'served',
+      '--db-time-zone',
+      'Europe/Paris',
       '--log-bytes',
       '1GiB',
       '--dump-bytes',
@@ -170,11 +210,16 @@ describe('config file and flags', () => {
       clients: { gw: 'secret' },
       tokenTtlSeconds: 5,
       jobDurationMs: 100,
+      lifecycle: 'kept',
+      completedVisibleMs: 300,
       retainFinishedMs: 200,
       failWhenFileNameContains: 'FAIL',
+      completeWithErrorsWhenFileNameContains: 'ERRS',
+      vanishedFiles: 'served',
+      dbTimeZone: 'Europe/Paris',
       logBytes: 1024 ** 3,
       dumpBytes: 10240,
-      validate: false,
+      validate: 'off',
       faults: [{ kind: 'hang', route: 'file' }],
       faultSeed: 42,
       recordRequests: 10,
@@ -189,5 +234,10 @@ describe('config file and flags', () => {
     expect(() => parse(['--user', 'nocolon'])).toThrow(/name:secret/);
     expect(() => parse(['--clock', 'sundial'])).toThrow();
     expect(() => parse(['--faults', '[{"kind":"boom"}]'])).toThrow(/faults/);
+    expect(() => parse(['--lifecycle', 'forever'])).toThrow();
+    expect(() => parse(['--vanished-files', 'maybe'])).toThrow();
+    expect(() => parse(['--validate', 'lenient'])).toThrow();
+    expect(() => parse(['--completed-visible', 'soon'])).toThrow(/--completed-visible/);
+    expect(() => parse(['--db-time-zone', 'Nowhere/At_All'])).toThrow(/dbTimeZone/);
   });
 });

@@ -82,18 +82,55 @@ describe('the emulator process', () => {
     expect(await hanging).toBeInstanceOf(Error);
   });
 
-  it('refuses a bad option with exit code 1 and a message', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/emulator/main.ts', '--port', '0', '--job-duration', 'soon'],
-      { cwd: new URL('../../', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+  it('takes the lifecycle, time zone, vanished-files and validation flags; addJobs adds jobs other tools started', async () => {
+    running = await startEmulatorProcess({
+      clock: 'manual',
+      config: { jobDurationMs: 1000, lifecycle: 'dropped', validate: 'strict' },
+      // Flags win over the config file.
+      args: ['--lifecycle', 'kept', '--db-time-zone', 'Asia/Kolkata', '--vanished-files', 'served', '--no-validate'],
+    });
+    const emu = running;
+    const jobs = `${emu.apiUrl}database/datapump/jobs/`;
+    const created = await call(jobs, { headers: auth, body: { operation: 'EXPORT', threads: 0, bogus: 1 } });
+    expect(created.status).toBe(201); // --no-validate: off
+    expect(created.json.job_name).toBe('DATAPUMP_REST_EXPORT_20190906212736');
+    await emu.advanceClock(1000);
+    expect((await call(created.headers.location!, { headers: auth })).json.state).toBe('NOT RUNNING');
+
+    const added = await emu.addJobs([
+      { owner_name: 'SYSTEM', job_name: 'SYS EXPORT SCHEMA 01', state: 'EXECUTING', pad: true },
+    ]);
+    expect(added).toEqual([
+      {
+        owner_name: 'SYSTEM',
+        job_name: 'SYS EXPORT SCHEMA 01',
+        path: '/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/SYSTEM,SYS%20EXPORT%20SCHEMA%2001/',
+      },
+    ]);
+    const job = await call(`${emu.baseUrl}${added[0]!.path}`, { headers: auth });
+    expect(job.json).toMatchObject({ owner_name: 'SYSTEM', state: 'EXECUTING', operation: 'EXPORT'.padEnd(30) });
+    expect((await call(jobs, { headers: auth })).json.count).toBe(2);
+    await expect(emu.addJobs([{ owner_name: 'SYSTEM', job_name: 'SYS EXPORT SCHEMA 01' }])).rejects.toThrow(/409/);
+    await emu.clearJobs();
+    expect((await call(jobs, { headers: auth })).json.count).toBe(0);
+  });
+
+  it.each([
+    [['--job-duration', 'soon'], /--job-duration/],
+    [['--lifecycle', 'forever'], /--lifecycle/],
+    [['--db-time-zone', 'Mars/Olympus_Mons'], /dbTimeZone/],
+    [['--validate', 'lenient'], /--validate/],
+  ])('refuses a bad option (%j) with exit code 1 and a message', async (flags, message) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/emulator/main.ts', '--port', '0', ...flags], {
+      cwd: new URL('../../', import.meta.url),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => {
       stderr += c;
     });
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
-    expect(stderr).toMatch(/--job-duration/);
+    expect(stderr).toMatch(message);
   });
 });

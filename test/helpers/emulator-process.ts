@@ -6,9 +6,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { EmulatorConfig } from '../../src/emulator/config-file.js';
-import type { ActiveFault, Fault, RecordedRequest } from '../../src/emulator/index.js';
+import type { ActiveFault, AddedJobSpec, Fault, RecordedRequest } from '../../src/emulator/index.js';
 
-export type { ActiveFault, Fault, RecordedRequest };
+export type { ActiveFault, AddedJobSpec, Fault, RecordedRequest };
+
+/** A job `addJobs` added: its key, and the path of its URL (names percent-encoded, e.g. `SYS%20EXPORT…`). */
+export interface AddedJobRef {
+  owner_name: string;
+  job_name: string;
+  /** `/ords/{db}/{schema}/_/db-api/stable/database/datapump/jobs/OWNER,NAME/` */
+  path: string;
+}
 
 export interface EmulatorProcessOptions {
   /** Any option of the emulator (the factory's names), written to a temporary `--config` file. */
@@ -53,6 +61,11 @@ export interface EmulatorProcess {
   clearRequests(): Promise<void>;
   /** Forgets every job (a fresh job table between tests sharing one process). */
   clearJobs(): Promise<void>;
+  /**
+   * Adds jobs as other tools (expdp, DBMS_DATAPUMP, SQL Developer) would have started them: any owner, name
+   * (spaces too), operation, mode, state, padded values, a log (see `POST /__emulator/jobs` in the README).
+   */
+  addJobs(jobs: AddedJobSpec[]): Promise<AddedJobRef[]>;
   /** Moves the manual clock forward (the child must run with `clock: 'manual'`). */
   advanceClock(ms: number): Promise<ClockState>;
   /** SIGTERM, then SIGKILL if it has not exited within 5 s; removes the temporary config. */
@@ -158,6 +171,7 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions = {})
     clearJobs: async () => {
       await control(baseUrl, 'DELETE', 'jobs');
     },
+    addJobs: async (jobs) => (await control(baseUrl, 'POST', 'jobs', jobs)) as AddedJobRef[],
     advanceClock: async (ms) => (await control(baseUrl, 'POST', 'clock', { advanceMs: ms })) as ClockState,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

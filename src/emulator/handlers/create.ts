@@ -1,5 +1,5 @@
 // POST jobs/, export and import: ORDS's checks, then a new job answered with 201, Location and ETag.
-import { type CreateEndpoint, minimalCheck } from '../body-validator.js';
+import type { BodyCheck, CreateEndpoint } from '../body-validator.js';
 import type { AuthenticatedContext, EmulatorState } from '../context.js';
 import { mediaType } from '../http-body.js';
 import type { Operation } from '../job-params.js';
@@ -7,21 +7,23 @@ import { etagOf, jobBody } from '../job-view.js';
 import { ordsError } from '../ords-errors.js';
 import type { Reply } from '../reply.js';
 
-function problems(state: EmulatorState, ctx: AuthenticatedContext, endpoint: CreateEndpoint): string[] {
+/** What ORDS acts on: the body as the validation mode leaves it, or every problem with the request. */
+function checkBody(state: EmulatorState, ctx: AuthenticatedContext, endpoint: CreateEndpoint): BodyCheck {
   const { body } = ctx;
   const type = mediaType(ctx.req.headers['content-type']);
-  if (state.validator && type !== '' && type !== 'application/json' && !type.endsWith('+json')) {
-    return [`The request body must be application/json, not ${type}`];
+  if (state.validator.mode !== 'off' && type !== '' && type !== 'application/json' && !type.endsWith('+json')) {
+    return { ok: false, problems: [`The request body must be application/json, not ${type}`] };
   }
-  if (body.value === undefined) return ['A request body is required'];
-  if (body.jsonError !== undefined) return [`The request body is not valid JSON: ${body.jsonError}`];
-  return state.validator ? state.validator.check(endpoint, body.value) : minimalCheck(endpoint, body.value);
+  if (body.value === undefined) return { ok: false, problems: ['A request body is required'] };
+  if (body.jsonError !== undefined)
+    return { ok: false, problems: [`The request body is not valid JSON: ${body.jsonError}`] };
+  return state.validator.check(endpoint, body.value);
 }
 
 export function createJob(state: EmulatorState, ctx: AuthenticatedContext, endpoint: CreateEndpoint): Reply {
-  const found = problems(state, ctx, endpoint);
-  if (found.length > 0) return ordsError(400, state.options.ids, found.join('; '));
-  const body = ctx.body.value as Record<string, unknown>;
+  const checked = checkBody(state, ctx, endpoint);
+  if (!checked.ok) return ordsError(400, state.options.ids, checked.problems.join('; '));
+  const { body } = checked;
   const operation = (endpoint === 'jobs' ? body.operation : endpoint.toUpperCase()) as Operation;
   // The job is stored as data; nothing in the body is ever executed or interpreted.
   const job = state.jobs.create(ctx.principal.owner, operation, body);

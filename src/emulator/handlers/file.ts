@@ -8,7 +8,8 @@ import type { Reply } from '../reply.js';
 
 export function getJobFile(state: EmulatorState, ctx: AuthenticatedContext): Reply {
   const { owner, jobName, file } = ctx.route;
-  const job = state.jobs.find(owner, jobName);
+  // `vanishedFiles: 'served'`: the files of a job whose control table was dropped stay in the directory.
+  const job = state.jobs.find(owner, jobName) ?? state.jobs.findVanished(owner, jobName);
   if (!job) return ordsError(404, state.options.ids, `The Data Pump job ${owner},${jobName} does not exist`);
   if (!servedFiles(job, ctx.now).includes(file)) {
     // `serveAnyFile`: an ORDS that does not check the name (Oracle does not document that it does).
@@ -19,7 +20,7 @@ export function getJobFile(state: EmulatorState, ctx: AuthenticatedContext): Rep
     return {
       status: 200,
       headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-      body: jobLog(job, ctx.now, state.options.logBytes),
+      body: job.added ? job.added.log : jobLog(job, ctx.now, state.options.logBytes),
     };
   }
   return {
