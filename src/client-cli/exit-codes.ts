@@ -4,12 +4,14 @@ import {
   DatapumpNetworkError,
   DatapumpProblemError,
   DatapumpWaitTimeoutError,
+  formatJobRef,
+  type Job,
 } from '../client/index.js';
 
 export const EXIT = {
-  /** The job completed, or the command did what it was asked. */
+  /** The job succeeded (whatever its state: a kept successful job reads NOT RUNNING), or the command did what it was asked. */
   ok: 0,
-  /** The job ended otherwise than COMPLETED (STOPPED, NOT RUNNING), or something unexpected happened. */
+  /** The job's outcome is failed, stopped or unknown, or something unexpected happened. */
   jobFailed: 1,
   /** Bad usage: unknown command or option, missing or malformed argument, no gateway URL. */
   usage: 2,
@@ -23,6 +25,13 @@ export const EXIT = {
   unavailable: 6,
   /** `--wait --timeout` ran out; the job goes on. */
   timeout: 7,
+  /**
+   * The job succeeded with errors (its log says `completed with N error(s)`): it finished and wrote its files,
+   * but not everything went in. Neither 0 (a script must not take a partial import for a clean one) nor 1
+   * (the job did not fail, and running it again would not help): Oracle's own expdp/impdp also keep this
+   * apart from success and failure (EX_SUCC_ERR). A script that accepts it tests for 0 or 8.
+   */
+  succeededWithErrors: 8,
   /** Interrupted (Ctrl-C) while waiting; the job goes on. */
   interrupted: 130,
 } as const;
@@ -30,6 +39,18 @@ export const EXIT = {
 /** A mistake in the command line, found after commander parsed it. */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** The job ended `succeeded_with_errors`: a warning and exit 8, after the job was printed. */
+export class JobSucceededWithErrors extends Error {
+  override name = 'JobSucceededWithErrors';
+  constructor(readonly job: Job) {
+    const ref = formatJobRef(job);
+    const n = job.outcome.errors;
+    super(
+      `job ${ref} ended ${job.state} but its log reports ${n === undefined ? 'errors' : `${n} error${n === 1 ? '' : 's'}`}: datapump logs ${ref}`,
+    );
+  }
 }
 
 /** No credential to send. */
@@ -48,6 +69,7 @@ export function exitCodeFor(error: unknown): number {
   }
   if (error instanceof DatapumpNetworkError) return EXIT.unavailable;
   if (error instanceof DatapumpJobFailedError) return EXIT.jobFailed;
+  if (error instanceof JobSucceededWithErrors) return EXIT.succeededWithErrors;
   if (error instanceof DatapumpWaitTimeoutError) return EXIT.timeout;
   if (error instanceof Error && error.name === 'AbortError') return EXIT.interrupted;
   return EXIT.jobFailed;

@@ -9,18 +9,24 @@ import {
   DatapumpJobFailedError,
   DatapumpProblemError,
   DatapumpWaitTimeoutError,
+  describeOutcome,
   dumpLinks,
   fileNameOf,
   formatJobRef,
-  isTerminal,
+  isFinished,
+  isSuccessful,
   type Job,
   type JobCollection,
   type JobMode,
+  type JobOutcome,
   logLink,
+  outcomeOf,
   parseJobRef,
+  resultWords,
+  withOutcome,
 } from '../client/index.js';
 import { sleep } from '../client/timing.js';
-import { EXIT, exitCodeFor, MissingCredentialError, UsageError } from './exit-codes.js';
+import { EXIT, exitCodeFor, JobSucceededWithErrors, MissingCredentialError, UsageError } from './exit-codes.js';
 import { type OutStream, plainProgress, type ProgressReporter, silentProgress, ttyProgress } from './progress.js';
 
 export interface DatapumpIo {
@@ -123,15 +129,16 @@ export function buildProgram(io: DatapumpIo): Command {
     .addHelpText(
       'after',
       `
-Exit codes:
-  0  the job completed, or the command succeeded
-  1  the job failed (STOPPED, NOT RUNNING)
+Exit codes (--wait, status, logs --follow follow the job's outcome, not its state):
+  0  the job succeeded (even if it reads NOT RUNNING), is still running (status), or the command succeeded
+  1  the job failed, was stopped, or its outcome is unknown
   2  bad usage
   3  authentication (no API key, or the gateway refused it)
   4  refused by policy or validation (400, 403, 404, 422…)
   5  rate limited or over quota (429)
   6  gateway or ORDS unavailable (502, 503, 504, network errors)
   7  --timeout ran out while waiting (the job goes on)
+  8  the job succeeded with errors (its log lists them)
   130 interrupted while waiting (the job goes on)`,
     );
 
@@ -217,12 +224,13 @@ Exit codes:
 
   program
     .command('status')
-    .description('show one job')
+    .description('show one job; once it has ended, the exit code says how')
     .argument('<owner,job>', 'the job, as OWNER,JOB_NAME', jobRefArgument)
     .action(async (ref: string, _opts: unknown, cmd: Command) => {
       const g = globals(cmd);
-      const job = await clientFor(g, io).getJob(ref, signalOf(io));
+      const job = withOutcome(await clientFor(g, io).getJob(ref, signalOf(io)));
       io.stdout.write(g.json ? json(job) : describeJob(job));
+      judge(job);
     });
 
   program
@@ -244,7 +252,14 @@ Exit codes:
         page = await client.listJobs({ limit: opts.limit, offset: opts.offset, ...signalOf(io) });
       }
       if (g.json) {
-        io.stdout.write(json({ items: page.items, hasMore: page.hasMore, offset: page.offset, count: page.count }));
+        io.stdout.write(
+          json({
+            items: page.items.map((j) => withOutcome(j)),
+            hasMore: page.hasMore,
+            offset: page.offset,
+            count: page.count,
+          }),
+        );
         return;
       }
       io.stdout.write(jobTable(page.items));
@@ -263,7 +278,7 @@ Exit codes:
         io.stdout.write(await client.readLog(ref, signalOf(io)));
         return;
       }
-      await follow(client, ref, io, g.pollInterval ?? 1000);
+      await follow(client, ref, io, g.pollInterval ?? 1000, g.json === true);
     });
 
   return program;
@@ -321,8 +336,25 @@ async function created(
   }
   progress.stop();
   io.stdout.write(
-    g.json ? json(final) : `${ref} ${final.state} after ${Math.round((Date.now() - started) / 1000)} s\n`,
+    g.json ? json(final) : `${ref} ${howItEnded(final)} after ${Math.round((Date.now() - started) / 1000)} s\n`,
   );
+  judge(final);
+}
+
+/** `COMPLETED: succeeded`, `NOT RUNNING: succeeded`, `COMPLETED: succeeded with 3 errors`, `COMPLETED: succeeded (inferred)`. */
+function howItEnded(job: Job): string {
+  return `${job.state}: ${describeOutcome(outcomeOf(job))}`;
+}
+
+/**
+ * The exit a job's outcome gives, once it has ended: nothing (0) while it runs or when it succeeded, whatever
+ * its state; a warning (exit 8) when it succeeded with errors; `DatapumpJobFailedError` (exit 1) otherwise.
+ */
+function judge(job: Job, logTail: readonly string[] = []): void {
+  if (!isFinished(job)) return;
+  const ended = withOutcome(job);
+  if (ended.outcome.result === 'succeeded_with_errors') throw new JobSucceededWithErrors(ended);
+  if (!isSuccessful(ended)) throw new DatapumpJobFailedError(ended, logTail);
 }
 
 /** Ctrl-C while waiting: the job itself goes on. */
@@ -333,13 +365,19 @@ class InterruptedWait extends Error {
   }
 }
 
-/** `logs --follow`: print the log as it grows (lines that changed are printed again), until the job ends. */
-async function follow(client: DatapumpClient, ref: string, io: DatapumpIo, pollIntervalMs: number): Promise<void> {
+/** `logs --follow`: print the log as it grows (lines that changed are printed again), until the job's outcome is known. */
+async function follow(
+  client: DatapumpClient,
+  ref: string,
+  io: DatapumpIo,
+  pollIntervalMs: number,
+  quiet: boolean,
+): Promise<void> {
   let printed: string[] = [];
   for (;;) {
     const job = await client.getJob(ref, signalOf(io));
-    const text = await client.readLog(job, signalOf(io));
-    const terminal = isTerminal(job.state);
+    const terminal = isFinished(job);
+    const text = terminal ? await finalLog(client, job, io, printed) : await client.readLog(job, signalOf(io));
     const lines = text.split('\n');
     // A last line without its newline may still be being written: hold it back until the job ends.
     const complete = terminal ? lines.filter((l, i) => i < lines.length - 1 || l !== '') : lines.slice(0, -1);
@@ -349,7 +387,9 @@ async function follow(client: DatapumpClient, ref: string, io: DatapumpIo, pollI
     if (fresh.length > 0) io.stdout.write(`${fresh.join('\n')}\n`);
     printed = complete;
     if (terminal) {
-      if (job.state !== 'COMPLETED') throw new DatapumpJobFailedError(job, []);
+      // stdout is the log, as it is; how the job ended goes to stderr (and a failure, as any error, there too).
+      if (!quiet && isSuccessful(job)) io.stderr.write(`${ref} ${howItEnded(job)}\n`);
+      judge(job);
       return;
     }
     try {
@@ -357,6 +397,21 @@ async function follow(client: DatapumpClient, ref: string, io: DatapumpIo, pollI
     } catch (error) {
       throw error instanceof Error && error.name === 'AbortError' ? new InterruptedWait(ref) : error;
     }
+  }
+}
+
+/**
+ * The log of a job that has ended; what was printed already when the log is gone with the job (ORDS forgets a
+ * successful job, and the gateway then shows no log link, or answers 404 for it): the outcome still says how it ended.
+ */
+async function finalLog(client: DatapumpClient, job: Job, io: DatapumpIo, printed: readonly string[]): Promise<string> {
+  const seen = printed.length > 0 ? `${printed.join('\n')}\n` : '';
+  if (!logLink(job)) return seen;
+  try {
+    return await client.readLog(job, signalOf(io));
+  } catch (error) {
+    if (error instanceof DatapumpProblemError && error.status === 404) return seen;
+    throw error;
   }
 }
 
@@ -372,6 +427,8 @@ function describeJob(job: Job): string {
     ['operation', job.operation],
     ['mode', job.job_mode],
     ['state', job.state],
+    ['outcome', describeOutcome(outcomeOf(job))],
+    ['finished', job.outcome?.finished_at],
     ['degree', job.degree],
     ['sessions', job.datapump_sessions],
     ['log', log ? fileNameOf(log) : undefined],
@@ -386,8 +443,8 @@ function describeJob(job: Job): string {
 function jobTable(jobs: readonly Job[]): string {
   if (jobs.length === 0) return 'no jobs\n';
   const rows = [
-    ['JOB', 'OPERATION', 'MODE', 'STATE'],
-    ...jobs.map((j) => [formatJobRef(j), j.operation, j.job_mode, j.state]),
+    ['JOB', 'OPERATION', 'MODE', 'STATE', 'OUTCOME'],
+    ...jobs.map((j) => [formatJobRef(j), j.operation, j.job_mode, j.state, describeOutcome(outcomeOf(j))]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return (
@@ -406,14 +463,27 @@ export function describeError(error: unknown): string {
     return `${error.message}${retry}`;
   }
   if (error instanceof DatapumpJobFailedError) {
-    return [`job ${formatJobRef(error.job)} ended ${error.state}`, ...error.logTail.map((l) => `  ${l}`)].join('\n');
+    return [
+      `job ${formatJobRef(error.job)} ended ${error.state} (${failureWords(error.outcome)})`,
+      ...error.logTail.map((l) => `  ${l}`),
+    ].join('\n');
   }
+  if (error instanceof JobSucceededWithErrors) return `warning: ${error.message}`;
   if (error instanceof DatapumpWaitTimeoutError)
     return `${error.message}; it goes on: datapump status ${error.job ? formatJobRef(error.job) : '…'}`;
   return error instanceof Error ? error.message : String(error);
 }
 
+/** `failed`, `stopped`, `outcome unknown`, `failed, inferred`. */
+function failureWords(outcome: JobOutcome): string {
+  return `${resultWords(outcome)}${outcome.source === 'inferred' ? ', inferred' : ''}`;
+}
+
 function errorJson(error: unknown, code: number): string {
+  if (error instanceof JobSucceededWithErrors) {
+    const { job } = error;
+    return `${JSON.stringify({ warning: { message: error.message, job: formatJobRef(job), state: job.state, outcome: job.outcome }, exit_code: code })}\n`;
+  }
   const base: Record<string, unknown> = { message: describeError(error).split('\n')[0] };
   if (error instanceof DatapumpProblemError) {
     Object.assign(base, {
@@ -427,7 +497,12 @@ function errorJson(error: unknown, code: number): string {
     });
   }
   if (error instanceof DatapumpJobFailedError)
-    Object.assign(base, { job: formatJobRef(error.job), state: error.state, log_tail: error.logTail });
+    Object.assign(base, {
+      job: formatJobRef(error.job),
+      state: error.state,
+      outcome: error.outcome,
+      log_tail: error.logTail,
+    });
   return `${JSON.stringify({ error: base, exit_code: code })}\n`;
 }
 

@@ -11,7 +11,7 @@ import {
   DatapumpProblemError,
   DatapumpWaitTimeoutError,
 } from './errors.js';
-import { fileNameOf, inList, isTerminal, logLink, parseJobRef } from './jobs.js';
+import { fileNameOf, inList, isSuccessful, logLink, outcomeOf, parseJobRef, withOutcome } from './jobs.js';
 import { abortReason, backoffMs, isAbortError, parseRetryAfter, sleep } from './timing.js';
 import type {
   ExportJobRequest,
@@ -19,6 +19,7 @@ import type {
   Job,
   JobCollection,
   JobMode,
+  JobOutcome,
   JobRef,
   JobRequest,
   Problem,
@@ -91,6 +92,8 @@ export interface WaitProgress {
   /** The job as last read (unchanged after a `304`). */
   readonly job: Job;
   readonly state: string;
+  /** How the job ended, or `result: 'running'` (see `outcomeOf`; filled in when an older gateway sent none). */
+  readonly outcome: JobOutcome;
   /** Since `waitForJob` was called. */
   readonly elapsedMs: number;
   /** False when the gateway answered `304 Not Modified`. */
@@ -136,7 +139,12 @@ export interface DatapumpClient {
   logStream(job: JobRef | Job, options?: CallOptions): Promise<ReadableStream<Uint8Array>>;
   /** The last `lines` non-empty lines of the job's log, read as a stream (only those are kept). */
   logTail(job: JobRef | Job, lines?: number, options?: CallOptions): Promise<string[]>;
-  /** Polls until the job is terminal: resolves with it when `COMPLETED`, else rejects with `DatapumpJobFailedError`. */
+  /**
+   * Polls until the job has ended (`outcome.result` is no longer `running`): resolves with it when it
+   * `succeeded` or `succeeded_with_errors` (`outcome.errors` counts them), whatever its state; rejects with
+   * `DatapumpJobFailedError` when it `failed`, was `stopped`, or its outcome is `unknown`. The job it resolves
+   * with always has an `outcome` (from the state, for an older gateway that sent none).
+   */
   waitForJob(job: JobRef | Job, options?: WaitOptions): Promise<Job>;
 }
 
@@ -341,26 +349,32 @@ export function createDatapumpClient(options: DatapumpClientOptions): DatapumpCl
           failures = 0;
           const changed = answer !== 'not-modified';
           if (answer !== 'not-modified') {
-            if (job && answer.job.state !== job.state) interval = baseInterval;
+            if (job && (answer.job.state !== job.state || outcomeOf(answer.job).result !== outcomeOf(job).result))
+              interval = baseInterval;
             job = answer.job;
             etag = answer.etag;
           }
           if (!job) throw new DatapumpError('the gateway answered 304 to a first read');
+          const outcome = outcomeOf(job);
           if (onProgress) {
             let lastLogLine: string | undefined;
             if (progressLog) lastLogLine = (await logTail(job, 1, { signal: combined }).catch(rethrowAbort))?.[0];
             onProgress({
               job,
               state: job.state,
+              outcome,
               elapsedMs: Date.now() - started,
               changed,
               ...(lastLogLine !== undefined ? { lastLogLine } : {}),
             });
           }
-          if (isTerminal(job.state)) {
-            if (job.state === 'COMPLETED') return job;
-            const tail = (await logTail(job, logTailLines, { signal: combined }).catch(rethrowAbort)) ?? [];
-            throw new DatapumpJobFailedError(job, tail);
+          // The outcome decides, not the state: a kept successful job reads NOT RUNNING, and the gateway may
+          // show a terminal state a moment before it has read how the job ended.
+          if (outcome.result !== 'running') {
+            const ended = withOutcome(job);
+            if (isSuccessful(ended)) return ended;
+            const tail = (await logTail(ended, logTailLines, { signal: combined }).catch(rethrowAbort)) ?? [];
+            throw new DatapumpJobFailedError(ended, tail);
           }
           delayMs = interval;
           interval = Math.min(maxInterval, Math.round(interval * 1.5));

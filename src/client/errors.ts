@@ -1,5 +1,6 @@
 /** @module The errors the client throws: one class per kind of failure, all `DatapumpError`s. */
-import type { Job, Problem, ProblemError } from './types.js';
+import { outcomeOf, resultWords } from './jobs.js';
+import type { Job, JobOutcome, Problem, ProblemError } from './types.js';
 
 /** The base class of every error this client throws on purpose. */
 export class DatapumpError extends Error {
@@ -97,21 +98,29 @@ function describeCause(cause: unknown): string {
   return cause.message;
 }
 
-/** A job reached a terminal state other than `COMPLETED`. */
+/**
+ * The job ended, and not well: its outcome is `failed`, `stopped` or `unknown` (or a result this client does
+ * not know). A job that `succeeded_with_errors` is not a failure.
+ */
 export class DatapumpJobFailedError extends DatapumpError {
   override name = 'DatapumpJobFailedError';
-  /** `STOPPED` or `NOT RUNNING` (or another terminal state). */
+  /** The Data Pump state the job ended in: `NOT RUNNING`, `STOPPED` (or `COMPLETED`, for an outcome the log contradicts). */
   readonly state: string;
+  /** How it ended, as the gateway said (`result`, `source`, `finished_at`), or as the client read the state of an older gateway's answer. */
+  readonly outcome: JobOutcome;
   constructor(
     /** The job as last read. */
     readonly job: Job,
     /** The last lines of the job's log (the `ORA-` errors are there); empty if the log could not be read. */
     readonly logTail: readonly string[],
   ) {
+    const outcome = outcomeOf(job);
+    const how = `${resultWords(outcome)}${outcome.source === 'inferred' ? ', inferred' : ''}`;
     super(
-      `job ${job.owner_name},${job.job_name} ended ${job.state}${logTail.length ? `: ${lastErrorLine(logTail)}` : ''}`,
+      `job ${job.owner_name},${job.job_name} ended ${job.state} (${how})${logTail.length ? `: ${lastErrorLine(logTail)}` : ''}`,
     );
     this.state = job.state;
+    this.outcome = outcome;
   }
 }
 

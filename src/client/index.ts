@@ -25,7 +25,23 @@ export {
   type ProblemFields,
   problemMessage,
 } from './errors.js';
-export { dumpLinks, fileNameOf, formatJobRef, inList, isTerminal, logLink, parseJobRef, sqlLiteral } from './jobs.js';
+export {
+  describeOutcome,
+  dumpLinks,
+  fileNameOf,
+  formatJobRef,
+  inList,
+  isFinished,
+  isSuccessful,
+  isTerminal,
+  type JobWithState,
+  logLink,
+  outcomeOf,
+  parseJobRef,
+  resultWords,
+  sqlLiteral,
+  withOutcome,
+} from './jobs.js';
 export {
   type ExportJobRequest,
   type ImportJobRequest,
@@ -33,12 +49,15 @@ export {
   type JobCollection,
   type JobLink,
   type JobMode,
+  type JobOutcome,
   type JobRef,
   type JobRequest,
+  type JobResult,
   type Problem,
   type ProblemError,
   type ProblemType,
   type RemapSchema,
+  SUCCESSFUL_RESULTS,
   TERMINAL_STATES,
   type TerminalState,
 } from './types.js';

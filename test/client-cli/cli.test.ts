@@ -20,7 +20,9 @@ describe('datapump, the command line', { timeout: 60_000 }, () => {
   const creates = async () => (await stack.emulator.requests()).filter((r) => r.method === 'POST');
 
   beforeAll(async () => {
-    stack = await startStack({ emulator: { config: { jobDurationMs: 5_000, failWhenFileNameContains: 'FAIL' } } });
+    stack = await startStack({
+      emulator: { config: { jobDurationMs: 5_000, failWhenFileNameContains: 'FAIL', lifecycle: 'completed' } },
+    });
     const tenants = testTenants();
     tenants['sales-team'] = {
       ...tenants['sales-team']!,
@@ -95,7 +97,7 @@ describe('datapump, the command line', { timeout: 60_000 }, () => {
         );
       expect(lines.at(-1)).toMatch(/ COMPLETED \d+:\d\d Job ".*" successfully completed at /);
       expect(r.stderr).not.toContain('\r');
-      expect(r.stdout).toMatch(new RegExp(`^${JOB_REF.source} COMPLETED after \\d+ s\\n$`));
+      expect(r.stdout).toMatch(new RegExp(`^${JOB_REF.source} COMPLETED: succeeded after \\d+ s\\n$`));
     });
 
     it('a job that ends NOT RUNNING exits 1 with its ORA- lines', async () => {
@@ -104,7 +106,7 @@ describe('datapump, the command line', { timeout: 60_000 }, () => {
       await stack.emulator.advanceClock(6_000);
       const r = await p.done;
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`\\ndatapump: job ${JOB_REF.source} ended NOT RUNNING\\n`));
+      expect(r.stderr).toMatch(new RegExp(`\\ndatapump: job ${JOB_REF.source} ended NOT RUNNING \\(failed\\)\\n`));
       expect(r.stderr).toContain('  ORA-31640: unable to open dump file "HR_FAIL.DMP" for read\n');
       expect(r.stderr).not.toMatch(NO_STACK);
     });
@@ -117,10 +119,18 @@ describe('datapump, the command line', { timeout: 60_000 }, () => {
       await stack.emulator.advanceClock(6_000);
       const r = await p.done;
       expect(r.code).toBe(1);
-      expect(JSON.parse(r.stdout)).toMatchObject({ state: 'NOT RUNNING', operation: 'IMPORT' });
-      const err = JSON.parse(r.stderr) as { error: { state: string; log_tail: string[] }; exit_code: number };
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        state: 'NOT RUNNING',
+        operation: 'IMPORT',
+        outcome: { result: 'failed' },
+      });
+      const err = JSON.parse(r.stderr) as {
+        error: { state: string; outcome: { result: string }; log_tail: string[] };
+        exit_code: number;
+      };
       expect(err.exit_code).toBe(1);
       expect(err.error.state).toBe('NOT RUNNING');
+      expect(err.error.outcome.result).toBe('failed');
       expect(err.error.log_tail.some((l) => l.startsWith('ORA-'))).toBe(true);
     });
 
@@ -154,7 +164,7 @@ describe('datapump, the command line', { timeout: 60_000 }, () => {
           ),
         ).toBe(true);
         expect(frames.at(-1)).toMatch(/ {2}COMPLETED {2}\d+:\d\d {2}Job ".*" successfully completed at .*\r?\n/);
-        expect(r.stdout).toMatch(/\r?\nPDBADMIN,DATAPUMP_REST_EXPORT_\S+ COMPLETED after \d+ s\r?\n$/);
+        expect(r.stdout).toMatch(/\r?\nPDBADMIN,DATAPUMP_REST_EXPORT_\S+ COMPLETED: succeeded after \d+ s\r?\n$/);
         expect(r.stdout).not.toMatch(/^\d{4}-\d\d-\d\dT/m);
       },
     );
@@ -170,17 +180,21 @@ describe('datapump, the command line', { timeout: 60_000 }, () => {
     it('status OWNER,JOB (and --json)', async () => {
       const r = ok(await run(['status', job], env));
       expect(r.stdout).toContain(`job        ${job}\n`);
-      expect(r.stdout).toMatch(/\nstate {6}COMPLETED\n/);
+      expect(r.stdout).toMatch(/\nstate {6}COMPLETED\noutcome {4}succeeded(?: \(inferred\))?\n/);
       expect(r.stdout).toMatch(/\nlog {8}EXPDAT-[\d_-]+\.LOG\n/);
       expect(r.stdout).toMatch(/\ndump files HR_\S+\.DMP\n/); // the gateway's policy names hr-team's dumps HR_…
-      const j = JSON.parse(ok(await run(['status', job, '--json'], env)).stdout) as { state: string };
+      const j = JSON.parse(ok(await run(['status', job, '--json'], env)).stdout) as {
+        state: string;
+        outcome: { result: string };
+      };
       expect(j.state).toBe('COMPLETED');
+      expect(j.outcome.result).toBe('succeeded');
     });
 
     it('list --limit N, and --json', async () => {
       const r = ok(await run(['list', '--limit', '2'], env));
       const rows = r.stdout.trimEnd().split('\n');
-      expect(rows[0]).toMatch(/^JOB +OPERATION +MODE +STATE$/);
+      expect(rows[0]).toMatch(/^JOB +OPERATION +MODE +STATE +OUTCOME$/);
       expect(rows).toHaveLength(3);
       expect(r.stderr).toBe('(more jobs: --offset 2, or --all)\n');
       const all = JSON.parse(ok(await run(['list', '--all', '--json'], env)).stdout) as {
@@ -209,6 +223,7 @@ describe('datapump, the command line', { timeout: 60_000 }, () => {
       expect(lines.filter((l) => l.startsWith('Starting '))).toHaveLength(1);
       expect(lines.indexOf('Percent done: 0')).toBeLessThan(lines.indexOf('Percent done: 50'));
       expect(lines.at(-1)).toMatch(/successfully completed/);
+      expect(r.stderr).toMatch(new RegExp(`^${JOB_REF.source} COMPLETED: succeeded\\n$`));
     });
   });
 

@@ -29,7 +29,9 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
   ) => createDatapumpClient({ baseUrl: stack.url, apiKey, database: 'orcl', ...extra });
 
   beforeAll(async () => {
-    stack = await startStack({ emulator: { config: { jobDurationMs: 5_000, failWhenFileNameContains: 'FAIL' } } });
+    stack = await startStack({
+      emulator: { config: { jobDurationMs: 5_000, failWhenFileNameContains: 'FAIL', lifecycle: 'completed' } },
+    });
     hr = client('hr-demo-key');
     dba = client('dba-demo-key');
   });
@@ -327,13 +329,15 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
       await stack.emulator.advanceClock(6_000);
       const done = await waiting;
       expect(done.state).toBe('COMPLETED');
+      expect(done.outcome.result).toBe('succeeded');
       expect(statuses[0]).toBe(200);
       expect(statuses).toContain(304);
       expect(inm[0]).toBeNull();
       expect(inm.slice(1).every((v) => typeof v === 'string' && v.length > 0)).toBe(true);
       expect(progress[0]).toMatchObject({ state: 'EXECUTING', changed: true });
       expect(progress.some((p) => !p.changed)).toBe(true);
-      expect(progress.at(-1)).toMatchObject({ state: 'COMPLETED', changed: true });
+      expect(progress[0]!.outcome.result).toBe('running');
+      expect(progress.at(-1)).toMatchObject({ state: 'COMPLETED', changed: true, outcome: { result: 'succeeded' } });
       expect(progress.at(-1)!.lastLogLine).toMatch(/successfully completed/);
     });
 
@@ -345,10 +349,11 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
       expect(error).toBeInstanceOf(DatapumpJobFailedError);
       const failed = error as DatapumpJobFailedError;
       expect(failed.state).toBe('NOT RUNNING');
+      expect(failed.outcome).toMatchObject({ result: 'failed', source: 'log' });
       expect(failed.job.job_name).toBe(job.job_name);
       expect(failed.logTail.some((l) => /^ORA-31640: unable to open dump file "HR_FAIL.DMP"/.test(l))).toBe(true);
       expect(failed.logTail.at(-1)).toMatch(/stopped due to fatal error/);
-      expect(failed.message).toMatch(/ended NOT RUNNING: ORA-39001/);
+      expect(failed.message).toMatch(/ended NOT RUNNING \(failed\): ORA-39001/);
     });
 
     it('keeps polling through a 503, after its Retry-After', async () => {

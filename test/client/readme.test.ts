@@ -38,10 +38,10 @@ describe('the README example', () => {
     });
     afterAll(async () => {
       await stack?.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    it('exports HR and prints the completed job', async () => {
+    it('exports HR and prints the completed job and its outcome', async () => {
       // The package name resolves through package.json "exports" to dist/; point it at the source instead.
       const file = join(dir, 'example.mts'); // an ES module wherever it is, for the top-level await
       writeFileSync(
@@ -56,7 +56,7 @@ describe('the README example', () => {
       expect(r.code).toBe(0);
       // onProgress's lines (EXECUTING while it runs, if a poll saw it), then the outcome.
       expect(r.stdout).toMatch(
-        /^(?:EXECUTING \d+\n)*COMPLETED \d+\nPDBADMIN,DATAPUMP_REST_EXPORT_\d{14}\S* COMPLETED\n$/,
+        /^(?:EXECUTING \d+\n)*COMPLETED \d+\nPDBADMIN,DATAPUMP_REST_EXPORT_\d{14}\S* COMPLETED: succeeded\n$/,
       );
     });
   });
