@@ -38,6 +38,7 @@ export function createApp(parts: GatewayParts): Express {
     ords: parts.ords,
     registry: store.registry,
     provenance: store.provenance,
+    settle: parts.watcher.settle,
     now: parts.now,
   };
 

@@ -33,6 +33,7 @@ import { createOrdsContract } from './upstream/ords-contract.js';
 import { createOrdsPort, type OrdsPort } from './upstream/ords-port.js';
 import { createUpstreamRegistry, type UpstreamRegistry } from './upstream/registry.js';
 import { createContractValidator } from './validation/contract-validator.js';
+import { createJobWatcher, type JobWatcher } from './watch/job-watcher.js';
 
 export interface ComposeOptions {
   /** The snapshot holder every part reads the configuration from (a reload swaps its snapshot). */
@@ -77,6 +78,8 @@ export interface GatewayParts {
   /** Every Data Pump operation on ORDS, with checked results. */
   readonly ords: OrdsPort;
   readonly reconciler: Reconciler;
+  /** Follows every unfinished job to its end (one replica at a time). */
+  readonly watcher: JobWatcher;
   readonly jwt: JwtVerifier | undefined;
   readonly now: () => Date;
   readonly generateRequestId: (() => string) | undefined;
@@ -120,7 +123,7 @@ export function composeGateway(options: ComposeOptions): Gateway {
     metrics,
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
   });
-  const ords = createOrdsPort({ upstreams, ordsContract: createOrdsContract(contracts.ords) });
+  const ords = createOrdsPort({ upstreams, ordsContract: createOrdsContract(contracts), logger, metrics });
   const audit = createAuditTrail({ log: options.auditLog ?? logger.child({ log: 'audit' }), store: store.audit });
   const journal = createIntentJournal({
     intents: store.intents,
@@ -129,6 +132,18 @@ export function composeGateway(options: ComposeOptions): Gateway {
     outcomes: metrics.createOutcomes,
     provenance: store.provenance,
     onProvenanceError: (err) => logger.error({ err: String(err) }, "an export's file name was not remembered"),
+  });
+  const holder = options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const watcher = createJobWatcher({
+    config,
+    registry: store.registry,
+    leases: store.leases,
+    provenance: store.provenance,
+    ords,
+    logger,
+    now,
+    holder,
+    finished: metrics.jobsFinished,
   });
   const parts: GatewayParts = {
     config,
@@ -145,6 +160,7 @@ export function composeGateway(options: ComposeOptions): Gateway {
       ords,
       journal,
       registry: store.registry,
+      look: (records) => watcher.look(records),
       provenance: store.provenance,
       audit,
       now,
@@ -164,15 +180,18 @@ export function composeGateway(options: ComposeOptions): Gateway {
       logger,
       outcomes: metrics.reconcile,
       now,
-      holder: options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      holder,
     }),
+    watcher,
     jwt: options.jwt ?? (settings.jwt ? createJwtVerifier(settings.jwt) : undefined),
     now,
     generateRequestId: options.generateRequestId,
     requestScope: new AsyncLocalStorage<RequestScope>(),
   };
 
-  let tasks: { purge: RetentionPurge; reconciliation: { stop(): Promise<void> } } | undefined;
+  let tasks:
+    | { purge: RetentionPurge; reconciliation: { stop(): Promise<void> }; watching: { stop(): Promise<void> } }
+    | undefined;
   let closing: Promise<void> | undefined;
 
   return {
@@ -192,11 +211,13 @@ export function composeGateway(options: ComposeOptions): Gateway {
         }),
         // Settles creates left in doubt, by this process or a crashed one.
         reconciliation: parts.reconciler.start(),
+        watching: parts.watcher.start(),
       };
     },
     close() {
       closing ??= closeAll(logger, [
         ['reconciliation', () => tasks?.reconciliation.stop()],
+        ['job watcher', () => tasks?.watching.stop()],
         ['retention purge', () => tasks?.purge.stop()],
         // Upstream pools before the stores: a request cut during shutdown aborts its ORDS call first.
         ['upstream connections', () => parts.upstreams.close()],

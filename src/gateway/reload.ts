@@ -189,6 +189,7 @@ const RULES = fields<GatewayConfig>({
   policy: fields({ maxListNames: live('policy.max_list_names') }),
   idempotency: fields({ ttlMs: live('idempotency.ttl_hours') }),
   reconcile: restartOnly('reconcile'),
+  watch: restartOnly('watch'),
 });
 
 /**

@@ -15,6 +15,7 @@ import { REDACT_PATHS } from './middleware/access-log.js';
 import { installProcessGuard } from './process-guard.js';
 import { openStateStore } from './store/open.js';
 import type { StateStore } from './store/types.js';
+import type { JobWatcher } from './watch/job-watcher.js';
 
 export interface StartGatewayOptions {
   readonly config: GatewayConfig;
@@ -45,6 +46,8 @@ export interface RunningGateway {
    * on an uncaught exception and must shut down and exit 1. Returns what removes them.
    */
   guardProcess(onFatal: () => void): () => void;
+  /** The job watcher: its loop runs in the background; `runOnce` is a round now (tests, and a caller that must not wait). */
+  readonly watcher: Pick<JobWatcher, 'runOnce'>;
 }
 
 export function createLogger(level: GatewayConfig['logLevel']): Logger {
@@ -102,6 +105,7 @@ export async function startGateway({
     metricsUrl,
     logger,
     config: source,
+    watcher: gateway.parts.watcher,
     close() {
       closing ??= (async () => {
         gateway.parts.lifecycle.beginShutdown();

@@ -187,7 +187,7 @@ describe('downloads against a 64 MiB dump', () => {
   let gw: Gw | undefined;
 
   beforeAll(async () => {
-    emulator = await startEmulatorProcess({ config: { dumpBytes: SIZE, jobDurationMs: 0 } });
+    emulator = await startEmulatorProcess({ config: { dumpBytes: SIZE, jobDurationMs: 0, lifecycle: 'completed' } });
   });
   afterEach(async () => {
     for (const d of open.splice(0)) d.socket.destroy();

@@ -60,7 +60,8 @@ describe('forwarding a create', () => {
     const self = `http://gateway.test/databases/orcl/datapump/jobs/${JOB}/`;
     expect(res.headers.location).toBe(self);
     expect(res.headers['content-location']).toBe(self);
-    expect(res.headers.etag).toBe('"v1"');
+    // The gateway's own tag of the public body (ORDS's "v1" describes ORDS's body, not this one).
+    expect(res.headers.etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body.links).toEqual([
       { rel: 'collection', href: 'http://gateway.test/databases/orcl/datapump/jobs/' },
@@ -119,41 +120,48 @@ describe('forwarding a create', () => {
 });
 
 describe('reading a job', () => {
-  it('passes the ETag through and answers 304 when If-None-Match still matches', async () => {
+  it("tags the public body with the gateway's own ETag and answers If-None-Match itself, ORDS asked unconditionally", async () => {
     const ords = mockOrds();
     const gw = testGateway({ dispatcher: ords.agent });
     await createdJob(gw, ords);
-    ords.answer('GET', `${ORDS_JOBS}${JOB}/`, 200, ordsJob({ state: 'COMPLETED' }), { etag: '"v2"' });
+    ords.answer('GET', `${ORDS_JOBS}${JOB}/`, 200, ordsJob(), { etag: '"v2"' }, 3);
     const first = await request(gw.app).get(`/databases/orcl/datapump/jobs/${JOB}`).set(HR);
     expect(first.status).toBe(200);
-    expect(first.headers.etag).toBe('"v2"');
-    expect(first.body.state).toBe('COMPLETED');
-    ords.pool
-      .intercept({ method: 'GET', path: `${ORDS_JOBS}${JOB}/`, headers: { 'if-none-match': '"v2"' } })
-      .reply(304, '', { headers: { etag: '"v2"' } });
+    expect(first.headers.etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
+    expect(first.headers.etag).not.toBe('"v2"');
     const again = await request(gw.app)
       .get(`/databases/orcl/datapump/jobs/${JOB}/`)
       .set(HR)
-      .set('If-None-Match', '"v2"');
+      .set('If-None-Match', String(first.headers.etag));
     expect(again.status).toBe(304);
-    expect(again.headers.etag).toBe('"v2"');
+    expect(again.headers.etag).toBe(first.headers.etag);
     expect(again.text).toBe('');
+    // ORDS's own tag is no validator of the gateway's body: it does not match.
+    const theirs = await request(gw.app)
+      .get(`/databases/orcl/datapump/jobs/${JOB}/`)
+      .set(HR)
+      .set('If-None-Match', '"v2"');
+    expect(theirs.status).toBe(200);
+    const reads = ords.received.filter((r) => r.method === 'GET');
+    expect(reads).toHaveLength(3);
+    expect(reads.every((r) => r.headers['if-none-match'] === undefined)).toBe(true);
   });
 
-  it('answers with the last known state once ORDS no longer shows the job', async () => {
+  it('a job ORDS forgot before anyone saw it end answers COMPLETED, succeeded (inferred), and is asked no more', async () => {
     const ords = mockOrds();
     const gw = testGateway({ dispatcher: ords.agent });
     await createdJob(gw, ords);
-    ords.answer('GET', `${ORDS_JOBS}${JOB}/`, 200, ordsJob({ state: 'COMPLETED' }));
-    await request(gw.app).get(`/databases/orcl/datapump/jobs/${JOB}/`).set(HR);
-    ords.answer('GET', `${ORDS_JOBS}${JOB}/`, 404, {
-      code: 'NotFound',
-      message: 'Not Found',
-      type: 'tag:oracle.com,2020:error/NotFound',
-    });
+    const notFound = { code: 'NotFound', message: 'Not Found', type: 'tag:oracle.com,2020:error/NotFound' };
+    // The poll, then the log's read by its recorded name (ORDS no longer serves it).
+    ords.answer('GET', `${ORDS_JOBS}${JOB}/`, 404, notFound, {}, 2);
+    ords.answer('GET', `${ORDS_JOBS}${JOB}/EXPDAT-2019-09-06-15_57_36.LOG`, 404, notFound);
     const res = await request(gw.app).get(`/databases/orcl/datapump/jobs/${JOB}/`).set(HR);
     expect(res.status).toBe(200);
-    expect(res.body.state).toBe('COMPLETED');
+    expect(res.body).toMatchObject({ state: 'COMPLETED', outcome: { result: 'succeeded', source: 'inferred' } });
+    const calls = ords.received.length;
+    const again = await request(gw.app).get(`/databases/orcl/datapump/jobs/${JOB}/`).set(HR);
+    expect(again.body).toEqual(res.body);
+    expect(ords.received.length).toBe(calls);
   });
 });
 
@@ -174,25 +182,31 @@ describe('object-level authorisation', () => {
     expect(ords.received.length).toBe(before);
   });
 
-  it("lists only the caller's own jobs, even though ORDS lists every owner's", async () => {
+  it("lists only the caller's own jobs, from the registry the watcher keeps: ORDS's list is not read", async () => {
     const ords = mockOrds();
     const gw = testGateway({ dispatcher: ords.agent });
     await createdJob(gw, ords);
-    const mine = ordsJob({ state: 'COMPLETED' });
-    const theirs = ordsJob({ owner_name: 'SALES', job_name: 'DATAPUMP_REST_EXPORT_20190906160000' });
-    ords.answer('GET', /\/database\/datapump\/jobs\/\?/, 200, {
-      items: [theirs, mine],
-      hasMore: false,
-      limit: 500,
-      offset: 0,
-      count: 2,
-      links: [],
-    });
+    // The watcher's round: one GET of the job, which has ended (COMPLETED, its log saying so).
+    ords.answer('GET', `${ORDS_JOBS}${JOB}/`, 200, ordsJob({ state: 'COMPLETED' }), {}, 2);
+    ords.pool
+      .intercept({ method: 'GET', path: `${ORDS_JOBS}${JOB}/EXPDAT-2019-09-06-15_57_36.LOG` })
+      .reply(
+        200,
+        `Job "PDBADMIN"."${JOB.split(',')[1]}" successfully completed at Fri Sep 6 15:57:41 2019 elapsed 0 00:00:05\n`,
+        {
+          headers: { 'content-type': 'text/plain' },
+        },
+      );
+    expect(await gw.watcher.runOnce()).toMatchObject({ finished: 1 });
     const res = await request(gw.app).get('/databases/orcl/datapump/jobs/').set(HR);
     expect(res.status).toBe(200);
     expect(res.body.items.map((j: { owner_name: string }) => j.owner_name)).toEqual(['PDBADMIN']);
-    expect(res.body.items[0].state).toBe('COMPLETED');
+    expect(res.body.items[0]).toMatchObject({
+      state: 'COMPLETED',
+      outcome: { result: 'succeeded', source: 'log', errors: 0, finished_at: '2019-09-06T15:57:41.000Z' },
+    });
     expect(res.body).toMatchObject({ count: 1, hasMore: false, limit: 25, offset: 0 });
+    expect(ords.received.some((r) => /\/jobs\/\?/.test(r.path))).toBe(false);
     const sales = await request(gw.app).get('/databases/orcl/datapump/jobs/').set({ 'X-API-Key': 'sales-demo-key' });
     expect(sales.body.items).toEqual([]);
   });

@@ -24,7 +24,10 @@ describe('tenant isolation through the gateway', () => {
   };
 
   beforeAll(async () => {
-    emulator = await startEmulatorProcess({ clock: 'manual', config: { jobDurationMs: 1_000 } });
+    emulator = await startEmulatorProcess({
+      clock: 'manual',
+      config: { jobDurationMs: 1_000, lifecycle: 'completed' },
+    });
     gateway = await startGateway({
       config: testConfig({}, { url: emulator.ordsUrl }),
       store: createSqliteStore({ path: ':memory:' }),
@@ -38,6 +41,8 @@ describe('tenant isolation through the gateway', () => {
       }
     }
     await emulator.advanceClock(2_000);
+    // The watcher's round records how each job ended; tenant lists read those records (no ORDS list).
+    await gateway.watcher.runOnce();
   });
   afterAll(async () => {
     await gateway?.close();
@@ -51,7 +56,10 @@ describe('tenant isolation through the gateway', () => {
       expect(page.status).toBe(200);
       expect(page.json).toMatchObject({ limit: 4, offset, count: offset === 0 ? 4 : 2, hasMore: offset === 0 });
       seen.push(...page.json.items.map((j: { job_name: string }) => j.job_name));
-      for (const item of page.json.items) expect(item.state).toBe('COMPLETED');
+      for (const item of page.json.items) {
+        expect(item.state).toBe('COMPLETED');
+        expect(item.outcome).toMatchObject({ result: 'succeeded', source: 'log' });
+      }
     }
     expect([...seen].sort()).toEqual([...created.hr].sort());
     expect(new Set(seen).size).toBe(6);

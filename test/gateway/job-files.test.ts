@@ -64,7 +64,14 @@ describe("a job's files, against an ORDS that serves any file name of an existin
   beforeAll(async () => {
     emulator = await startEmulatorProcess({
       clock: 'manual',
-      config: { serveAnyFile: true, jobDurationMs: 1_000, retainFinishedMs: 60_000 },
+      // Pinned: a success shows COMPLETED for 60 s, then vanishes, and ORDS no longer serves its files.
+      config: {
+        serveAnyFile: true,
+        jobDurationMs: 1_000,
+        lifecycle: 'dropped',
+        completedVisibleMs: 60_000,
+        vanishedFiles: 'gone',
+      },
     });
     gateway = await startGateway({ config: testConfig({}, { url: emulator.ordsUrl }), logger: createLogger('silent') });
   });
@@ -132,19 +139,34 @@ describe("a job's files, against an ORDS that serves any file name of an existin
     }
   });
 
-  it('answers 404 for any file of a job ORDS no longer shows, without calling its file endpoint', async () => {
+  it("answers a job ORDS no longer shows from what the gateway recorded: the log's kept tail, marked partial; any other name 404 without calling ORDS", async () => {
     const job = await exportJob();
     await emulator.advanceClock(1_000);
     const done = await call('GET', job.path, HR);
+    expect(done.json.outcome.result).toBe('succeeded');
     const log = (done.json.links as Array<{ href: string; mediaType?: string }>).find(
       (l) => l.mediaType === 'text/plain',
     )!;
-    await emulator.advanceClock(61_000); // past retainFinishedMs: ORDS no longer shows the job
+    const whole = await call('GET', new URL(log.href).pathname, HR);
+    expect(whole.status).toBe(200);
+    expect(whole.headers['datapump-log-partial']).toBeUndefined();
+    await emulator.advanceClock(61_000); // past completedVisibleMs: ORDS no longer shows the job
     expect((await call('GET', job.path, HR)).json.state).toBe('COMPLETED'); // the registry still knows it
     await emulator.clearRequests();
+
+    // ORDS (vanishedFiles: gone) answers 404 for the log: the kept tail answers, marked as such.
     const res = await call('GET', new URL(log.href).pathname, HR);
-    expect(res.status).toBe(404);
-    expect(res.json.type).toBe(problem('file-not-found'));
+    expect(res.status).toBe(200);
+    expect(res.headers['datapump-log-partial']).toBe('tail');
+    expect(res.text).toBe(whole.text); // the emulator's log is shorter than the 64 KiB kept
+    expect(res.text).toMatch(/successfully completed/);
+
+    await emulator.clearRequests();
+    for (const name of ['SALES_SECRETS.DMP', 'other.log']) {
+      const other = await call('GET', `${job.path}${name}`, HR);
+      expect(other.status, name).toBe(404);
+      expect(other.json.type).toBe(problem('file-not-found'));
+    }
     expect(await ordsFileRequests()).toEqual([]);
   });
 

@@ -13,7 +13,7 @@ const jobs = (db: string) => `/databases/${db}/datapump/jobs/`;
 describe('import provenance (own_exports) against the emulator', () => {
   let emulator: EmulatorProcess;
   beforeAll(async () => {
-    emulator = await startEmulatorProcess({ clock: 'manual', config: { jobDurationMs: 1_000 } });
+    emulator = await startEmulatorProcess({ clock: 'manual', config: { jobDurationMs: 1_000, lifecycle: 'dropped' } });
   });
   afterAll(async () => {
     await emulator?.stop();

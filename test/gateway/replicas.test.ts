@@ -73,6 +73,7 @@ describe('two gateway replicas sharing PostgreSQL and Redis', () => {
       overrides: {
         store: { postgres: { url: '${DATABASE_URL}', schema: pg.schema } },
         limits: { redis: '${REDIS_URL}', key_prefix: keyPrefix },
+        watch: { interval_ms: 500 },
         tenants: {
           ...demoTenantsTree(),
           'burst-team': tenantTree(
@@ -187,5 +188,27 @@ describe('two gateway replicas sharing PostgreSQL and Redis', () => {
     expect(creates).toBe(1);
     expect(burst.every((r) => r.status === 201 || r.status === 409)).toBe(true);
     expect(new Set(burst.filter((r) => r.status === 201).map((r) => r.headers.location)).size).toBe(1);
+  });
+
+  it('one job watcher: a job created through A is settled by one replica, and both answer with its outcome', async () => {
+    const created = await call(a, 'POST', JOBS, HR, EXPORT_HR);
+    expect(created.status, created.text).toBe(201);
+    const jobName = (created.json as { job_name: string }).job_name;
+    // Nobody polls the job: the watchers (one round at a time, under the shared lease) see it end. The emulator runs
+    // on its real clock here (5 s jobs), so the test waits for the record, bounded.
+    const outcomeIn = async (gw: GatewayProcess) => {
+      const list = await call(gw, 'GET', JOBS, HR);
+      return (list.json.items as Array<{ job_name: string; outcome: { result: string } }>).find(
+        (j) => j.job_name === jobName,
+      )?.outcome.result;
+    };
+    const deadline = Date.now() + 30_000;
+    while ((await outcomeIn(b)) === 'running' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(await outcomeIn(b)).toBe('succeeded');
+    expect(await outcomeIn(a)).toBe('succeeded');
+    const ended = (gw: GatewayProcess) =>
+      gw.logs().filter((l) => l.msg === 'job ended' && String(l.job).endsWith(`,${jobName}`)).length;
+    // Recorded once, by one replica: the other read the same record from PostgreSQL.
+    expect(ended(a) + ended(b)).toBe(1);
   });
 });

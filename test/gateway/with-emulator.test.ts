@@ -64,7 +64,10 @@ describe('the ORDS reference flow through the gateway', () => {
   let emulator: EmulatorProcess;
   let gw: Awaited<ReturnType<typeof gatewayFor>>;
   beforeAll(async () => {
-    emulator = await startEmulatorProcess({ clock: 'manual', config: { jobDurationMs: 5_000 } });
+    emulator = await startEmulatorProcess({
+      clock: 'manual',
+      config: { jobDurationMs: 5_000, lifecycle: 'completed' },
+    });
     gw = await gatewayFor(emulator);
   });
   afterAll(async () => {

@@ -50,6 +50,8 @@ export function testGateway(options: TestGatewayOptions = {}) {
     /** The store as given (unguarded), so tests can read what the gateway wrote. */
     store,
     reconciler: gateway.parts.reconciler,
+    /** The job watcher, for a test to run its rounds itself (`runOnce`): no background loop runs here. */
+    watcher: gateway.parts.watcher,
     metrics,
     upstreams,
     counters,

@@ -24,6 +24,7 @@ export function testDatabase(overrides: Partial<DatabaseConfig> = {}): DatabaseC
     url: 'http://127.0.0.1:8181/ords/orcl/pdbadmin/',
     apiVersion: 'stable',
     createEndpoint: 'jobs',
+    timeZone: 'UTC',
     auth: { kind: 'basic', username: 'pdbadmin', password: 'oracle' },
     timeouts: { connectMs: 1_000, createMs: 2_000, readMs: 2_000, fileIdleMs: 2_000, fileMinBytesPerSecond: 0 },
     maxResponseBytes: 1_048_576,
@@ -134,6 +135,7 @@ export function testConfig(
     policy: { maxListNames: 1000 },
     idempotency: { ttlMs: 86_400_000 },
     reconcile: { intervalMs: 30_000, matchWindowMs: 120_000, giveUpAfterMs: 900_000 },
+    watch: { intervalMs: 5_000 },
     ...overrides,
   });
 }

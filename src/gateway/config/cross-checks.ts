@@ -1,4 +1,5 @@
 /** @module Rules that span fields and that JSON Schema cannot say: references between sections, uniqueness across tenants. */
+import { isKnownTimeZone } from '../../lib/zoned-time.js';
 import type { Problem } from './messages.js';
 import { formatPath, isRecord } from './paths.js';
 
@@ -16,7 +17,24 @@ export function crossCheck(data: unknown): Problem[] {
     ...metricsAddress(data),
     ...overlappingPrefixes(data),
     ...tenantLabel(data),
+    ...timeZones(data),
   ];
+}
+
+/** A zone Node does not know would turn every job time of the database into nothing, silently. */
+function timeZones(data: Record<string, unknown>): Problem[] {
+  if (!isRecord(data.databases)) return [];
+  return Object.entries(data.databases).flatMap(([name, db]) => {
+    const zone = isRecord(db) ? db.time_zone : undefined;
+    return typeof zone === 'string' && !isKnownTimeZone(zone)
+      ? [
+          {
+            path: formatPath(['databases', name, 'time_zone']),
+            message: `"${zone}" is not a time zone this Node knows (IANA names such as UTC or Europe/Berlin)`,
+          },
+        ]
+      : [];
+  });
 }
 
 /**

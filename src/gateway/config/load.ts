@@ -65,7 +65,8 @@ export function parseConfig(
     ...secretProblems,
     ...referenceProblems,
     ...schemaProblems,
-    ...crossCheck(data).filter(unreadable),
+    // A value the schema already faulted is not judged again by the rules across fields.
+    ...crossCheck(data).filter(notReportedYet([...secretProblems, ...referenceProblems, ...schemaProblems])),
   ]);
   if (problems.length > 0) throw new ConfigError(sourceName, problems);
 

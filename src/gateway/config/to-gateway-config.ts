@@ -22,6 +22,7 @@ interface RawDatabase {
   url: string;
   api_version: 'stable' | 'latest';
   create_endpoint: 'jobs' | 'rpc';
+  time_zone: string;
   auth: {
     basic?: { username: string; password: string };
     oauth2?: { client_id: string; client_secret: string; token_url?: string };
@@ -114,6 +115,7 @@ export interface RawConfig {
   policy: { max_list_names: number };
   idempotency: { ttl_hours: number };
   reconcile: { interval_ms: number; match_window_ms: number; give_up_after_ms: number };
+  watch: { interval_ms: number };
 }
 
 /** What a tenant gets when neither it nor limits.defaults says otherwise. */
@@ -166,6 +168,7 @@ export function toGatewayConfig(raw: RawConfig): GatewayConfig {
       matchWindowMs: raw.reconcile.match_window_ms,
       giveUpAfterMs: raw.reconcile.give_up_after_ms,
     },
+    watch: { intervalMs: raw.watch.interval_ms },
   };
 }
 
@@ -220,6 +223,7 @@ function database(name: string, raw: RawDatabase): DatabaseConfig {
     url,
     apiVersion: raw.api_version,
     createEndpoint: raw.create_endpoint,
+    timeZone: raw.time_zone,
     auth: auth(raw.auth, url),
     timeouts: {
       connectMs: raw.timeouts.connect_ms,

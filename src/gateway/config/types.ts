@@ -20,6 +20,8 @@ export interface DatabaseConfig {
   readonly apiVersion: 'stable' | 'latest';
   /** `jobs`: POST jobs/ with `operation`; `rpc`: POST export / import (newer ORDS releases). */
   readonly createEndpoint: 'jobs' | 'rpc';
+  /** The database's IANA time zone: ORDS's job-name times and Data Pump's log dates are in it. */
+  readonly timeZone: string;
   readonly auth: UpstreamAuth;
   readonly timeouts: {
     readonly connectMs: number;
@@ -177,6 +179,8 @@ export interface GatewayConfig {
   readonly policy: { readonly maxListNames: number };
   readonly idempotency: { readonly ttlMs: number };
   readonly reconcile: { readonly intervalMs: number; readonly matchWindowMs: number; readonly giveUpAfterMs: number };
+  /** The job watcher (one replica at a time). */
+  readonly watch: { readonly intervalMs: number };
 }
 
 /** Hands out the current configuration; a reload swaps the snapshot without touching the holders. */

@@ -1,26 +1,27 @@
 /** @module The answer to a create — the 201 and every replay of it, live or recovered — built in one place. */
 import type { DatabaseConfig } from '../config/types.js';
+import { bodyEtag } from '../jobs/etag.js';
 import { gatewayUrls, toPublicJob } from '../jobs/public-job.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import type { Intent, StoredAnswer } from '../store/types.js';
 import type { OrdsJob } from '../upstream/ords-contract.js';
 
-/** `201` with the job's gateway URL in `Location` and `Content-Location`, ORDS's ETag, and the public job. */
-export function createdAnswer(
-  job: OrdsJob,
-  etag: string | undefined,
-  database: DatabaseConfig,
-  publicUrl: string,
-): StoredAnswer {
+/**
+ * `201` with the job's gateway URL in `Location` and `Content-Location`, the public job, and the gateway's own
+ * `ETag` of that body (the one a `GET` gives while nothing in it changed). ORDS's ETag describes ORDS's body,
+ * which is not the one the client gets, so it is not passed on.
+ */
+export function createdAnswer(job: OrdsJob, database: DatabaseConfig, publicUrl: string): StoredAnswer {
   const urls = gatewayUrls(publicUrl, database.name);
   const location = urls.job(job.owner_name, job.job_name);
+  const body = toPublicJob(job, urls, undefined, database.timeZone);
   const headers: Record<string, string> = {
     Location: location,
     'Content-Location': location,
     'Cache-Control': 'no-store',
+    ETag: bodyEtag(body),
   };
-  if (etag !== undefined) headers.ETag = etag;
-  return { status: 201, headers, body: toPublicJob(job, urls) };
+  return { status: 201, headers, body };
 }
 
 /** A replay: the original answer as it was, plus the draft's replay marker. */

@@ -14,6 +14,7 @@ import type { Counter } from 'prom-client';
 
 import type { DatabaseConfig } from '../config/types.js';
 import { auditedRequest, type AuditTrail } from '../jobs/audit.js';
+import { jobFileNames } from '../jobs/public-job.js';
 import type {
   AuditEvent,
   ClaimResult,
@@ -89,12 +90,12 @@ export function createIntentJournal({
   async function complete(
     state: 'created' | 'recovered',
     intent: Intent,
-    { job, etag }: FoundJob,
+    { job }: FoundJob,
     database: DatabaseConfig,
     at: Date,
     violations?: AuditEvent['violations'],
   ): Promise<StoredAnswer> {
-    const answer = createdAnswer(job, etag, database, publicUrl());
+    const answer = createdAnswer(job, database, publicUrl());
     const seen = at.toISOString();
     const audited = event(intent, at, {
       decision: 'allowed',
@@ -121,6 +122,11 @@ export function createIntentJournal({
         createdAt: state === 'created' ? seen : intent.createdAt,
         lastState: job.state,
         lastSeenAt: seen,
+        outcome: null,
+        // The files ORDS lists at once (the log): a job that ends and vanishes before the watcher's first look
+        // keeps a log the gateway can still ask for by name.
+        files: jobFileNames(job),
+        logTail: null,
       },
     });
     done(state, audited);

@@ -121,7 +121,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       }
       const earliest = Date.parse(intent.createdAt) - config.reconcile.matchWindowMs;
       const candidates = unowned.filter((job) => {
-        const time = jobNameTime(job.job_name);
+        const time = jobNameTime(job.job_name, database.timeZone);
         return (
           job.operation.trim() === intent.operation &&
           owners.has(job.owner_name) &&

@@ -13,6 +13,7 @@ import {
   type AuditEvent,
   type Intent,
   JobOwnedElsewhereError,
+  type JobRecord,
   type JobRegistry,
   type Provenance,
   type StoredAnswer,
@@ -55,6 +56,8 @@ export interface CreateDeps {
   readonly ords: OrdsPort;
   readonly journal: IntentJournal;
   readonly registry: JobRegistry;
+  /** Reads jobs from ORDS one by one and records what changed (the job watcher's step), for the quota refresh. */
+  readonly look: (records: readonly JobRecord[]) => Promise<void>;
   /** What the tenant's exports produced (the import-provenance rule). */
   readonly provenance: Pick<Provenance, 'candidates'>;
   readonly audit: AuditTrail;
@@ -192,8 +195,8 @@ export function createJobUseCase(deps: CreateDeps): CreateJob {
     let claim = await journal.claim(intent, quotaRequest(tenant, database, now));
     if (claim.outcome === 'over-quota' && claim.quota !== 'daily_jobs') {
       // The registry only knows what it last saw: ask ORDS (outside the claim's lock), then claim again.
-      if (claim.quota === 'concurrent_jobs') await refreshActiveJobs(deps, tenant, meta);
-      else await refreshDatabaseJobs(deps, database, meta);
+      if (claim.quota === 'concurrent_jobs') await refreshActiveJobs(deps, tenant);
+      else await refreshDatabaseJobs(deps, database);
       claim = await journal.claim(intent, quotaRequest(tenant, database, deps.now()));
     }
     if (claim.outcome === 'over-quota') {

@@ -3,6 +3,7 @@ import type { components } from '../../../generated/public.js';
 import type { JobRecord } from '../store/types.js';
 import type { OrdsJob } from '../upstream/ords-contract.js';
 import { parseOrdsJobUrl } from '../upstream/ords-paths.js';
+import { endOf, publicOutcome, RUNNING } from './outcome.js';
 
 export type PublicJob = components['schemas']['Job'];
 type JobLink = components['schemas']['JobLink'];
@@ -13,6 +14,11 @@ export interface GatewayUrls {
   file(owner: string, job: string, filename: string): string;
 }
 
+/**
+ * One path segment, percent-encoded (RFC 3986): a job name with spaces, which Data Pump allows, is written
+ * `SYS%20EXPORT%20SCHEMA%2001` in `Location`, `Content-Location` and every link, and Express decodes it back for the
+ * route, so the URL round-trips. Neither name may hold the comma between them (the public `JobName`/`OwnerName`).
+ */
 const seg = (s: string) => encodeURIComponent(s);
 
 export function gatewayUrls(publicUrl: string, database: string): GatewayUrls {
@@ -58,14 +64,22 @@ export function jobFileNames(job: OrdsJob): string[] {
 
 const count = (n: unknown) => (typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined);
 
-export function toPublicJob(job: OrdsJob, urls: GatewayUrls): PublicJob {
+/**
+ * ORDS's job as the public contract shows it, with its outcome: the registry's record of how it ended when the
+ * job watcher saw it end; else what ORDS's state and the log tail kept so far say (running, or ended).
+ */
+export function toPublicJob(job: OrdsJob, urls: GatewayUrls, record?: JobRecord, timeZone = 'UTC'): PublicJob {
+  const ended = record?.outcome
+    ? { state: record.lastState, outcome: record.outcome }
+    : endOf({ ordsState: job.state, logTail: record?.logTail ?? null, timeZone });
   const out: PublicJob = {
     job_name: job.job_name,
     owner_name: job.owner_name,
-    operation: job.operation,
-    job_mode: job.job_mode,
-    state: job.state,
+    operation: job.operation.trim(),
+    job_mode: job.job_mode.trim(),
+    state: ended && record?.outcome ? ended.state : job.state.trim(),
     links: rewriteLinks(job.links, urls, job.owner_name, job.job_name),
+    outcome: publicOutcome(ended?.outcome ?? RUNNING),
   };
   const degree = count(job.degree);
   const attached = count(job.attached_sessions);
@@ -76,8 +90,16 @@ export function toPublicJob(job: OrdsJob, urls: GatewayUrls): PublicJob {
   return out;
 }
 
-/** A job ORDS no longer shows (its control table is gone), described from the registry's history. */
-export function historicalJob(record: JobRecord, urls: GatewayUrls): PublicJob {
+/**
+ * A job as the registry knows it (the tenant's list, and a job ORDS no longer shows): its last known or final
+ * state, its outcome, and links to the files it listed (a vanished job's log stays readable through the gateway).
+ */
+export function recordedJob(record: JobRecord, urls: GatewayUrls): PublicJob {
+  const files = (record.files ?? []).map((file): JobLink => ({
+    rel: 'related',
+    href: urls.file(record.ownerName, record.jobName, file),
+    mediaType: fileMediaType(file),
+  }));
   return {
     job_name: record.jobName,
     owner_name: record.ownerName,
@@ -86,7 +108,9 @@ export function historicalJob(record: JobRecord, urls: GatewayUrls): PublicJob {
     state: record.lastState,
     links: [
       { rel: 'collection', href: urls.jobs },
+      ...files,
       { rel: 'self', href: urls.job(record.ownerName, record.jobName) },
     ],
+    outcome: publicOutcome(record.outcome ?? RUNNING),
   };
 }

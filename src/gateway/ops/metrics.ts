@@ -26,6 +26,10 @@ export interface GatewayMetrics {
   readonly unhandledErrors: Counter<'kind'>;
   /** What the last readiness probe found of each dependency: `ords:<database>`, `store`, `rate_limits` (1 up, 0 down). */
   readonly dependencyUp: Gauge<'dependency'>;
+  /** Rows of ORDS's job list the gateway cannot represent, skipped (and logged) rather than failing the list (ords-port.ts). */
+  readonly ordsRowsSkipped: Counter<'database'>;
+  /** Jobs the job watcher saw end, by outcome (watch/job-watcher.ts). */
+  readonly jobsFinished: Counter<'result' | 'source'>;
 }
 
 export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: boolean } = {}): GatewayMetrics {
@@ -124,6 +128,18 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
       name: 'datapump_gateway_dependency_up',
       help: 'What the last readiness probe found of each dependency (ords:<database>, store, rate_limits): 1 up, 0 down.',
       labelNames: ['dependency'],
+      registers: [registry],
+    }),
+    ordsRowsSkipped: new Counter({
+      name: 'datapump_gateway_ords_rows_skipped_total',
+      help: "Rows of ORDS's job list skipped because the gateway cannot represent them (no owner or name, a name outside the public contract's rule, not an object, …), by database; the rest of the list is still used.",
+      labelNames: ['database'],
+      registers: [registry],
+    }),
+    jobsFinished: new Counter({
+      name: 'datapump_gateway_jobs_finished_total',
+      help: 'Jobs the job watcher saw end, by outcome result and what it rests on (source: log, ords, inferred).',
+      labelNames: ['result', 'source'],
       registers: [registry],
     }),
   };

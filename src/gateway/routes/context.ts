@@ -6,6 +6,7 @@ import type { RequestContext } from '../middleware/request-context.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import type { JobRegistry, Provenance } from '../store/types.js';
 import type { OrdsPort } from '../upstream/ords-port.js';
+import type { JobWatcher } from '../watch/job-watcher.js';
 
 export interface RouteDeps {
   readonly config: ConfigSource;
@@ -13,6 +14,8 @@ export interface RouteDeps {
   readonly registry: JobRegistry;
   /** Remembers the dump files an export job lists (the import-provenance rule). */
   readonly provenance: Pick<Provenance, 'record'>;
+  /** The job watcher's step for a job a poll saw end or vanish (watch/job-watcher.ts): recorded the same way. */
+  readonly settle: JobWatcher['settle'];
   readonly now: () => Date;
 }
 

@@ -7,6 +7,10 @@
  * `404 file-not-found` and ORDS's file endpoint is not called); then the file streams through a pace check that
  * cuts a client that stops reading or reads too slowly (limits/downloads.ts). A HEAD answers from the job's file
  * list alone and never opens the file.
+ *
+ * A job ORDS no longer shows (Data Pump drops a successful job's control table) is asked for by the file names
+ * the registry recorded of it; where ORDS no longer serves its log (unconfirmed either way), the log's tail the
+ * job watcher kept answers instead, marked `Datapump-Log-Partial: tail`.
  */
 import { pipeline } from 'node:stream/promises';
 
@@ -59,17 +63,37 @@ export function getJobFile(deps: RouteDeps, { downloads, logger }: FileRouteDeps
     const owner = pathParam(req, 'owner_name');
     const name = pathParam(req, 'job_name');
     const filename = pathParam(req, 'filename');
-    await ownedJob(deps.registry, tenant, database.name, owner, name);
+    const record = await ownedJob(deps.registry, tenant, database.name, owner, name);
+    const knownFiles = record?.files ? new Set(record.files) : undefined;
     const headers = (type: 'text/plain' | 'application/octet-stream') => ({
       'Content-Type': contentType(type),
       'Cache-Control': 'no-store',
       'Content-Disposition': `attachment; filename="${filename}"`,
     });
+    // The kept end of the log, for when ORDS no longer serves it: only of a recorded log file, never another name.
+    const keptTail =
+      record?.logTail != null && knownFiles?.has(filename) && fileMediaType(filename) === 'text/plain'
+        ? Buffer.from(record.logTail, 'utf8')
+        : undefined;
+    const answerTail = (tail: Buffer) => {
+      res
+        .status(200)
+        .set({ ...headers('text/plain'), 'Datapump-Log-Partial': 'tail', 'Content-Length': String(tail.length) });
+      if (req.method === 'HEAD') res.end();
+      else res.end(tail);
+    };
 
     if (req.method === 'HEAD') {
       // From the job's file list only: a HEAD must not make ORDS stream a file nobody reads.
-      const files = await deps.ords.jobFiles(database, owner, name, { ...callMeta(scope), signal: abortOnClose(res) });
-      if (!files?.has(filename)) throw new GatewayError('file-not-found', { detail: 'The job has no such file.' });
+      const listed = await deps.ords.jobFiles(database, owner, name, { ...callMeta(scope), signal: abortOnClose(res) });
+      if (!listed && keptTail) {
+        // Gone from ORDS: a GET may get the whole log or the kept tail; the tail is the one thing certain.
+        answerTail(keptTail);
+        return;
+      }
+      if (!(listed ?? knownFiles)?.has(filename)) {
+        throw new GatewayError('file-not-found', { detail: 'The job has no such file.' });
+      }
       res
         .status(200)
         .set(headers(fileMediaType(filename)))
@@ -86,7 +110,25 @@ export function getJobFile(deps: RouteDeps, { downloads, logger }: FileRouteDeps
       if (!res.writableFinished) gone.abort();
     });
 
-    const file = await deps.ords.openFile(database, owner, name, filename, { ...callMeta(scope), signal: gone.signal });
+    let file: Awaited<ReturnType<typeof deps.ords.openFile>>;
+    try {
+      file = await deps.ords.openFile(
+        database,
+        owner,
+        name,
+        filename,
+        { ...callMeta(scope), signal: gone.signal },
+        {
+          ...(knownFiles ? { knownFiles } : {}),
+        },
+      );
+    } catch (err) {
+      if (keptTail && err instanceof GatewayError && err.slug === 'file-not-found') {
+        answerTail(keptTail);
+        return;
+      }
+      throw err;
+    }
     const upstreamType = String(file.headers['content-type'] ?? '');
     const type = upstreamType.startsWith('text/plain') ? 'text/plain' : fileMediaType(filename);
     res.status(200).set(headers(type));

@@ -1,8 +1,8 @@
-/** @module GET …/datapump/jobs/: the caller's own jobs (from the registry, states refreshed from ORDS), paged. */
+/** @module GET …/datapump/jobs/: the caller's own jobs (from the registry the job watcher keeps), paged; or every job. */
 import type { Response } from 'express';
 
 import type { components } from '../../../generated/public.js';
-import { type GatewayUrls, gatewayUrls, historicalJob, type PublicJob, toPublicJob } from '../jobs/public-job.js';
+import { type GatewayUrls, gatewayUrls, type PublicJob, recordedJob, toPublicJob } from '../jobs/public-job.js';
 import type { JobRoute } from '../middleware/database-scope.js';
 import type { JobScope } from '../middleware/request-context.js';
 import type { JobRecord } from '../store/types.js';
@@ -22,7 +22,7 @@ export function listJobs(deps: RouteDeps): JobRoute {
     const urls = gatewayUrls(deps.config.current().publicUrl, database.name);
     const page = tenant.grants.allJobs
       ? await ordsPage(deps, scope, res, urls, limit, offset)
-      : await registryPage(deps, scope, res, urls, limit, offset);
+      : await registryPage(deps, scope, urls, limit, offset);
     res.setHeader('Cache-Control', 'no-store');
     res.json(collection(page.items, page.hasMore, limit, offset, urls));
   };
@@ -33,29 +33,20 @@ interface Page {
   hasMore: boolean;
 }
 
+/**
+ * A tenant's page, from the registry alone: the job watcher keeps each job's state, outcome and files there, so a
+ * page costs no ORDS call, whatever the size of the database's job list, and reads the same on every replica.
+ */
 async function registryPage(
   deps: RouteDeps,
   scope: JobScope,
-  res: Response,
   urls: GatewayUrls,
   limit: number,
   offset: number,
 ): Promise<Page> {
   const { database, tenant } = scope;
   const page = await deps.registry.listForTenant(tenant.id, database.name, { limit, offset });
-  // One ORDS list read per page, even when every job is finished: items then look the same (with their
-  // file links) whether or not ORDS still shows them, until ORDS drops them.
-  const live = page.items.length > 0 ? await ordsJobsByKey(deps, scope, res) : new Map<string, OrdsJob>();
-  const seenAt = deps.now().toISOString();
-  const items = await Promise.all(
-    page.items.map(async (record: JobRecord) => {
-      const current = live.get(jobKey(record.ownerName, record.jobName));
-      if (!current) return historicalJob(record, urls);
-      if (current.state !== record.lastState)
-        await deps.registry.updateState(database.name, record.ownerName, record.jobName, current.state, seenAt);
-      return toPublicJob(current, urls);
-    }),
-  );
+  const items = page.items.map((record: JobRecord) => recordedJob(record, urls));
   return { items, hasMore: offset + items.length < page.total };
 }
 
@@ -88,8 +79,14 @@ async function ordsPage(
   type Row = { time: string; name: string; owner: string; job: PublicJob };
   const rows: Row[] = [];
   for (const [key, job] of live) {
-    const time = recorded.get(key)?.createdAt ?? nameTime(job.job_name);
-    rows.push({ time, name: job.job_name, owner: job.owner_name, job: toPublicJob(job, urls) });
+    const record = recorded.get(key);
+    const time = record?.createdAt ?? nameTime(job.job_name, scope.database.timeZone);
+    rows.push({
+      time,
+      name: job.job_name,
+      owner: job.owner_name,
+      job: toPublicJob(job, urls, record, scope.database.timeZone),
+    });
   }
   for (const [key, record] of recorded) {
     if (!live.has(key))
@@ -97,7 +94,7 @@ async function ordsPage(
         time: record.createdAt,
         name: record.jobName,
         owner: record.ownerName,
-        job: historicalJob(record, urls),
+        job: recordedJob(record, urls),
       });
   }
   rows.sort((a, b) =>
@@ -119,8 +116,8 @@ async function ordsPage(
 }
 
 /** The time in an ORDS job name as ISO 8601, or '' (sorts last) for names without one. */
-function nameTime(name: string): string {
-  const time = jobNameTime(name);
+function nameTime(name: string, timeZone: string): string {
+  const time = jobNameTime(name, timeZone);
   return time === undefined ? '' : new Date(time).toISOString();
 }
 

@@ -7,12 +7,14 @@ import {
   type ClaimResult,
   compareJobs,
   type Intent,
+  type JobOutcome,
   JobOwnedElsewhereError,
   type JobRecord,
   type QuotaRequest,
   RESERVING_STATES,
   type StateStore,
   TERMINAL_STATES,
+  type UnfinishedCursor,
 } from './types.js';
 
 const jobKey = (database: string, owner: string, job: string) => `${database}\u0000${owner}\u0000${job}`;
@@ -23,6 +25,18 @@ interface StoredEvent {
   readonly aggregateKey: string | null;
   count: number;
 }
+
+/** Oldest first, then by job name, then owner (the job watcher's order; ties as in `compareJobs`). */
+const oldestFirst = (a: UnfinishedCursor, b: UnfinishedCursor) =>
+  a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? -1 : 1) : compareJobs(a, b);
+
+/** The outcome as the SQL backends give it back: the known keys, an absent optional one absent (not undefined). */
+const copyOutcome = ({ result, source, errors, finishedAt }: JobOutcome): JobOutcome => ({
+  result,
+  source,
+  ...(errors === undefined ? {} : { errors }),
+  ...(finishedAt === undefined ? {} : { finishedAt }),
+});
 
 /** A name's start before its first substitution variable: what any file it can stand for begins with. */
 const literalStart = (name: string) => name.split('%')[0]!;
@@ -92,7 +106,39 @@ export function createMemoryStore(): StateStore {
       async updateState(database, owner, job, state, seenAt) {
         const k = jobKey(database, owner, job);
         const current = jobs.get(k);
-        if (current) jobs.set(k, { ...current, lastState: state, lastSeenAt: seenAt });
+        if (current && current.outcome === null) jobs.set(k, { ...current, lastState: state, lastSeenAt: seenAt });
+      },
+      async observe(database, owner, job, { state, files, logTail, at }) {
+        const k = jobKey(database, owner, job);
+        const current = jobs.get(k);
+        // A job with an outcome is never changed again; a null files or log tail keeps what was kept.
+        if (!current || current.outcome !== null) return;
+        jobs.set(k, {
+          ...current,
+          lastState: state,
+          lastSeenAt: at,
+          files: files === null ? current.files : [...files],
+          logTail: logTail ?? current.logTail,
+        });
+      },
+      async finish(database, owner, job, { state, outcome, files, logTail, at }) {
+        const k = jobKey(database, owner, job);
+        const current = jobs.get(k);
+        if (!current || current.outcome !== null) return;
+        jobs.set(k, {
+          ...current,
+          lastState: state,
+          lastSeenAt: at,
+          outcome: copyOutcome(outcome),
+          files: files === null ? current.files : [...files],
+          logTail: logTail ?? current.logTail,
+        });
+      },
+      async listUnfinished(limit, after) {
+        return [...jobs.values()]
+          .filter((j) => j.outcome === null && (after === undefined || oldestFirst(j, after) > 0))
+          .sort(oldestFirst)
+          .slice(0, limit);
       },
       async owners(database) {
         const names = new Set([...jobs.values()].filter((j) => j.database === database).map((j) => j.ownerName));
@@ -122,7 +168,8 @@ export function createMemoryStore(): StateStore {
         const k = jobKey(record.database, record.ownerName, record.jobName);
         const recorded = jobs.get(k);
         if (recorded && recorded.tenant !== record.tenant) throw new JobOwnedElsewhereError(record, recorded.tenant);
-        if (!recorded) jobs.set(k, record);
+        if (!recorded)
+          jobs.set(k, record.outcome === null ? record : { ...record, outcome: copyOutcome(record.outcome) });
         const current = intents.get(intentId);
         if (current) {
           const job = { ownerName: record.ownerName, jobName: record.jobName };

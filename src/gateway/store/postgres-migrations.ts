@@ -144,6 +144,26 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       create index export_files_created on ${s}.export_files (created_at);
     `,
   },
+  {
+    version: 6,
+    name: 'how jobs ended: outcome, files, log tail (job watcher)',
+    // Existing rows get nulls: no outcome yet, so the job watcher looks at them and settles them. finished_at is
+    // when the gateway recorded the end (finish's `at`, also written to last_seen_at); the job's own end time,
+    // when known, is the outcome's finished_at. It is set exactly when the outcome is (the check).
+    // jobs_unfinished holds just the jobs without an outcome (few: running, or not yet settled), in
+    // listUnfinished's order, so the watcher's round neither scans the finished jobs nor sorts.
+    // Adding nullable columns without defaults rewrites nothing; the index build reads the table once.
+    sql: (s) => `
+      alter table ${s}.jobs add column outcome jsonb
+        constraint jobs_outcome_check check (outcome is null or jsonb_typeof(outcome) = 'object');
+      alter table ${s}.jobs add column files jsonb
+        constraint jobs_files_check check (files is null or jsonb_typeof(files) = 'array');
+      alter table ${s}.jobs add column log_tail text;
+      alter table ${s}.jobs add column finished_at text collate "C";
+      alter table ${s}.jobs add constraint jobs_finished_check check ((finished_at is null) = (outcome is null));
+      create index jobs_unfinished on ${s}.jobs (created_at, job_name, owner_name) where outcome is null;
+    `,
+  },
 ];
 
 /**

@@ -4,7 +4,14 @@ import type pg from 'pg';
 import { INTENT_COLUMNS } from './intent-rows.js';
 import { AUDIT_COLUMNS, JOB_COLUMNS, RESERVING_SQL, SETTLED_SQL, TERMINAL_SQL } from './sql-rows.js';
 
-const JSON_COLUMNS: ReadonlySet<string> = new Set(['canonical_request', 'request', 'violations', 'answer']);
+const JSON_COLUMNS: ReadonlySet<string> = new Set([
+  'canonical_request',
+  'request',
+  'violations',
+  'answer',
+  'outcome',
+  'files',
+]);
 
 // JSON columns are read as text and parsed by the shared row mappers, so SQL NULL (undefined) and JSON null differ.
 const selected = (cols: readonly string[]) =>
@@ -35,7 +42,22 @@ export function statements(s: string) {
       order by p.created_at desc, p.job_name, p.owner_name`,
     listForDatabase: `select ${jobCols} from ${s}.jobs where database_name = $1 ${order} limit $2`,
     updateState: `update ${s}.jobs set last_state = $1, last_seen_at = $2
-      where database_name = $3 and owner_name = $4 and job_name = $5`,
+      where database_name = $3 and owner_name = $4 and job_name = $5 and outcome is null`,
+    // The job watcher's writes: a job with an outcome is never changed again (`outcome is null`); a null files or
+    // log tail keeps what was kept. finished_at is when the end was recorded ($5, as last_seen_at).
+    observe: `update ${s}.jobs set last_state = $4, last_seen_at = $5, files = coalesce($6::jsonb, files),
+      log_tail = coalesce($7::text, log_tail)
+      where database_name = $1 and owner_name = $2 and job_name = $3 and outcome is null`,
+    finish: `update ${s}.jobs set last_state = $4, last_seen_at = $5, outcome = $6::jsonb,
+      files = coalesce($7::jsonb, files), log_tail = coalesce($8::text, log_tail), finished_at = $5
+      where database_name = $1 and owner_name = $2 and job_name = $3 and outcome is null`,
+    // The WHERE matches the partial index jobs_unfinished, whose columns are this order: no scan, no sort.
+    listUnfinished: `select ${jobCols} from ${s}.jobs where outcome is null
+      order by created_at, job_name, owner_name limit $1`,
+    // The page after a cursor: a row-value comparison in the index's order, still read from the index.
+    listUnfinishedAfter: `select ${jobCols} from ${s}.jobs where outcome is null
+      and (created_at, job_name, owner_name) > ($2, $3, $4)
+      order by created_at, job_name, owner_name limit $1`,
     owners: `select distinct owner_name from ${s}.jobs where database_name = $1 order by owner_name`,
 
     // Audit log. The partial unique index on aggregate_key is the conflict target of an aggregated event.

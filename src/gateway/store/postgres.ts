@@ -5,7 +5,16 @@ import { appendAudit, postgresIntents } from './postgres-intents.js';
 import { applyPostgresMigrations, POSTGRES_MIGRATIONS, quoteSchema } from './postgres-migrations.js';
 import { postgresProvenance } from './postgres-provenance.js';
 import { type Exec, type Statements, statements } from './postgres-sql.js';
-import { AUDIT_COLUMNS, auditToRow, type JobRow, rowToAudit, rowToJob, type StoredAuditRow } from './sql-rows.js';
+import {
+  AUDIT_COLUMNS,
+  auditToRow,
+  filesToJson,
+  type JobRow,
+  outcomeToJson,
+  rowToAudit,
+  rowToJob,
+  type StoredAuditRow,
+} from './sql-rows.js';
 import type { StateStore } from './types.js';
 
 const { Pool } = pg;
@@ -138,6 +147,18 @@ export async function createPostgresStore({
       },
       async updateState(database, owner, job, state, seenAt) {
         await q('updateState', [state, seenAt, database, owner, job]);
+      },
+      async observe(database, owner, job, { state, files, logTail, at }) {
+        await q('observe', [database, owner, job, state, at, filesToJson(files), logTail]);
+      },
+      async finish(database, owner, job, { state, outcome, files, logTail, at }) {
+        await q('finish', [database, owner, job, state, at, outcomeToJson(outcome), filesToJson(files), logTail]);
+      },
+      async listUnfinished(limit, after) {
+        const { rows } = after
+          ? await q<JobRow>('listUnfinishedAfter', [limit, after.createdAt, after.jobName, after.ownerName])
+          : await q<JobRow>('listUnfinished', [limit]);
+        return rows.map(rowToJob);
       },
       async owners(database) {
         const { rows } = await q<{ owner_name: string }>('owners', [database]);

@@ -1,5 +1,5 @@
 /** @module Job and audit rows, shared by the SQL backends (SQLite and PostgreSQL use the same column names). */
-import type { AuditEvent, JobRecord } from './types.js';
+import type { AuditEvent, JobOutcome, JobRecord } from './types.js';
 
 /** A `jobs` row as both backends read it: JSON columns come back as text (PostgreSQL selects them `::text`). */
 export interface JobRow {
@@ -15,6 +15,13 @@ export interface JobRow {
   created_at: string;
   last_state: string;
   last_seen_at: string;
+  /** JSON object, snake-case keys (`OutcomeJson`); null while the job has not ended. */
+  outcome: string | null;
+  /** JSON array of strings; null until the job's files were listed. */
+  files: string | null;
+  log_tail: string | null;
+  /** When the gateway recorded the end (the `at` of `finish`, so equal to last_seen_at then); null with outcome. */
+  finished_at: string | null;
 }
 
 /** The columns an appended event writes (`count` takes its default, 1). */
@@ -48,7 +55,14 @@ export const JOB_COLUMNS = [
   'created_at',
   'last_state',
   'last_seen_at',
+  'outcome',
+  'files',
+  'log_tail',
+  'finished_at',
 ] as const;
+
+/** The columns migration 6 added to `jobs` (what the job watcher writes). */
+export const JOB_WATCH_COLUMNS = ['outcome', 'files', 'log_tail', 'finished_at'] as const;
 
 export const AUDIT_COLUMNS = [
   'at',
@@ -86,6 +100,43 @@ export function jsonText(value: unknown): string | null {
 
 export const fromJsonText = (text: string | null): unknown => (text === null ? undefined : JSON.parse(text));
 
+/**
+ * An outcome as stored: the public `outcome`'s snake-case keys, so an operator's SQL reads what clients see.
+ * Only the known keys are kept; an optional one absent in the outcome is absent in the JSON.
+ */
+interface OutcomeJson {
+  result: JobOutcome['result'];
+  source: JobOutcome['source'];
+  errors?: number;
+  finished_at?: string;
+}
+
+export function outcomeToJson(outcome: JobOutcome): string {
+  const stored: OutcomeJson = {
+    result: outcome.result,
+    source: outcome.source,
+    ...(outcome.errors === undefined ? {} : { errors: outcome.errors }),
+    ...(outcome.finishedAt === undefined ? {} : { finished_at: outcome.finishedAt }),
+  };
+  return JSON.stringify(stored);
+}
+
+export function outcomeFromJson(text: string): JobOutcome {
+  const stored = JSON.parse(text) as OutcomeJson;
+  return {
+    result: stored.result,
+    source: stored.source,
+    ...(stored.errors === undefined ? {} : { errors: stored.errors }),
+    ...(stored.finished_at === undefined ? {} : { finishedAt: stored.finished_at }),
+  };
+}
+
+export const filesToJson = (files: readonly string[] | null): string | null =>
+  files === null ? null : JSON.stringify(files);
+
+export const filesFromJson = (text: string | null): readonly string[] | null =>
+  text === null ? null : (JSON.parse(text) as string[]);
+
 export function jobToRow(job: JobRecord): JobRow {
   return {
     tenant: job.tenant,
@@ -100,6 +151,11 @@ export function jobToRow(job: JobRecord): JobRow {
     created_at: job.createdAt,
     last_state: job.lastState,
     last_seen_at: job.lastSeenAt,
+    outcome: job.outcome === null ? null : outcomeToJson(job.outcome),
+    files: filesToJson(job.files),
+    log_tail: job.logTail,
+    // A record inserted already ended was last seen when it ended (as `finish` writes both from its `at`).
+    finished_at: job.outcome === null ? null : job.lastSeenAt,
   };
 }
 
@@ -117,6 +173,9 @@ export function rowToJob(row: JobRow): JobRecord {
     createdAt: row.created_at,
     lastState: row.last_state,
     lastSeenAt: row.last_seen_at,
+    outcome: row.outcome === null ? null : outcomeFromJson(row.outcome),
+    files: filesFromJson(row.files),
+    logTail: row.log_tail,
   };
 }
 

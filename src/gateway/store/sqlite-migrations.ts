@@ -159,6 +159,24 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       create index export_files_created on export_files (created_at);
     `,
   },
+  {
+    version: 6,
+    name: 'how jobs ended: outcome, files, log tail (job watcher)',
+    // Existing rows get nulls: no outcome yet, so the job watcher looks at them and settles them. finished_at is
+    // when the gateway recorded the end (finish's `at`, also written to last_seen_at); the job's own end time,
+    // when known, is the outcome's finished_at. It is set exactly when the outcome is (the check).
+    // jobs_unfinished holds just the jobs without an outcome (few: running, or not yet settled), in
+    // listUnfinished's order, so the watcher's round neither scans the finished jobs nor sorts.
+    sql: `
+      alter table jobs add column outcome text
+        check (outcome is null or (json_valid(outcome) and json_type(outcome) = 'object'));
+      alter table jobs add column files text
+        check (files is null or (json_valid(files) and json_type(files) = 'array'));
+      alter table jobs add column log_tail text;
+      alter table jobs add column finished_at text check ((finished_at is null) = (outcome is null));
+      create index jobs_unfinished on jobs (created_at, job_name, owner_name) where outcome is null;
+    `,
+  },
 ];
 
 /**

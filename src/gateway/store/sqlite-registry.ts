@@ -5,9 +5,11 @@ import {
   AUDIT_COLUMNS,
   type AuditRow,
   auditToRow,
+  filesToJson,
   JOB_COLUMNS,
   type JobRow,
   jobToRow,
+  outcomeToJson,
   rowToAudit,
   rowToJob,
   type StoredAuditRow,
@@ -16,6 +18,17 @@ import { type AuditEvent, type AuditLog, JobOwnedElsewhereError, type JobRecord,
 
 const JOB_SELECT = `select ${JOB_COLUMNS.join(', ')} from jobs`;
 const LISTING_ORDER = 'order by created_at desc, job_name, owner_name';
+const JOB_KEY = 'database_name = @database and owner_name = @owner and job_name = @job';
+
+interface Observed {
+  database: string;
+  owner: string;
+  job: string;
+  state: string;
+  at: string;
+  files: string | null;
+  log_tail: string | null;
+}
 
 export interface SqliteRegistry {
   readonly registry: JobRegistry;
@@ -44,7 +57,28 @@ export function sqliteRegistry(db: Database.Database): SqliteRegistry {
     `${JOB_SELECT} where database_name = ? ${LISTING_ORDER} limit ?`,
   );
   const setState = db.prepare<[string, string, string, string, string]>(
-    'update jobs set last_state = ?, last_seen_at = ? where database_name = ? and owner_name = ? and job_name = ?',
+    'update jobs set last_state = ?, last_seen_at = ? where database_name = ? and owner_name = ? and job_name = ? and outcome is null',
+  );
+  // A job with an outcome is never changed again (`outcome is null`); null files or log tail keep what was kept.
+  const observe = db.prepare<Observed>(
+    `update jobs set last_state = @state, last_seen_at = @at, files = coalesce(@files, files),
+       log_tail = coalesce(@log_tail, log_tail)
+     where ${JOB_KEY} and outcome is null`,
+  );
+  // finished_at is when the end was recorded (`at`, as last_seen_at); the job's own end time is in the outcome.
+  const finish = db.prepare<Observed & { outcome: string }>(
+    `update jobs set last_state = @state, last_seen_at = @at, outcome = @outcome, files = coalesce(@files, files),
+       log_tail = coalesce(@log_tail, log_tail), finished_at = @at
+     where ${JOB_KEY} and outcome is null`,
+  );
+  // The WHERE matches the partial index jobs_unfinished, whose columns are this order: no scan, no sort.
+  const unfinished = db.prepare<[number], JobRow>(
+    `${JOB_SELECT} where outcome is null order by created_at, job_name, owner_name limit ?`,
+  );
+  // Row-value comparison in the index's order: the page after the cursor, still from the index.
+  const unfinishedAfter = db.prepare<[string, string, string, number], JobRow>(
+    `${JOB_SELECT} where outcome is null and (created_at, job_name, owner_name) > (?, ?, ?)
+     order by created_at, job_name, owner_name limit ?`,
   );
   const owners = db.prepare<[string], { owner_name: string }>(
     'select distinct owner_name from jobs where database_name = ? order by owner_name',
@@ -70,6 +104,29 @@ export function sqliteRegistry(db: Database.Database): SqliteRegistry {
       },
       async updateState(database, owner, job, state, seenAt) {
         setState.run(state, seenAt, database, owner, job);
+      },
+      async observe(database, owner, job, seen) {
+        const { state, at } = seen;
+        observe.run({ database, owner, job, state, at, files: filesToJson(seen.files), log_tail: seen.logTail });
+      },
+      async finish(database, owner, job, end) {
+        const { state, at } = end;
+        finish.run({
+          database,
+          owner,
+          job,
+          state,
+          at,
+          outcome: outcomeToJson(end.outcome),
+          files: filesToJson(end.files),
+          log_tail: end.logTail,
+        });
+      },
+      async listUnfinished(limit, after) {
+        const rows = after
+          ? unfinishedAfter.all(after.createdAt, after.jobName, after.ownerName, limit)
+          : unfinished.all(limit);
+        return rows.map(rowToJob);
       },
       async owners(database) {
         return owners.all(database).map((r) => r.owner_name);

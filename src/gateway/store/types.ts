@@ -4,6 +4,15 @@
  * implements them all as one `StateStore`; each caller is handed only the role it needs.
  */
 
+/** How a job ended, as the job watcher found out (the public `outcome`, with camel-case keys). */
+export interface JobOutcome {
+  readonly result: 'running' | 'succeeded' | 'succeeded_with_errors' | 'failed' | 'stopped' | 'unknown';
+  readonly source: 'ords' | 'log' | 'inferred';
+  readonly errors?: number;
+  /** UTC, ISO 8601. */
+  readonly finishedAt?: string;
+}
+
 /** A job the gateway knows it started for a tenant. Insert-only: its tenant never changes. */
 export interface JobRecord {
   readonly tenant: string;
@@ -20,6 +29,23 @@ export interface JobRecord {
   readonly createdAt: string;
   readonly lastState: string;
   readonly lastSeenAt: string;
+  /** How the job ended; null while the job watcher has not seen it end. */
+  readonly outcome: JobOutcome | null;
+  /** The job's files (its log and dump files) as ORDS last listed them; null until seen. */
+  readonly files: readonly string[] | null;
+  /** The last 64 KiB of the job's log as last read (UTF-8); null until read. */
+  readonly logTail: string | null;
+}
+
+/** How a job ended, recorded once by the job watcher. */
+export interface JobEnd {
+  /** The terminal Data Pump state the gateway shows from now on. */
+  readonly state: string;
+  readonly outcome: JobOutcome;
+  /** The files as last listed (null: never seen, e.g. the job vanished before a read). */
+  readonly files: readonly string[] | null;
+  readonly logTail: string | null;
+  readonly at: string;
 }
 
 export interface JobPage {
@@ -120,13 +146,36 @@ export type ClaimResult =
     };
 
 /** The job registry: which tenant started which ORDS job, and its last known state. */
+/** Where a page of `listUnfinished` ended: the last job's place in its order. */
+export type UnfinishedCursor = Pick<JobRecord, 'createdAt' | 'jobName' | 'ownerName'>;
+
 export interface JobRegistry {
   find(database: string, ownerName: string, jobName: string): Promise<JobRecord | undefined>;
   /** The tenant's jobs on one database, newest first then by job name, so paging never skips or repeats. */
   listForTenant(tenant: string, database: string, page: { limit: number; offset: number }): Promise<JobPage>;
   /** Every tenant's jobs on one database, newest first (the all-jobs view), at most `limit`. */
   listForDatabase(database: string, limit: number): Promise<readonly JobRecord[]>;
+  /** The state ORDS shows now; a finished job (it has an outcome) is not changed: the watcher has the last word. */
   updateState(database: string, ownerName: string, jobName: string, state: string, seenAt: string): Promise<void>;
+  /** While a job runs: its state, files and log tail as the watcher last saw them (a finished job is not changed). */
+  observe(
+    database: string,
+    ownerName: string,
+    jobName: string,
+    seen: {
+      readonly state: string;
+      readonly files: readonly string[] | null;
+      readonly logTail: string | null;
+      readonly at: string;
+    },
+  ): Promise<void>;
+  /** Records how the job ended (state, outcome, files, log tail); a job that already has an outcome is not changed. */
+  finish(database: string, ownerName: string, jobName: string, end: JobEnd): Promise<void>;
+  /**
+   * Every tenant's jobs without an outcome yet (the job watcher's work), oldest first, at most `limit`; after
+   * `after` (a job of the previous page) when given, so a round reaches every job however many never settle.
+   */
+  listUnfinished(limit: number, after?: UnfinishedCursor): Promise<readonly JobRecord[]>;
   /** The distinct ORDS owners of the jobs recorded for `database`: the users the gateway creates jobs as. */
   owners(database: string): Promise<readonly string[]>;
 }
@@ -250,7 +299,7 @@ export interface StateStore {
 export const TERMINAL_STATES: ReadonlySet<string> = new Set(['COMPLETED', 'STOPPED', 'NOT RUNNING']);
 
 /** Orders newest first, then by job name, then owner: a total order, so pages are stable. */
-export function compareJobs(a: JobRecord, b: JobRecord): number {
+export function compareJobs(a: UnfinishedCursor, b: UnfinishedCursor): number {
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
   if (a.jobName !== b.jobName) return a.jobName < b.jobName ? -1 : 1;
   return a.ownerName < b.ownerName ? -1 : a.ownerName > b.ownerName ? 1 : 0;

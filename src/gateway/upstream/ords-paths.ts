@@ -10,6 +10,10 @@ export interface OrdsPaths {
   readonly metadataCatalog: string;
 }
 
+/**
+ * One path segment, percent-encoded: a name with spaces (expdp allows them) reaches ORDS as `SYS%20EXPORT%20SCHEMA%2001`
+ * (ORDS's `{owner_name},{job_name}` template is filled with the names encoded, the comma between them literal).
+ */
 const seg = (s: string) => encodeURIComponent(s);
 
 export function ordsPaths(db: DatabaseConfig): OrdsPaths {
@@ -32,12 +36,16 @@ export type OrdsJobRef =
   | { kind: 'job'; owner: string; job: string }
   | { kind: 'file'; owner: string; job: string; filename: string };
 
-const NAME = /^[A-Za-z][A-Za-z0-9_$#]{0,127}$/;
 const FILE = /^[A-Za-z0-9][A-Za-z0-9_.$#-]{0,254}$/;
 // Matched on the path only: ORDS may report another scheme, host or port than the one configured.
 const JOBS_PATH = /\/_\/db-api\/[^/]+\/database\/datapump\/jobs\/(.*)$/;
 
-/** Recognises an ORDS Data Pump URL (absolute or not); anything else is `undefined` and gets dropped. */
+/**
+ * Recognises an ORDS Data Pump URL (absolute or not); anything else is `undefined` and gets dropped. Owner and job
+ * are as ORDS wrote them (percent-decoded; any non-empty names, spaces included, but one comma between them): callers
+ * only compare them with the names of a job they already hold, never build a URL of them. A file name must fit the
+ * public contract's `JobFileName`, as it is handed on in the gateway's own links.
+ */
 export function parseOrdsJobUrl(href: string): OrdsJobRef | undefined {
   let pathname: string;
   try {
@@ -51,7 +59,7 @@ export function parseOrdsJobUrl(href: string): OrdsJobRef | undefined {
   const [id, filename, extra] = rest.split('/');
   if (extra !== undefined && extra !== '') return undefined;
   const parts = safeDecode(id ?? '')?.split(',');
-  if (!parts || parts.length !== 2 || !NAME.test(parts[0]!) || !NAME.test(parts[1]!)) return undefined;
+  if (!parts || parts.length !== 2 || parts[0] === '' || parts[1] === '') return undefined;
   const [owner, job] = parts as [string, string];
   if (filename === undefined || filename === '') return filename === '' ? { kind: 'job', owner, job } : undefined;
   const file = safeDecode(filename);

@@ -5,7 +5,10 @@
  */
 import type { Readable } from 'node:stream';
 
+import type { Logger } from 'pino';
+
 import type { DatabaseConfig } from '../config/types.js';
+import type { GatewayMetrics } from '../ops/metrics.js';
 import type { ProblemSlug } from '../problems/catalogue.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import { invalidAnswer, ordsFailure } from './ords-answers.js';
@@ -54,7 +57,10 @@ export interface OrdsPort {
     operation: 'EXPORT' | 'IMPORT',
     meta: CallMeta,
   ): Promise<CreateResult>;
-  /** Every job ORDS shows for the database, by `OWNER,JOB`. */
+  /**
+   * Every job ORDS shows for the database, by `OWNER,JOB`, read by following the list's `next` links. A row the
+   * gateway cannot represent is skipped, logged and counted (`ordsRowsSkipped`); it never fails the list.
+   */
   listJobs(database: DatabaseConfig, meta: CallMeta): Promise<Map<string, OrdsJob>>;
   /**
    * The names of the job's own files, as ORDS lists them now (its links into this very job's files);
@@ -72,15 +78,29 @@ export interface OrdsPort {
    * (defence in depth: Oracle does not document that ORDS refuses a name that is not the job's). A 404 from the
    * file endpoint is `file-not-found` too.
    */
-  openFile(database: DatabaseConfig, owner: string, job: string, filename: string, meta: CallMeta): Promise<OpenedFile>;
+  openFile(
+    database: DatabaseConfig,
+    owner: string,
+    job: string,
+    filename: string,
+    meta: CallMeta,
+    /** The files the registry recorded of the job: for a job ORDS no longer shows, one of them is still asked for. */
+    options?: { readonly knownFiles?: ReadonlySet<string> },
+  ): Promise<OpenedFile>;
 }
 
 export interface OrdsPortDeps {
   readonly upstreams: UpstreamRegistry;
   readonly ordsContract: OrdsContract;
+  /** Where skipped list rows and cut-short list reads are reported (at warn). */
+  readonly logger: Pick<Logger, 'warn'>;
+  readonly metrics: Pick<GatewayMetrics, 'ordsRowsSkipped'>;
 }
 
-/** ORDS pages its list; this many pages of this size bound one read (DBA_DATAPUMP_JOBS is rarely long). */
+/**
+ * ORDS pages its list; this many pages of this size bound one read (DBA_DATAPUMP_JOBS is rarely long). `limit` is
+ * the one paging parameter Oracle documents for the list; the pages after the first are the answers' `next` links.
+ */
 const ORDS_PAGE = 500;
 const ORDS_MAX_PAGES = 20;
 
@@ -99,7 +119,24 @@ function ownFileNames(job: Pick<OrdsJob, 'links'>, owner: string, name: string):
   return names;
 }
 
-export function createOrdsPort({ upstreams, ordsContract }: OrdsPortDeps): OrdsPort {
+/** The key of a raw list row, when it has one (to tell a page seen before); undefined for a row without. */
+function rowKey(row: unknown): string | undefined {
+  if (typeof row !== 'object' || row === null) return undefined;
+  const { owner_name: owner, job_name: name } = row as Record<string, unknown>;
+  return typeof owner === 'string' && typeof name === 'string' ? jobKey(owner, name) : undefined;
+}
+
+/**
+ * The query of ORDS's `next` link, to be sent to the configured job list: only the query is taken from ORDS's
+ * link, never its origin or path (ORDS may report another host than the one configured, and the gateway calls no
+ * URL but its own configuration's). Undefined when the link is not to the job list at all.
+ */
+function nextPageQuery(href: string): Record<string, string> | undefined {
+  if (parseOrdsJobUrl(href)?.kind !== 'collection') return undefined;
+  return Object.fromEntries(new URL(href, 'http://ords.invalid').searchParams);
+}
+
+export function createOrdsPort({ upstreams, ordsContract, logger, metrics }: OrdsPortDeps): OrdsPort {
   const fail = (
     answer: OrdsJsonAnswer,
     notFound: Extract<ProblemSlug, 'job-not-found' | 'file-not-found' | 'database-not-found'>,
@@ -165,19 +202,60 @@ export function createOrdsPort({ upstreams, ordsContract }: OrdsPortDeps): OrdsP
     async listJobs(database, meta) {
       const byKey = new Map<string, OrdsJob>();
       const path = upstreams.client(database).paths.jobs;
-      for (let page = 0; page < ORDS_MAX_PAGES; page++) {
-        const answer = await upstreams.json(database, {
-          method: 'GET',
-          path,
-          kind: 'read',
-          query: { limit: ORDS_PAGE, offset: page * ORDS_PAGE },
-          ...meta,
-        });
+      // Oracle documents `limit` for the list, not `offset`: the next page is the one ORDS's `next` link names.
+      let query: Record<string, string | number> = { limit: ORDS_PAGE };
+      const firstRows = new Set<string>();
+      const nextLinks = new Set<string>();
+      let position = 0;
+      const stop = (page: number, why: string) =>
+        logger.warn({ database: database.name, page, jobs: byKey.size }, `ORDS's job list read stopped early: ${why}`);
+      for (let page = 1; ; page++) {
+        const answer = await upstreams.json(database, { method: 'GET', path, kind: 'read', query, ...meta });
         if (answer.status !== 200) throw fail(answer, 'database-not-found', path);
-        const checked = ordsContract.jobCollection(answer.body);
+        const checked = ordsContract.jobPage(answer.body);
         if (!checked.ok) throw invalidAnswer(path, answer.body === InvalidJson ? ['not JSON'] : checked.errors);
-        for (const job of checked.value.items) byKey.set(jobKey(job.owner_name, job.job_name), job);
-        if (!checked.value.hasMore) break;
+        const { items, hasMore, links } = checked.value;
+        // A page that starts as an earlier one did is that page again (an ignored paging parameter, a loop).
+        const first = rowKey(items[0]);
+        if (first !== undefined && firstRows.has(first)) {
+          stop(page, 'a page repeated an earlier one');
+          break;
+        }
+        if (first !== undefined) firstRows.add(first);
+        items.forEach((row, index) => {
+          const job = ordsContract.jobRow(row);
+          if (job.ok) byKey.set(jobKey(job.value.owner_name, job.value.job_name), job.value);
+          else {
+            // The row's position and what is wrong with it; never the row or the body (names, ORDS's text).
+            logger.warn(
+              { database: database.name, page, index, position: position + index, violations: job.errors },
+              "a row of ORDS's job list was skipped: the gateway cannot represent it",
+            );
+            metrics.ordsRowsSkipped.inc({ database: database.name });
+          }
+        });
+        position += items.length;
+        if (hasMore === false) break;
+        const next = links.find((link) => link.rel === 'next')?.href;
+        if (next === undefined) {
+          if (hasMore === true) stop(page, 'hasMore without a next link');
+          break;
+        }
+        const nextQuery = nextPageQuery(next);
+        if (nextQuery === undefined) {
+          stop(page, 'the next link is not to the job list');
+          break;
+        }
+        if (nextLinks.has(next)) {
+          stop(page, 'a next link repeated an earlier one');
+          break;
+        }
+        if (page >= ORDS_MAX_PAGES) {
+          stop(page, `more than ${ORDS_MAX_PAGES} pages`);
+          break;
+        }
+        nextLinks.add(next);
+        query = nextQuery;
       }
       return byKey;
     },
@@ -190,13 +268,15 @@ export function createOrdsPort({ upstreams, ordsContract }: OrdsPortDeps): OrdsP
       return read.kind === 'gone' ? undefined : ownFileNames(read.job, owner, name);
     },
 
-    async openFile(database, owner, name, filename, meta) {
-      const files = await port.jobFiles(database, owner, name, meta);
+    async openFile(database, owner, name, filename, meta, options = {}) {
+      const listed = await port.jobFiles(database, owner, name, meta);
+      // A vanished job's files may still be served (unconfirmed of ORDS): only those the registry saw it list.
+      const files = listed ?? options.knownFiles;
       if (!files?.has(filename)) {
         // The same answer whether the job is gone or the name is not one of its files.
         throw new GatewayError('file-not-found', {
           detail: 'The job has no such file.',
-          logContext: { owner, job: name, filename, reason: files ? 'not-among-the-jobs-files' : 'job-gone' },
+          logContext: { owner, job: name, filename, reason: listed ? 'not-among-the-jobs-files' : 'job-gone' },
         });
       }
       const path = upstreams.client(database).paths.file(owner, name, filename);

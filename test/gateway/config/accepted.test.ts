@@ -36,6 +36,7 @@ describe('accepted configs', () => {
           url: 'http://127.0.0.1:8181/ords/orcl/pdbadmin/',
           apiVersion: 'stable',
           createEndpoint: 'jobs',
+          timeZone: 'UTC',
           auth: { kind: 'basic', username: 'pdbadmin', password: SECRET },
           timeouts: { connectMs: 5000, createMs: 30000, readMs: 10000, fileIdleMs: 30000, fileMinBytesPerSecond: 1024 },
           maxResponseBytes: 1048576,
@@ -91,6 +92,7 @@ describe('accepted configs', () => {
       policy: { maxListNames: 1000 },
       idempotency: { ttlMs: 86_400_000 },
       reconcile: { intervalMs: 30000, matchWindowMs: 120000, giveUpAfterMs: 900000 },
+      watch: { intervalMs: 5000 },
     } satisfies GatewayConfig);
   });
 

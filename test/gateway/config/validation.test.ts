@@ -51,6 +51,24 @@ const cases: readonly BadCase[] = [
     edit: set('tenants.hr-team.grants.import_provenance', 'everything'),
     problems: ['tenants.hr-team.grants.import_provenance: must be one of: own_exports, prefix, any'],
   },
+  // job outcomes and the watcher (issue 15)
+  {
+    name: 'a time zone Node does not know',
+    edit: set('databases.orcl.time_zone', 'Mars/Olympus_Mons'),
+    problems: [
+      'databases.orcl.time_zone: "Mars/Olympus_Mons" is not a time zone this Node knows (IANA names such as UTC or Europe/Berlin)',
+    ],
+  },
+  {
+    name: 'a time zone spelled as an offset',
+    edit: set('databases.orcl.time_zone', '+01:00'),
+    problems: ['databases.orcl.time_zone: must be an IANA time zone name such as UTC or Europe/Berlin'],
+  },
+  {
+    name: 'a watch interval below half a second',
+    edit: set('watch', { interval_ms: 10 }),
+    problems: ['watch.interval_ms: must be >= 500'],
+  },
   // store, limits, jwt, policy (issues 5 and 6)
   {
     name: 'a rate without a unit',

@@ -6,7 +6,7 @@ import type { GatewayConfig, TenantLimits } from '../../../src/gateway/config/ty
 import type { StateStore } from '../../../src/gateway/store/types.js';
 import { testGateway } from '../../helpers/gateway-app.js';
 import { TEST_LIMITS, testConfig, testTenants } from '../../helpers/gateway-config.js';
-import { mockOrds, ordsJob } from '../../helpers/mock-ords.js';
+import { mockOrds, ORDS_JOBS, ordsJob } from '../../helpers/mock-ords.js';
 
 const JOBS = '/databases/orcl/datapump/jobs/';
 const EXPORT = { operation: 'EXPORT' };
@@ -31,7 +31,16 @@ function brokenStore(): StateStore {
     throw new Error('connection refused');
   };
   return {
-    registry: { find: fail, listForTenant: fail, listForDatabase: fail, updateState: fail, owners: fail },
+    registry: {
+      find: fail,
+      listForTenant: fail,
+      listForDatabase: fail,
+      updateState: fail,
+      owners: fail,
+      observe: fail,
+      finish: fail,
+      listUnfinished: fail,
+    },
     intents: { claim: fail, get: fail, complete: fail, transition: fail, release: fail, list: fail },
     audit: { append: fail, appendAggregated: fail, list: fail },
     leases: { tryLease: fail, releaseLease: fail },
@@ -177,19 +186,15 @@ describe('who pays what', () => {
 });
 
 describe('job quotas', () => {
-  it('refuses a create beyond the concurrent-jobs quota until ORDS shows a job finished', async () => {
+  it("refuses a create beyond the concurrent-jobs quota until ORDS shows a job finished (the job's own GET, not the list)", async () => {
     const ords = mockOrds();
     ords.answerCreates('EXECUTING');
     const gw = testGateway({ dispatcher: ords.agent, config: configWith({ 'hr-team': { concurrentJobs: 1 } }) });
-    expect((await request(gw.app).post(JOBS).set(HR).send(EXPORT)).status).toBe(201);
-    const list = (state: string) => ({
-      items: [ordsJob({ job_name: 'DATAPUMP_REST_EXPORT_20260101000000_1', state })],
-      hasMore: false,
-      limit: 10000,
-      offset: 0,
-      count: 1,
-    });
-    ords.answer('GET', /\/datapump\/jobs\/\?/, 200, list('EXECUTING'));
+    const first = await request(gw.app).post(JOBS).set(HR).send(EXPORT);
+    expect(first.status).toBe(201);
+    const job = `${ORDS_JOBS}${first.body.owner_name},${first.body.job_name}/`;
+    // At the limit, the refresh reads the tenant's unfinished job on its own (and, through its links, its log).
+    ords.answer('GET', job, 200, ordsJob({ job_name: first.body.job_name, state: 'EXECUTING' }), {}, 2);
     const refused = await request(gw.app).post(JOBS).set(HR).send(EXPORT);
     expect(refused.status).toBe(429);
     expect(refused.body).toMatchObject({
@@ -197,8 +202,10 @@ describe('job quotas', () => {
       quota: 'concurrent_jobs',
     });
     expect(refused.headers['retry-after']).toBeDefined();
-    ords.answer('GET', /\/datapump\/jobs\/\?/, 200, list('COMPLETED'));
+    // ORDS has since forgotten the job (Data Pump dropped it on success): the quota frees.
+    ords.answer('GET', job, 404, { code: 'NotFound', message: 'Not Found' }, {}, 2);
     expect((await request(gw.app).post(JOBS).set(HR).send(EXPORT)).status).toBe(201);
+    expect(ords.received.some((r) => /\/jobs\/\?/.test(r.path))).toBe(false);
   });
 
   it('refuses a create beyond the daily quota, saying when it frees', async () => {

@@ -143,7 +143,7 @@ describe('two gateway replicas under ORDS chaos', () => {
 
   beforeAll(async () => {
     emulator = await startEmulatorProcess({
-      config: { jobDurationMs: 0, dumpBytes: 256 * 1024, recordRequests: 100_000 },
+      config: { jobDurationMs: 0, dumpBytes: 256 * 1024, recordRequests: 100_000, lifecycle: 'completed' },
       // Generous: a loaded 2-core machine starting several tsx processes at once can take a while.
       startTimeoutMs: 30_000,
     });

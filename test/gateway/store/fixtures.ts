@@ -29,6 +29,9 @@ export function job(overrides: Partial<JobRecord> = {}): JobRecord {
     createdAt: at(0),
     lastState: 'EXECUTING',
     lastSeenAt: at(0),
+    outcome: null,
+    files: null,
+    logTail: null,
     ...overrides,
   };
 }

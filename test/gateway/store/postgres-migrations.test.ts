@@ -1,11 +1,17 @@
-// PostgreSQL migration 4 on a schema made by the previous release (migrations 1–3, rows as that release wrote them).
+// PostgreSQL migrations 4–6 on schemas made by earlier releases (rows as those releases wrote them).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { INTENT_COLUMNS, intentToRow } from '../../../src/gateway/store/intent-rows.js';
 import { createPostgresStore } from '../../../src/gateway/store/postgres.js';
 import { applyPostgresMigrations, POSTGRES_MIGRATIONS } from '../../../src/gateway/store/postgres-migrations.js';
-import { AUDIT_COLUMNS, auditToRow, JOB_COLUMNS, jobToRow } from '../../../src/gateway/store/sql-rows.js';
+import {
+  AUDIT_COLUMNS,
+  auditToRow,
+  JOB_COLUMNS,
+  JOB_WATCH_COLUMNS,
+  jobToRow,
+} from '../../../src/gateway/store/sql-rows.js';
 import type { AuditEvent, Intent, JobRecord } from '../../../src/gateway/store/types.js';
 import { pgQuery, requirePostgres, withPostgresSchema } from '../../helpers/postgres.js';
 import { ANSWER, at, auditEvent, completion, intent, job, OPEN_QUOTA } from './fixtures.js';
@@ -14,6 +20,9 @@ import { APPLIED_MIGRATION_SHA256, sha256Of } from './migration-digests.js';
 const s = withPostgresSchema('migrate');
 beforeAll(() => requirePostgres());
 afterAll(() => s.cleanup());
+
+/** The jobs columns before migration 6 (what releases up to version 5 wrote). */
+const V5_JOB_COLUMNS = JOB_COLUMNS.filter((c) => !(JOB_WATCH_COLUMNS as readonly string[]).includes(c));
 
 /** An intent as the previous release wrote it: no evidence token (the column did not exist). */
 const oldIntent = (overrides: Partial<Intent>): Intent => intent({ ...overrides, evidenceToken: null });
@@ -35,7 +44,7 @@ async function writeVersion3(rows: { job: JobRecord; intents: Intent[]; audit: A
         `insert into "${s.schema}".${table} (${columns.join(', ')}) values (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
         columns.map((c) => (row as Record<string, unknown>)[c]),
       );
-    await insert('jobs', JOB_COLUMNS, jobToRow(rows.job));
+    await insert('jobs', V5_JOB_COLUMNS, jobToRow(rows.job));
     const v3Intent = INTENT_COLUMNS.filter((c) => c !== 'evidence_token');
     for (const i of rows.intents) await insert('intents', v3Intent, intentToRow(i));
     for (const e of rows.audit) await insert('audit_events', AUDIT_COLUMNS, auditToRow(e));
@@ -52,12 +61,12 @@ const checks = () =>
   );
 
 describe('PostgreSQL migrations', () => {
-  it('1–3 are the previous release’s, verbatim (applied databases have them); 4 is new', () => {
+  it('1–3 are the previous release’s, verbatim (applied databases have them); 4–6 follow', () => {
     // Pinned digests of what was released: editing an applied migration changes them and fails here.
     expect(POSTGRES_MIGRATIONS.slice(0, 3).map((m) => sha256Of(`${m.version} ${m.name}\n${m.sql('"x"')}`))).toEqual(
       APPLIED_MIGRATION_SHA256.postgres,
     );
-    expect(POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it('upgrades a schema at version 3 with rows in it: keeps jobs, intents and audit, then allows the new', async () => {
@@ -119,6 +128,7 @@ describe('PostgreSQL migrations', () => {
       [3, '2024-06-01T00:00:00.000Z'],
       [4, '2025-06-01T00:00:00.000Z'],
       [5, '2025-06-01T00:00:00.000Z'],
+      [6, '2025-06-01T00:00:00.000Z'],
     ]);
     const [check] = await checks();
     expect(check?.conname).toBe('intents_state_check');
@@ -134,5 +144,77 @@ describe('PostgreSQL migrations', () => {
     await expect(insertState('recovered')).resolves.toEqual([]);
     await expect(pgQuery(`update "${s.schema}".audit_events set count = 0`)).rejects.toThrow(/check constraint/);
     expect(await pgQuery(`select count(*)::int as n from "${s.schema}".intents`)).toEqual([{ n: 4 }]);
+  });
+  it("6 on a schema at version 5: existing jobs get nulls, are the watcher's to settle, and can be finished", async () => {
+    const v5 = withPostgresSchema('migrate_v5');
+    try {
+      const running = job({ jobName: 'RUNNING', createdAt: at(2) });
+      const stateOnly = job({ jobName: 'DONE_BY_STATE', createdAt: at(1), lastState: 'COMPLETED', lastSeenAt: at(3) });
+      const client = new pg.Client({ connectionString: v5.url });
+      await client.connect();
+      try {
+        await applyPostgresMigrations(
+          client as unknown as pg.PoolClient,
+          v5.schema,
+          POSTGRES_MIGRATIONS.filter((m) => m.version <= 5),
+          () => new Date('2025-03-01T00:00:00.000Z'),
+        );
+        for (const j of [running, stateOnly]) {
+          const row = jobToRow(j) as unknown as Record<string, unknown>;
+          await client.query(
+            `insert into "${v5.schema}".jobs (${V5_JOB_COLUMNS.join(', ')})
+             values (${V5_JOB_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+            V5_JOB_COLUMNS.map((c) => row[c]),
+          );
+        }
+      } finally {
+        await client.end();
+      }
+
+      const store = await createPostgresStore({
+        url: v5.url,
+        schema: v5.schema,
+        poolSize: 2,
+        now: () => new Date('2025-06-01T00:00:00.000Z'),
+      });
+      try {
+        expect(await store.registry.find('orcl', 'HR', 'RUNNING')).toStrictEqual(running);
+        expect(await store.registry.find('orcl', 'HR', 'DONE_BY_STATE')).toStrictEqual(stateOnly);
+        // No outcome yet, whatever the state says: both are listed for the job watcher, oldest first.
+        expect(await store.registry.listUnfinished(10)).toStrictEqual([stateOnly, running]);
+        const outcome = { result: 'succeeded', source: 'inferred' } as const;
+        await store.registry.finish('orcl', 'HR', 'DONE_BY_STATE', {
+          state: 'COMPLETED',
+          outcome,
+          files: null,
+          logTail: null,
+          at: at(9),
+        });
+        expect(await store.registry.find('orcl', 'HR', 'DONE_BY_STATE')).toStrictEqual({
+          ...stateOnly,
+          lastSeenAt: at(9),
+          outcome,
+        });
+        expect(await store.registry.listUnfinished(10)).toStrictEqual([running]);
+      } finally {
+        await store.close();
+      }
+
+      const t = `"${v5.schema}".jobs`;
+      expect(await pgQuery(`select version from "${v5.schema}".schema_migrations where version = 6`)).toEqual([
+        { version: 6 },
+      ]);
+      expect(await pgQuery(`select outcome, finished_at from ${t} where job_name = 'DONE_BY_STATE'`)).toEqual([
+        { outcome: { result: 'succeeded', source: 'inferred' }, finished_at: at(9) },
+      ]);
+      const set = (assignments: string) => pgQuery(`update ${t} set ${assignments} where job_name = 'RUNNING'`);
+      await expect(set(`files = '{"a":1}'`)).rejects.toThrow(/jobs_files_check/);
+      await expect(set(`outcome = '["x"]', finished_at = 'x'`)).rejects.toThrow(/jobs_outcome_check/);
+      await expect(set(`outcome = '{"result":"failed","source":"ords"}'`)).rejects.toThrow(/jobs_finished_check/);
+      await expect(set(`finished_at = 'x'`)).rejects.toThrow(/jobs_finished_check/);
+      await expect(set(`files = '[]', log_tail = ''`)).resolves.toEqual([]);
+    } finally {
+      await v5.cleanup();
+    }
   });
 });

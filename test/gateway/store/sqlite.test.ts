@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { JOB_COLUMNS } from '../../../src/gateway/store/sql-rows.js';
 import { createSqliteStore } from '../../../src/gateway/store/sqlite.js';
 import { SQLITE_MIGRATIONS } from '../../../src/gateway/store/sqlite-migrations.js';
 import type { ClaimResult } from '../../../src/gateway/store/types.js';
@@ -49,7 +50,7 @@ describe('SQLite state store specifics', () => {
       expect(db.prepare('select version, name, applied_at from schema_migrations order by version').all()).toEqual(
         SQLITE_MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: '2025-02-03T04:05:06.007Z' })),
       );
-      expect(SQLITE_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+      expect(SQLITE_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6]);
       const indexes = db
         .prepare("select name from sqlite_master where type = 'index' and name not like 'sqlite_%' order by name")
         .all();
@@ -68,6 +69,7 @@ describe('SQLite state store specifics', () => {
         'jobs_database_active',
         'jobs_tenant_created',
         'jobs_tenant_listing',
+        'jobs_unfinished',
       ]);
     });
   });
@@ -108,6 +110,42 @@ describe('SQLite state store specifics', () => {
         'TEMP B-TREE',
       );
     });
+  });
+
+  it("the job watcher's listUnfinished is answered from jobs_unfinished, in its order: no table scan, no sort", async () => {
+    const path = freshPath();
+    const store = createSqliteStore({ path });
+    // Many finished jobs and a few unfinished ones, then ANALYZE: the planner must still choose the index.
+    for (let i = 0; i < 60; i++)
+      await seed(store, job({ jobName: `J${i}`, createdAt: `2025-01-15T08:${String(i).padStart(2, '0')}:00.000Z` }));
+    for (let i = 0; i < 55; i++)
+      await store.registry.finish('orcl', 'HR', `J${i}`, {
+        state: 'COMPLETED',
+        outcome: { result: 'succeeded', source: 'ords' },
+        files: null,
+        logTail: null,
+        at: '2025-01-15T10:00:00.000Z',
+      });
+    expect((await store.registry.listUnfinished(3)).map((j) => j.jobName)).toEqual(['J55', 'J56', 'J57']);
+    await store.close();
+    const db = new Database(path);
+    try {
+      db.exec('analyze');
+      // The statement as the store prepares it (every job column), limit bound.
+      const detail = db
+        .prepare(
+          `explain query plan select ${JOB_COLUMNS.join(', ')} from jobs where outcome is null
+           order by created_at, job_name, owner_name limit ?`,
+        )
+        .all(5)
+        .map((r) => (r as { detail: string }).detail)
+        .join(' | ');
+      expect(detail).toContain('jobs_unfinished');
+      expect(detail).not.toContain('TEMP B-TREE');
+      expect(detail).not.toMatch(/SCAN jobs$|SCAN jobs \|/);
+    } finally {
+      db.close();
+    }
   });
 
   it('reopening keeps the data and applies no migration twice', async () => {

@@ -7,6 +7,7 @@ import { claimCases } from './suite-claim.js';
 import { completeCases } from './suite-complete.js';
 import { provenanceCases } from './suite-provenance.js';
 import { registryCases } from './suite-registry.js';
+import { watchCases } from './suite-watch.js';
 
 export type StoreFactory = () => Promise<{ store: StateStore; cleanup(): Promise<void> }>;
 
@@ -32,5 +33,6 @@ export function describeStateStore(name: string, makeStore: StoreFactory): void 
     completeCases(current);
     auditCases(current);
     provenanceCases(current);
+    watchCases(current);
   });
 }
