@@ -69,7 +69,7 @@ check: format-check lint typecheck check-generated test ## everything CI checks:
 build: $(STAMP) ## compile src/ to dist/
 	$(BIN)/tsc -p tsconfig.build.json
 
-run: build ## start the ORDS emulator (:8181, EMULATOR_PORT) and the gateway (:8080, PORT) with config/example.yaml
+run: build ## start the ORDS emulator (:8181, EMULATOR_PORT; EMULATOR_ARGS="--lifecycle kept") and the gateway (:8080, PORT) with config/example.yaml
 	node dist/src/dev/run-local.js
 
 bench: $(STAMP) ## benchmarks: the gateway against the emulator and a bare proxy, as ratios (ARGS="--quick" or "--only post")

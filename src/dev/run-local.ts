@@ -65,7 +65,9 @@ function stop(code: number): void {
 process.once('SIGINT', () => stop(0));
 process.once('SIGTERM', () => stop(0));
 
-children.push(start('emulator', [...entry('src/emulator/main.ts'), '--port', env.EMULATOR_PORT]));
+// EMULATOR_ARGS chooses the ORDS behaviour to run against, e.g. `--lifecycle kept` (see the emulator's README).
+const emulatorArgs = (process.env.EMULATOR_ARGS ?? '').split(/\s+/).filter(Boolean);
+children.push(start('emulator', [...entry('src/emulator/main.ts'), '--port', env.EMULATOR_PORT, ...emulatorArgs]));
 await waitFor(
   `http://127.0.0.1:${env.EMULATOR_PORT}/ords/orcl/pdbadmin/_/db-api/stable/metadata-catalog/`,
   'the ORDS emulator',

@@ -7,9 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { call } from '../emulator/helpers/client.js';
 import { startTestEmulator } from '../emulator/helpers/start.js';
 import { testGateway } from '../helpers/gateway-app.js';
-import { testConfig } from '../helpers/gateway-config.js';
+import { testConfig, testTenants } from '../helpers/gateway-config.js';
 
 const DBA = { 'X-API-Key': 'dba-demo-key' };
+const HR = { 'X-API-Key': 'hr-demo-key' };
 const LIST = '/databases/orcl/datapump/jobs/';
 const SPACED = 'SYSTEM,SYS%20EXPORT%20SCHEMA%2001';
 
@@ -19,9 +20,15 @@ interface Recorded {
   query: Record<string, string>;
 }
 
-async function stack() {
+async function stack(concurrentJobs?: number) {
   const { origin, api } = await startTestEmulator();
-  const gw = testGateway({ config: testConfig({}, { url: api.replace(/_\/db-api\/stable\/$/, '') }) });
+  const tenants = testTenants();
+  if (concurrentJobs !== undefined) {
+    tenants['hr-team'] = { ...tenants['hr-team']!, limits: { ...tenants['hr-team']!.limits, concurrentJobs } };
+  }
+  const gw = testGateway({
+    config: testConfig({ tenants }, { url: api.replace(/_\/db-api\/stable\/$/, '') }),
+  });
   const added = await call(`${origin}/__emulator/jobs`, {
     method: 'POST',
     body: [
@@ -89,5 +96,36 @@ describe('job names beyond identifier rules, against the emulator', () => {
     expect((await recorded()).map((r) => r.path)).toContain(
       `/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/${SPACED}/export.log`,
     );
+  });
+
+  it('a create, the tenant list, the quota refresh and the all-jobs list all work while ORDS holds those rows', async () => {
+    const { gw, skipped } = await stack(1);
+    const created = await request(gw.app)
+      .post(LIST)
+      .set(HR)
+      .send({ operation: 'EXPORT', schema_expressions: [{ expression: "IN ('HR')" }] });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.outcome).toEqual({ result: 'running', source: 'ords' });
+
+    // At its concurrent_jobs limit: the refresh reads the registry, not ORDS's list, and refuses with 429, not 502.
+    const second = await request(gw.app)
+      .post(LIST)
+      .set(HR)
+      .send({ operation: 'EXPORT', schema_expressions: [{ expression: "IN ('HR')" }] });
+    expect(second.status, second.text).toBe(429);
+    expect(second.body.type).toBe('https://datapump-gateway.dev/problems/quota-exceeded');
+
+    // The tenant's list is its own job only (HR's foreign rows are not its), with the outcome.
+    const mine = await request(gw.app).get(LIST).set(HR);
+    expect(mine.status, mine.text).toBe(200);
+    expect(mine.body.items.map((j: { job_name: string }) => j.job_name)).toEqual([created.body.job_name]);
+    expect(mine.body.items[0].outcome.result).toBe('running');
+
+    const all = await request(gw.app).get(LIST).set(DBA);
+    expect(all.status, all.text).toBe(200);
+    expect(all.body.items.map((j: { job_name: string }) => j.job_name).sort()).toEqual(
+      [created.body.job_name, 'SYS EXPORT SCHEMA 01', 'SYS_IMPORT_FULL_01', 'sql file'].sort(),
+    );
+    expect(await skipped()).toBe(1);
   });
 });
