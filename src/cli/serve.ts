@@ -33,9 +33,8 @@ export function registerServeCommand(program: Command, io: CliIo): void {
         config = loadConfig({ path, env: io.env });
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
-        io.stderr.write(`${error.message}\n`);
-        process.exitCode = 1;
-        return;
+        // Through commander, as check-config does: a process.exitCode set here would be overwritten by runCli's 0.
+        this.error(error.message, { exitCode: 1, code: 'config.invalid' });
       }
       const gateway = await startGateway({ config });
       const { logger } = gateway;
