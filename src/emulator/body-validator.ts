@@ -3,6 +3,7 @@ import type { OpenApiDocument } from '../contract/documents.js';
 import { forRequestValidation } from '../contract/validator-document.js';
 import { createAjv, describeErrors } from './ajv.js';
 import type { ValidateMode } from './options.js';
+import { type OrdsRelease, ordsRelease } from './ords-release.js';
 import { STRICT_REQUEST_SCHEMAS } from './strict-schemas.js';
 
 export type CreateEndpoint = 'jobs' | 'export' | 'import';
@@ -21,10 +22,42 @@ const isObject = (value: unknown): value is Body =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const refused = (problems: string[]): BodyCheck => ({ ok: false, problems });
 
-export function createBodyValidator(mode: ValidateMode): BodyValidator {
-  if (mode === 'strict') return strictValidator();
-  const check = mode === 'documented' ? documentedCheck : minimalCheck;
-  return { mode, check };
+export function createBodyValidator(mode: ValidateMode, release: OrdsRelease = ordsRelease()): BodyValidator {
+  const inner: BodyValidator =
+    mode === 'strict' ? strictValidator() : { mode, check: mode === 'documented' ? documentedCheck : minimalCheck };
+  return {
+    mode,
+    check(endpoint, body) {
+      const scoped = forRelease(release, mode, endpoint, body);
+      return scoped.ok ? inner.check(endpoint, scoped.body) : scoped;
+    },
+  };
+}
+
+/**
+ * The body as the configured ORDS release sees it: a member another release documents on this call but this one
+ * does not (`file_name` on POST export before 22.3, `keep_master` before 25.4) does not exist here, so it is
+ * dropped like any unknown member (`documented`, `off`), or refused like one (`strict`).
+ */
+function forRelease(
+  release: OrdsRelease,
+  mode: ValidateMode,
+  endpoint: CreateEndpoint,
+  body: unknown,
+): { ok: true; body: unknown } | { ok: false; problems: string[] } {
+  if (!isObject(body)) return { ok: true, body };
+  const absent = release.missing(endpoint).filter((member) => body[member] !== undefined);
+  if (absent.length === 0) return { ok: true, body };
+  if (mode === 'strict') {
+    return {
+      ok: false,
+      problems: absent.map(
+        (member) =>
+          `body/${member} is not a member of this call in ORDS ${release.version} (documented from ${release.since(endpoint, member)})`,
+      ),
+    };
+  }
+  return { ok: true, body: Object.fromEntries(Object.entries(body).filter(([key]) => !absent.includes(key))) };
 }
 
 // ------------------------------------------------------------------ strict: the frozen upstream schemas

@@ -99,6 +99,20 @@ const FLAGS: Array<[Option, keyof EmulatorConfig | null]> = [
     'dumpBytes',
   ],
   [
+    new Option(
+      '--dump-media-type <type>',
+      "Content-Type of dump files: application/octet-stream (default) or application/vnd.tcpdump.pcap (Oracle's)",
+    ).choices(['application/octet-stream', 'application/vnd.tcpdump.pcap']),
+    'dumpMediaType',
+  ],
+  [
+    new Option(
+      '--ords-version <version>',
+      'the ORDS release played, 19 or later (19.4, 22.3.1, …), with its documented differences (default 25.4)',
+    ),
+    'ordsVersion',
+  ],
+  [
     new Option('--serve-any-file', "serve any file name of an existing job (a fake body), not only the job's own"),
     'serveAnyFile',
   ],

@@ -5,6 +5,7 @@ import { schemaAsserter } from './ajv.js';
 import { manualClock, systemClock } from './clock.js';
 import type { EmulatorOptions } from './options.js';
 import { configFileSchema } from './options-schema.js';
+import { ordsVersionProblem } from './ords-release.js';
 import { parseByteSize } from './sizes.js';
 import { checkTimeZone } from './time-format.js';
 
@@ -31,6 +32,8 @@ export function checkConfig(value: unknown, where = 'config'): EmulatorConfig {
   try {
     assertConfig(copy);
     if (copy.dbTimeZone !== undefined) checkTimeZone(copy.dbTimeZone);
+    const versionProblem = copy.ordsVersion === undefined ? undefined : ordsVersionProblem(copy.ordsVersion);
+    if (versionProblem) throw new Error(versionProblem);
   } catch (error) {
     throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
   }

@@ -6,6 +6,7 @@ import type { BodyValidator } from './body-validator.js';
 import type { ParsedBody } from './http-body.js';
 import type { JobStore } from './job-store.js';
 import type { ResolvedOptions } from './options.js';
+import type { OrdsRelease } from './ords-release.js';
 import type { OrdsRoute } from './router.js';
 import type { TokenStore } from './tokens.js';
 import type { ApiUrls } from './urls.js';
@@ -16,8 +17,10 @@ export interface EmulatorState {
   readonly jobs: JobStore;
   readonly tokens: TokenStore;
   readonly auth: Authenticator;
-  /** Create-body checks of the `validate` mode. */
+  /** Create-body checks of the `validate` mode, for the release played. */
   readonly validator: BodyValidator;
+  /** The ORDS release played (`ordsVersion`). */
+  readonly release: OrdsRelease;
 }
 
 export interface RequestContext {

@@ -4,7 +4,7 @@ import { createJob } from './handlers/create.js';
 import { getJobFile } from './handlers/file.js';
 import { getJob } from './handlers/job.js';
 import { listJobs } from './handlers/list.js';
-import { metadataCatalog } from './handlers/metadata.js';
+import { metadataCatalog, openApi } from './handlers/metadata.js';
 import { issueToken } from './handlers/token.js';
 import { ordsError } from './ords-errors.js';
 import type { Reply } from './reply.js';
@@ -37,5 +37,7 @@ export function dispatch(state: EmulatorState, ctx: RequestContext): Reply {
       return getJobFile(state, authed);
     case 'metadata':
       return metadataCatalog(authed);
+    case 'openapi':
+      return openApi(state, authed);
   }
 }

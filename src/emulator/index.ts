@@ -21,6 +21,7 @@ export type { AddedJobSpec } from './job-store.js';
 export type { AddedEnding } from './log-text.js';
 export {
   DEFAULT_OPTIONS,
+  type DumpMediaType,
   type EmulatorOptions,
   type Lifecycle,
   type ResolvedOptions,
@@ -28,5 +29,6 @@ export {
   type ValidateMode,
   type VanishedFiles,
 } from './options.js';
+export { DEFAULT_ORDS_VERSION, type OrdsRelease, ordsRelease } from './ords-release.js';
 export type { RecordedRequest } from './recorder.js';
 export { createEmulator, type Emulator, startEmulator } from './server.js';

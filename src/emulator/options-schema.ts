@@ -31,6 +31,8 @@ export const optionsSchema = {
     dbTimeZone: { type: 'string', minLength: 1 },
     logBytes: { anyOf: [nonNegativeInt, { type: 'null' }] },
     dumpBytes: nonNegativeInt,
+    dumpMediaType: { enum: ['application/octet-stream', 'application/vnd.tcpdump.pcap'] },
+    ordsVersion: { type: 'string', pattern: '^[0-9]{1,9}(\\.[0-9]{1,9}){1,4}$' },
     serveAnyFile: { type: 'boolean' },
     validate: { anyOf: [{ enum: ['documented', 'strict', 'off'] }, { type: 'boolean' }] },
     defaultLimit: nonNegativeInt,

@@ -4,11 +4,13 @@ import { type Clock, systemClock } from './clock.js';
 import type { Fault } from './fault-spec.js';
 import { type IdSource, randomIds } from './ids.js';
 import { optionsSchema } from './options-schema.js';
+import { DEFAULT_ORDS_VERSION, ordsVersionProblem } from './ords-release.js';
 import { checkTimeZone } from './time-format.js';
 
 export type Lifecycle = 'dropped' | 'kept' | 'completed';
 export type VanishedFiles = 'gone' | 'served';
 export type ValidateMode = 'documented' | 'strict' | 'off';
+export type DumpMediaType = 'application/octet-stream' | 'application/vnd.tcpdump.pcap';
 
 export interface EmulatorOptions {
   /** Interface `listen()` binds. Default `127.0.0.1`. */
@@ -72,6 +74,19 @@ export interface EmulatorOptions {
   /** Size of an export's dump file. Default 65536. */
   dumpBytes?: number;
   /**
+   * The `Content-Type` of a served dump file: `application/octet-stream`, or `application/vnd.tcpdump.pcap`, the
+   * media type Oracle's file page gives dump files (24.3; realities §6). Default `application/octet-stream`.
+   */
+  dumpMediaType?: DumpMediaType;
+  /**
+   * The ORDS release played (`19.4`, `22.3.1`, …; 19 or later), with each difference Oracle documents between
+   * releases: before 21 POST `jobs/` takes only EXPORT (400 otherwise); before 22.3 POST `export` has no `file_name`
+   * and `credential_name`, and POST `import` no `credential_name` (before 21.3 POST `jobs/` neither); before 25.4 no
+   * call has `keep_master`. A member the release lacks is dropped like an unknown one (refused under `strict`).
+   * `metadata-catalog/openapi.json` describes the release. Default `25.4` (every behaviour modelled).
+   */
+  ordsVersion?: string;
+  /**
    * Serve any file name asked of an existing job (a short fake body), not only the job's own files: an ORDS that
    * does not check the name, to prove a client of it does. Default false.
    */
@@ -129,6 +144,8 @@ export const DEFAULT_OPTIONS = {
   dbTimeZone: 'UTC',
   logBytes: null,
   dumpBytes: 65536,
+  dumpMediaType: 'application/octet-stream',
+  ordsVersion: DEFAULT_ORDS_VERSION,
   serveAnyFile: false,
   validate: 'documented',
   defaultLimit: 25,
@@ -158,6 +175,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   const defined: unknown = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
   assertOptions(defined);
   checkTimeZone(defined.dbTimeZone ?? DEFAULT_OPTIONS.dbTimeZone);
+  const versionProblem = defined.ordsVersion === undefined ? undefined : ordsVersionProblem(defined.ordsVersion);
+  if (versionProblem) throw new Error(`emulator options: ${versionProblem}`);
   return Object.freeze({
     ...DEFAULT_OPTIONS,
     ...defined,

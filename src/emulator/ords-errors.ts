@@ -15,6 +15,15 @@ const CODES: Record<number, string> = {
   503: 'ServiceUnavailable',
 };
 
+/**
+ * ORDS's own statuses, which HTTP has no reason phrase for (Status Codes page, 25.3: 570 database account locked,
+ * 571 database connection error). The status is documented; the `code` and `title` ORDS sends with it are not.
+ */
+const ORDS_REASONS: Record<number, string> = {
+  570: 'Database Account Locked',
+  571: 'Database Connection Error',
+};
+
 export interface OrdsErrorBody {
   code: string;
   title?: string;
@@ -24,7 +33,7 @@ export interface OrdsErrorBody {
 }
 
 export function ordsErrorBody(status: number, ids: IdSource, message?: string): OrdsErrorBody {
-  const title = STATUS_CODES[status] ?? 'Error';
+  const title = STATUS_CODES[status] ?? ORDS_REASONS[status] ?? 'Error';
   const code = CODES[status] ?? title.replace(/[^A-Za-z]/g, '');
   const base = { code, type: `tag:oracle.com,2020:error/${code}`, instance: `tag:oracle.com,2020:ecid/${ids.next()}` };
   // ORDS's 401 body has no `title` (observed); newer releases add `title` to the others.

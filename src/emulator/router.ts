@@ -1,7 +1,7 @@
 // Maps a request path onto ORDS's URL shape (`/ords/{db}/{schema}/_/db-api/{version}/…`) without a framework.
 import type { FaultRoute } from './fault-spec.js';
 
-export type Resource = 'jobs' | 'export' | 'import' | 'job' | 'file' | 'metadata' | 'token';
+export type Resource = 'jobs' | 'export' | 'import' | 'job' | 'file' | 'metadata' | 'openapi' | 'token';
 
 export interface OrdsRoute {
   resource: Resource;
@@ -19,6 +19,7 @@ const ALLOW: Record<Resource, readonly string[]> = {
   job: ['GET'],
   file: ['GET'],
   metadata: ['GET'],
+  openapi: ['GET'],
   token: ['POST'],
 };
 
@@ -30,6 +31,7 @@ export function allowedMethods(resource: Resource): readonly string[] {
 export function faultRouteOf(resource: Resource, method: string): FaultRoute {
   if (resource === 'jobs') return method === 'POST' ? 'create' : 'list';
   if (resource === 'export' || resource === 'import') return 'create';
+  if (resource === 'openapi') return 'metadata';
   return resource;
 }
 
@@ -60,6 +62,8 @@ export function matchOrdsRoute(path: string, database: string, schema: string): 
   const version = s[6]!;
   const rest = s.slice(7);
   if (rest.length === 2 && rest[0] === 'metadata-catalog' && rest[1] === '') return route('metadata', version);
+  if (rest.length === 2 && rest[0] === 'metadata-catalog' && rest[1] === 'openapi.json')
+    return route('openapi', version);
   if (rest[0] !== 'database' || rest[1] !== 'datapump') return null;
   if (rest.length === 3 && (rest[2] === 'export' || rest[2] === 'import')) return route(rest[2], version);
   if (rest[2] !== 'jobs') return null;

@@ -15,6 +15,7 @@ import { parseBody, readBody } from './http-body.js';
 import { createJobStore, type JobStore } from './job-store.js';
 import { type EmulatorOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { ordsError } from './ords-errors.js';
+import { ordsRelease } from './ords-release.js';
 import { createRecorder, type Recorder } from './recorder.js';
 import { faultRouteOf, matchOrdsRoute } from './router.js';
 import { createTokenStore } from './tokens.js';
@@ -46,12 +47,14 @@ export function createEmulator(input: EmulatorOptions = {}): Emulator {
   const options = resolveOptions(input);
   const { clock, ids } = options;
   const tokens = createTokenStore(clock, ids, options.tokenTtlSeconds);
+  const release = ordsRelease(options.ordsVersion);
   const state: EmulatorState = {
     options,
     jobs: createJobStore(options),
     tokens,
     auth: createAuthenticator(options.users, options.clients, options.schema, tokens),
-    validator: createBodyValidator(options.validate),
+    validator: createBodyValidator(options.validate, release),
+    release,
   };
   const faults = createFaultBook(options.faultSeed, options.faults);
   const recorder = createRecorder(options.recordRequests);

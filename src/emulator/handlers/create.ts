@@ -25,6 +25,15 @@ export function createJob(state: EmulatorState, ctx: AuthenticatedContext, endpo
   if (!checked.ok) return ordsError(400, state.options.ids, checked.problems.join('; '));
   const { body } = checked;
   const operation = (endpoint === 'jobs' ? body.operation : endpoint.toUpperCase()) as Operation;
+  // ORDS 19.x/20.x: "only the export operation is allowed in this implementation version" (DB 19c REST book
+  // F32587_01, POST jobs/); its POST import takes imports.
+  if (endpoint === 'jobs' && operation === 'IMPORT' && !state.release.jobsImport) {
+    return ordsError(
+      400,
+      state.options.ids,
+      `Only the export operation is allowed in this implementation version (ORDS ${state.release.version})`,
+    );
+  }
   // The job is stored as data; nothing in the body is ever executed or interpreted.
   const job = state.jobs.create(ctx.principal.owner, operation, body);
   const json = JSON.stringify(jobBody(job, ctx.now, ctx.urls, true));

@@ -25,7 +25,7 @@ export function getJobFile(state: EmulatorState, ctx: AuthenticatedContext): Rep
   }
   return {
     status: 200,
-    headers: { 'Content-Type': 'application/octet-stream' },
+    headers: { 'Content-Type': state.options.dumpMediaType },
     body: dumpFile(job, state.options.dumpBytes),
   };
 }
