@@ -187,6 +187,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ords/{database}/{schema}/_/db-api/{version}/metadata-catalog/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The database (pool) identifier in ORDS's URL. */
+                database: components["parameters"]["database"];
+                /** @description The REST-enabled schema alias. */
+                schema: components["parameters"]["schema"];
+                /** @description The Database API version segment. */
+                version: components["parameters"]["version"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The OpenAPI document of the Database API services this ORDS offers
+         * @description "An OpenAPI V3 document that describes the available ORDS database API services can be retrieved from a
+         *     running ORDS instance" [S1]; this path is the one a third-party lab shows [S49] (the exact official path is
+         *     unconfirmed). What ORDS puts in `info.version` is not documented; the project's emulator puts its ORDS
+         *     release there, and its `paths` are the Data Pump calls that release has.
+         */
+        get: operations["ordsOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ords/{database}/{schema}/oauth/token": {
         parameters: {
             query?: never;
@@ -499,6 +529,36 @@ export interface components {
                 "application/problem+json": components["schemas"]["OrdsError"];
             };
         };
+        /** @description The request body's media type is not one the resource takes (Status Codes page, 415). */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OrdsError"];
+                "application/problem+json": components["schemas"]["OrdsError"];
+            };
+        };
+        /** @description The database account is locked (ORDS's own status 570, Status Codes page); no database work was done. */
+        AccountLocked: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OrdsError"];
+                "application/problem+json": components["schemas"]["OrdsError"];
+            };
+        };
+        /** @description ORDS could not connect to the database (ORDS's own status 571, Status Codes page); no database work was done. */
+        DatabaseConnectionError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OrdsError"];
+                "application/problem+json": components["schemas"]["OrdsError"];
+            };
+        };
     };
     parameters: {
         /** @description The database (pool) identifier in ORDS's URL. */
@@ -570,6 +630,8 @@ export interface operations {
             405: components["responses"]["MethodNotAllowed"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
+            570: components["responses"]["AccountLocked"];
+            571: components["responses"]["DatabaseConnectionError"];
         };
     };
     ordsCreateJob: {
@@ -597,8 +659,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
+            570: components["responses"]["AccountLocked"];
+            571: components["responses"]["DatabaseConnectionError"];
         };
     };
     ordsCreateExportJob: {
@@ -626,8 +691,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
+            570: components["responses"]["AccountLocked"];
+            571: components["responses"]["DatabaseConnectionError"];
         };
     };
     ordsCreateImportJob: {
@@ -655,8 +723,11 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
+            570: components["responses"]["AccountLocked"];
+            571: components["responses"]["DatabaseConnectionError"];
         };
     };
     ordsGetJob: {
@@ -709,6 +780,8 @@ export interface operations {
             405: components["responses"]["MethodNotAllowed"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
+            570: components["responses"]["AccountLocked"];
+            571: components["responses"]["DatabaseConnectionError"];
         };
     };
     ordsGetJobFile: {
@@ -753,6 +826,8 @@ export interface operations {
             405: components["responses"]["MethodNotAllowed"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
+            570: components["responses"]["AccountLocked"];
+            571: components["responses"]["DatabaseConnectionError"];
         };
     };
     ordsMetadataCatalog: {
@@ -788,6 +863,49 @@ export interface operations {
             405: components["responses"]["MethodNotAllowed"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
+            570: components["responses"]["AccountLocked"];
+            571: components["responses"]["DatabaseConnectionError"];
+        };
+    };
+    ordsOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The database (pool) identifier in ORDS's URL. */
+                database: components["parameters"]["database"];
+                /** @description The REST-enabled schema alias. */
+                schema: components["parameters"]["schema"];
+                /** @description The Database API version segment. */
+                version: components["parameters"]["version"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An OpenAPI document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        openapi: string;
+                        info: {
+                            title?: string;
+                            version: string;
+                        };
+                        paths: Record<string, never>;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+            570: components["responses"]["AccountLocked"];
+            571: components["responses"]["DatabaseConnectionError"];
         };
     };
     ordsOAuthToken: {

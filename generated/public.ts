@@ -114,7 +114,8 @@ export interface paths {
         };
         /**
          * Download one of a job's files
-         * @description The job's log (`text/plain`) or one of its dump files (`application/octet-stream`). The job's
+         * @description The job's log (`text/plain`) or one of its dump files (`application/octet-stream`, also when ORDS
+         *     serves it as `application/vnd.tcpdump.pcap`, the type Oracle's reference gives dumps). The job's
          *     `links` name its files: each is a `related` link, and the log is the one whose `mediaType`
          *     is `text/plain`. The body is streamed; if ORDS fails part-way, the connection is cut rather
          *     than ended as if the file were whole.
@@ -126,6 +127,314 @@ export interface paths {
         get: operations["getJobFile"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/databases/{database}/datapump/export": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id for this request, echoed in the answer and passed to ORDS. A value that
+                 *     does not match the pattern is replaced by one the gateway makes, not refused.
+                 */
+                "X-Request-Id"?: components["parameters"]["requestId"];
+            };
+            path: {
+                /** @description The ORDS database (as the gateway's configuration names it) that runs the job. */
+                database: components["parameters"]["database"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an export job (ORDS's RPC form)
+         * @description ORDS's `POST …/datapump/export`: the same as `POST …/jobs/` with `"operation": "EXPORT"`, which this
+         *     body may omit (or send as `EXPORT`). The same policy, limits and answer; the same `Idempotency-Key`
+         *     with the same fields replays either form's job. What reaches ORDS is decided by the database's
+         *     `create_endpoint`, not by the path the client used.
+         */
+        post: operations["createExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/databases/{database}/datapump/import": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id for this request, echoed in the answer and passed to ORDS. A value that
+                 *     does not match the pattern is replaced by one the gateway makes, not refused.
+                 */
+                "X-Request-Id"?: components["parameters"]["requestId"];
+            };
+            path: {
+                /** @description The ORDS database (as the gateway's configuration names it) that runs the job. */
+                database: components["parameters"]["database"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an import job (ORDS's RPC form)
+         * @description ORDS's `POST …/datapump/import`: the same as `POST …/jobs/` with `"operation": "IMPORT"`, which this
+         *     body may omit (or send as `IMPORT`). The same policy, limits and answer.
+         */
+        post: operations["createImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ords/{ords_database}/{ords_schema}/_/db-api/{api_version}/database/datapump/jobs/": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id for this request, echoed in the answer and passed to ORDS. A value that
+                 *     does not match the pattern is replaced by one the gateway makes, not refused.
+                 */
+                "X-Request-Id"?: components["parameters"]["requestId"];
+            };
+            path: {
+                /**
+                 * @description The first segment of a database's ORDS-shaped alias (`databases.<name>.ords_path`, by default the
+                 *     database segment of its ORDS URL, such as `orcl`). An alias no database has, or one of a database the
+                 *     tenant is not granted, answers `404`.
+                 */
+                ords_database: components["parameters"]["ordsDatabase"];
+                /** @description The second segment of the alias, ORDS's schema alias (such as `pdbadmin`). */
+                ords_schema: components["parameters"]["ordsSchema"];
+                /**
+                 * @description ORDS's Database API version segment: `stable` (documented) or `latest` (used by Oracle's own tooling).
+                 *     Kept in `Location` and links; what the gateway calls ORDS with is the database's `api_version`.
+                 */
+                api_version: components["parameters"]["apiVersion"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the caller's jobs (on ORDS's path)
+         * @description The caller's own jobs on the named database, newest first, as an ORDS-style collection.
+         *     ORDS itself lists every owner's jobs (`DBA_DATAPUMP_JOBS`); the gateway never passes that
+         *     list on to a tenant that is not granted it.
+         */
+        get: operations["listJobsOrdsPath"];
+        put?: never;
+        /**
+         * Create a Data Pump job (on ORDS's path)
+         * @description Starts an EXPORT or IMPORT job on the named database, as ORDS's `POST …/datapump/jobs/` does.
+         *     The body is checked against the contract, then against the tenant's grants; what reaches
+         *     ORDS is the gateway's canonical form of it. Send an `Idempotency-Key` so that a retry after a
+         *     timeout can never start a second job.
+         */
+        post: operations["createJobOrdsPath"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ords/{ords_database}/{ords_schema}/_/db-api/{api_version}/database/datapump/jobs/{owner_name},{job_name}/": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id for this request, echoed in the answer and passed to ORDS. A value that
+                 *     does not match the pattern is replaced by one the gateway makes, not refused.
+                 */
+                "X-Request-Id"?: components["parameters"]["requestId"];
+            };
+            path: {
+                /**
+                 * @description The first segment of a database's ORDS-shaped alias (`databases.<name>.ords_path`, by default the
+                 *     database segment of its ORDS URL, such as `orcl`). An alias no database has, or one of a database the
+                 *     tenant is not granted, answers `404`.
+                 */
+                ords_database: components["parameters"]["ordsDatabase"];
+                /** @description The second segment of the alias, ORDS's schema alias (such as `pdbadmin`). */
+                ords_schema: components["parameters"]["ordsSchema"];
+                /**
+                 * @description ORDS's Database API version segment: `stable` (documented) or `latest` (used by Oracle's own tooling).
+                 *     Kept in `Location` and links; what the gateway calls ORDS with is the database's `api_version`.
+                 */
+                api_version: components["parameters"]["apiVersion"];
+                /**
+                 * @description The database user that owns the job, percent-encoded (see `OwnerName`). With `job_name` it makes one
+                 *     path segment, `{owner_name},{job_name}`: neither name may hold a comma, so the segment splits one way only.
+                 */
+                owner_name: components["parameters"]["ownerName"];
+                /**
+                 * @description The job's name, percent-encoded (see `JobName`): the job `SYS EXPORT SCHEMA 01` of `SYSTEM` is
+                 *     `…/jobs/SYSTEM,SYS%20EXPORT%20SCHEMA%2001/`.
+                 */
+                job_name: components["parameters"]["jobName"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get one job (on ORDS's path)
+         * @description The job's current state. Poll this URL (the `Location` of the create answer) until `state`
+         *     is terminal (`COMPLETED`, `STOPPED` or `NOT RUNNING`). Send the last `ETag` in
+         *     `If-None-Match` to get a `304` while nothing changed. A job the caller does not own answers
+         *     `404`, exactly as a job that does not exist.
+         */
+        get: operations["getJobOrdsPath"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ords/{ords_database}/{ords_schema}/_/db-api/{api_version}/database/datapump/jobs/{owner_name},{job_name}/{filename}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id for this request, echoed in the answer and passed to ORDS. A value that
+                 *     does not match the pattern is replaced by one the gateway makes, not refused.
+                 */
+                "X-Request-Id"?: components["parameters"]["requestId"];
+            };
+            path: {
+                /**
+                 * @description The first segment of a database's ORDS-shaped alias (`databases.<name>.ords_path`, by default the
+                 *     database segment of its ORDS URL, such as `orcl`). An alias no database has, or one of a database the
+                 *     tenant is not granted, answers `404`.
+                 */
+                ords_database: components["parameters"]["ordsDatabase"];
+                /** @description The second segment of the alias, ORDS's schema alias (such as `pdbadmin`). */
+                ords_schema: components["parameters"]["ordsSchema"];
+                /**
+                 * @description ORDS's Database API version segment: `stable` (documented) or `latest` (used by Oracle's own tooling).
+                 *     Kept in `Location` and links; what the gateway calls ORDS with is the database's `api_version`.
+                 */
+                api_version: components["parameters"]["apiVersion"];
+                /**
+                 * @description The database user that owns the job, percent-encoded (see `OwnerName`). With `job_name` it makes one
+                 *     path segment, `{owner_name},{job_name}`: neither name may hold a comma, so the segment splits one way only.
+                 */
+                owner_name: components["parameters"]["ownerName"];
+                /**
+                 * @description The job's name, percent-encoded (see `JobName`): the job `SYS EXPORT SCHEMA 01` of `SYSTEM` is
+                 *     `…/jobs/SYSTEM,SYS%20EXPORT%20SCHEMA%2001/`.
+                 */
+                job_name: components["parameters"]["jobName"];
+                /** @description The file's name, as the job's `links` give it. */
+                filename: components["parameters"]["filename"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download one of a job's files (on ORDS's path)
+         * @description The job's log (`text/plain`) or one of its dump files (`application/octet-stream`, also when ORDS
+         *     serves it as `application/vnd.tcpdump.pcap`, the type Oracle's reference gives dumps). The job's
+         *     `links` name its files: each is a `related` link, and the log is the one whose `mediaType`
+         *     is `text/plain`. The body is streamed; if ORDS fails part-way, the connection is cut rather
+         *     than ended as if the file were whole.
+         *
+         *     Once ORDS no longer shows a job (Data Pump drops a successful job's control table), its files are
+         *     asked of ORDS by the names the gateway recorded. Where ORDS no longer serves the log, the gateway
+         *     answers with the last 64 KiB of it that its job watcher kept, marked `Datapump-Log-Partial: tail`.
+         */
+        get: operations["getJobFileOrdsPath"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ords/{ords_database}/{ords_schema}/_/db-api/{api_version}/database/datapump/export": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id for this request, echoed in the answer and passed to ORDS. A value that
+                 *     does not match the pattern is replaced by one the gateway makes, not refused.
+                 */
+                "X-Request-Id"?: components["parameters"]["requestId"];
+            };
+            path: {
+                /**
+                 * @description The first segment of a database's ORDS-shaped alias (`databases.<name>.ords_path`, by default the
+                 *     database segment of its ORDS URL, such as `orcl`). An alias no database has, or one of a database the
+                 *     tenant is not granted, answers `404`.
+                 */
+                ords_database: components["parameters"]["ordsDatabase"];
+                /** @description The second segment of the alias, ORDS's schema alias (such as `pdbadmin`). */
+                ords_schema: components["parameters"]["ordsSchema"];
+                /**
+                 * @description ORDS's Database API version segment: `stable` (documented) or `latest` (used by Oracle's own tooling).
+                 *     Kept in `Location` and links; what the gateway calls ORDS with is the database's `api_version`.
+                 */
+                api_version: components["parameters"]["apiVersion"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an export job (ORDS's RPC form, on ORDS's path)
+         * @description ORDS's `POST …/datapump/export`: the same as `POST …/jobs/` with `"operation": "EXPORT"`, which this
+         *     body may omit (or send as `EXPORT`). The same policy, limits and answer; the same `Idempotency-Key`
+         *     with the same fields replays either form's job. What reaches ORDS is decided by the database's
+         *     `create_endpoint`, not by the path the client used.
+         */
+        post: operations["createExportOrdsPath"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ords/{ords_database}/{ords_schema}/_/db-api/{api_version}/database/datapump/import": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id for this request, echoed in the answer and passed to ORDS. A value that
+                 *     does not match the pattern is replaced by one the gateway makes, not refused.
+                 */
+                "X-Request-Id"?: components["parameters"]["requestId"];
+            };
+            path: {
+                /**
+                 * @description The first segment of a database's ORDS-shaped alias (`databases.<name>.ords_path`, by default the
+                 *     database segment of its ORDS URL, such as `orcl`). An alias no database has, or one of a database the
+                 *     tenant is not granted, answers `404`.
+                 */
+                ords_database: components["parameters"]["ordsDatabase"];
+                /** @description The second segment of the alias, ORDS's schema alias (such as `pdbadmin`). */
+                ords_schema: components["parameters"]["ordsSchema"];
+                /**
+                 * @description ORDS's Database API version segment: `stable` (documented) or `latest` (used by Oracle's own tooling).
+                 *     Kept in `Location` and links; what the gateway calls ORDS with is the database's `api_version`.
+                 */
+                api_version: components["parameters"]["apiVersion"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an import job (ORDS's RPC form, on ORDS's path)
+         * @description ORDS's `POST …/datapump/import`: the same as `POST …/jobs/` with `"operation": "IMPORT"`, which this
+         *     body may omit (or send as `IMPORT`). The same policy, limits and answer.
+         */
+        post: operations["createImportOrdsPath"];
         delete?: never;
         options?: never;
         head?: never;
@@ -154,6 +463,7 @@ export interface components {
             name_expressions?: components["schemas"]["ExpressionList"];
             schema_expressions?: components["schemas"]["ExpressionList"];
             tablespace_expressions?: components["schemas"]["ExpressionList"];
+            keep_master?: components["schemas"]["KeepMaster"];
         };
         /** ImportJobRequest */
         ImportJobRequest: {
@@ -172,6 +482,50 @@ export interface components {
             schema_expressions?: components["schemas"]["ExpressionList"];
             tablespace_expressions?: components["schemas"]["ExpressionList"];
             remap_schemas?: components["schemas"]["RemapSchemaList"];
+            keep_master?: components["schemas"]["KeepMaster"];
+        };
+        /**
+         * ExportRequest
+         * @description The body of `POST …/export` (ORDS's RPC form): an `ExportJobRequest` whose `operation` may be left out.
+         */
+        ExportRequest: {
+            /**
+             * @description Optional here: this endpoint exports.
+             * @enum {string}
+             */
+            operation?: "EXPORT";
+            job_mode?: components["schemas"]["JobMode"];
+            datapump_dir?: components["schemas"]["DatapumpDir"];
+            file_name?: components["schemas"]["FileName"];
+            credential_name?: components["schemas"]["CredentialName"];
+            filter?: components["schemas"]["Filter"];
+            threads?: components["schemas"]["Threads"];
+            name_expressions?: components["schemas"]["ExpressionList"];
+            schema_expressions?: components["schemas"]["ExpressionList"];
+            tablespace_expressions?: components["schemas"]["ExpressionList"];
+            keep_master?: components["schemas"]["KeepMaster"];
+        };
+        /**
+         * ImportRequest
+         * @description The body of `POST …/import` (ORDS's RPC form): an `ImportJobRequest` whose `operation` may be left out.
+         */
+        ImportRequest: {
+            /**
+             * @description Optional here: this endpoint imports.
+             * @enum {string}
+             */
+            operation?: "IMPORT";
+            job_mode?: components["schemas"]["JobMode"];
+            datapump_dir?: components["schemas"]["DatapumpDir"];
+            file_name: components["schemas"]["FileName"];
+            credential_name?: components["schemas"]["CredentialName"];
+            filter?: components["schemas"]["Filter"];
+            threads?: components["schemas"]["Threads"];
+            name_expressions?: components["schemas"]["ExpressionList"];
+            schema_expressions?: components["schemas"]["ExpressionList"];
+            tablespace_expressions?: components["schemas"]["ExpressionList"];
+            remap_schemas?: components["schemas"]["RemapSchemaList"];
+            keep_master?: components["schemas"]["KeepMaster"];
         };
         /**
          * @description The Data Pump job mode (Oracle lists these four; `SCHEMA` when absent).
@@ -203,6 +557,12 @@ export interface components {
          * @description The maximum number of worker processes the job may use (Data Pump's degree of parallelism). The bounds are the gateway's; Oracle documents none.
          */
         Threads: number;
+        /**
+         * Format: int32
+         * @description Data Pump's KEEP_MASTER: whether the job's control table is kept (1) or dropped (0) when the job completes successfully. Oracle documents it on ORDS's `export` and `import` from ORDS 25.4 (default 1 there: a kept success stays `NOT RUNNING`, its `outcome` says it succeeded). Passed to ORDS as given. On a database whose configured ORDS release is older, refused before ORDS is called (`ords-version-unsupported`); from 25.4 the gateway sends it to ORDS's `export`/`import`, which document it. Where the database's release is not configured, it is forwarded to the configured create endpoint, which may ignore it.
+         * @enum {integer}
+         */
+        KeepMaster: 0 | 1;
         /** @description A filter written as an SQL clause: an operator and the values the names are compared with, for example `IN ('HR')`, `= 'EMP'`, `LIKE 'EMP%'`. ORDS passes it to Data Pump as SQL, so the gateway parses it and forwards only its own canonical form. The size leaves room for an `IN` list of 1,000 names. */
         Expression: string;
         ExpressionItem: {
@@ -412,7 +772,7 @@ export interface components {
          * @description The catalogue of problem types: one base URI, one slug per problem. Each URI has a page on
          *     every gateway at `/problems/{slug}`. `x-status` is the HTTP status the problem comes with.
          */
-        ProblemType: string & ("https://datapump-gateway.dev/problems/request-invalid" | "https://datapump-gateway.dev/problems/malformed-json" | "https://datapump-gateway.dev/problems/idempotency-key-required" | "https://datapump-gateway.dev/problems/unauthenticated" | "https://datapump-gateway.dev/problems/not-granted" | "https://datapump-gateway.dev/problems/not-found" | "https://datapump-gateway.dev/problems/database-not-found" | "https://datapump-gateway.dev/problems/job-not-found" | "https://datapump-gateway.dev/problems/file-not-found" | "https://datapump-gateway.dev/problems/method-not-allowed" | "https://datapump-gateway.dev/problems/idempotency-conflict" | "https://datapump-gateway.dev/problems/payload-too-large" | "https://datapump-gateway.dev/problems/unsupported-media-type" | "https://datapump-gateway.dev/problems/request-unsafe" | "https://datapump-gateway.dev/problems/idempotency-key-reused" | "https://datapump-gateway.dev/problems/upstream-rejected" | "https://datapump-gateway.dev/problems/headers-too-large" | "https://datapump-gateway.dev/problems/rate-limited" | "https://datapump-gateway.dev/problems/quota-exceeded" | "https://datapump-gateway.dev/problems/internal-error" | "https://datapump-gateway.dev/problems/upstream-error" | "https://datapump-gateway.dev/problems/upstream-auth-failed" | "https://datapump-gateway.dev/problems/upstream-invalid-response" | "https://datapump-gateway.dev/problems/upstream-unavailable" | "https://datapump-gateway.dev/problems/gateway-overloaded" | "https://datapump-gateway.dev/problems/store-unavailable" | "https://datapump-gateway.dev/problems/identity-provider-unavailable" | "https://datapump-gateway.dev/problems/upstream-timeout");
+        ProblemType: string & ("https://datapump-gateway.dev/problems/request-invalid" | "https://datapump-gateway.dev/problems/malformed-json" | "https://datapump-gateway.dev/problems/idempotency-key-required" | "https://datapump-gateway.dev/problems/unauthenticated" | "https://datapump-gateway.dev/problems/not-granted" | "https://datapump-gateway.dev/problems/not-found" | "https://datapump-gateway.dev/problems/database-not-found" | "https://datapump-gateway.dev/problems/job-not-found" | "https://datapump-gateway.dev/problems/file-not-found" | "https://datapump-gateway.dev/problems/method-not-allowed" | "https://datapump-gateway.dev/problems/idempotency-conflict" | "https://datapump-gateway.dev/problems/payload-too-large" | "https://datapump-gateway.dev/problems/unsupported-media-type" | "https://datapump-gateway.dev/problems/request-unsafe" | "https://datapump-gateway.dev/problems/idempotency-key-reused" | "https://datapump-gateway.dev/problems/upstream-rejected" | "https://datapump-gateway.dev/problems/ords-version-unsupported" | "https://datapump-gateway.dev/problems/headers-too-large" | "https://datapump-gateway.dev/problems/rate-limited" | "https://datapump-gateway.dev/problems/quota-exceeded" | "https://datapump-gateway.dev/problems/internal-error" | "https://datapump-gateway.dev/problems/upstream-error" | "https://datapump-gateway.dev/problems/upstream-auth-failed" | "https://datapump-gateway.dev/problems/upstream-invalid-response" | "https://datapump-gateway.dev/problems/upstream-unavailable" | "https://datapump-gateway.dev/problems/gateway-overloaded" | "https://datapump-gateway.dev/problems/store-unavailable" | "https://datapump-gateway.dev/problems/identity-provider-unavailable" | "https://datapump-gateway.dev/problems/upstream-timeout");
     };
     responses: {
         /**
@@ -541,8 +901,10 @@ export interface components {
          * @description The request is well-formed but unsafe or malformed where the contract cannot tell: a filter
          *     expression outside the accepted grammar, an unsafe file name or object-storage URI
          *     (`request-unsafe`, with every violation in `errors`); an `Idempotency-Key` reused with
-         *     another body (`idempotency-key-reused`); or a request ORDS refused although the gateway
-         *     accepted it (`upstream-rejected`).
+         *     another body (`idempotency-key-reused`); a request ORDS refused although the gateway
+         *     accepted it (`upstream-rejected`); or one the database's configured ORDS release cannot take
+         *     on any of its create endpoints (`ords-version-unsupported`, every such member in `errors`;
+         *     ORDS is not called).
          */
         UnprocessableContent: {
             headers: {
@@ -643,6 +1005,19 @@ export interface components {
         };
     };
     parameters: {
+        /**
+         * @description The first segment of a database's ORDS-shaped alias (`databases.<name>.ords_path`, by default the
+         *     database segment of its ORDS URL, such as `orcl`). An alias no database has, or one of a database the
+         *     tenant is not granted, answers `404`.
+         */
+        ordsDatabase: string;
+        /** @description The second segment of the alias, ORDS's schema alias (such as `pdbadmin`). */
+        ordsSchema: string;
+        /**
+         * @description ORDS's Database API version segment: `stable` (documented) or `latest` (used by Oracle's own tooling).
+         *     Kept in `Location` and links; what the gateway calls ORDS with is the database's `api_version`.
+         */
+        apiVersion: "stable" | "latest";
         /** @description The ORDS database (as the gateway's configuration names it) that runs the job. */
         database: string;
         /**
@@ -953,6 +1328,587 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    createExport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id for this request, echoed in the answer and passed to ORDS. A value that
+                 *     does not match the pattern is replaced by one the gateway makes, not refused.
+                 */
+                "X-Request-Id"?: components["parameters"]["requestId"];
+                /**
+                 * @description A key unique to this creation attempt (IETF draft-ietf-httpapi-idempotency-key-header),
+                 *     either as the draft's quoted string (`"8e03978e-40d5-43e8-bc93-6894a57f9324"`) or as a bare
+                 *     token. A repeat with the same key and body answers with the original `201` and
+                 *     `Idempotent-Replayed: true` without starting a job; the same key with another body answers
+                 *     `422`; a repeat while the first is in flight, or while its outcome is not yet known,
+                 *     answers `409` with `Retry-After`. Keys expire 24 hours after first use unless the
+                 *     operator configures otherwise.
+                 */
+                "Idempotency-Key"?: components["parameters"]["idempotencyKey"];
+            };
+            path: {
+                /** @description The ORDS database (as the gateway's configuration names it) that runs the job. */
+                database: components["parameters"]["database"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportRequest"];
+            };
+        };
+        responses: {
+            /** @description The job was created and started. `Location` is the job's URL on this gateway, in the path shape the request used. */
+            201: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    Location: components["headers"]["Location"];
+                    "Content-Location": components["headers"]["ContentLocation"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    createImport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id for this request, echoed in the answer and passed to ORDS. A value that
+                 *     does not match the pattern is replaced by one the gateway makes, not refused.
+                 */
+                "X-Request-Id"?: components["parameters"]["requestId"];
+                /**
+                 * @description A key unique to this creation attempt (IETF draft-ietf-httpapi-idempotency-key-header),
+                 *     either as the draft's quoted string (`"8e03978e-40d5-43e8-bc93-6894a57f9324"`) or as a bare
+                 *     token. A repeat with the same key and body answers with the original `201` and
+                 *     `Idempotent-Replayed: true` without starting a job; the same key with another body answers
+                 *     `422`; a repeat while the first is in flight, or while its outcome is not yet known,
+                 *     answers `409` with `Retry-After`. Keys expire 24 hours after first use unless the
+                 *     operator configures otherwise.
+                 */
+                "Idempotency-Key"?: components["parameters"]["idempotencyKey"];
+            };
+            path: {
+                /** @description The ORDS database (as the gateway's configuration names it) that runs the job. */
+                database: components["parameters"]["database"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportRequest"];
+            };
+        };
+        responses: {
+            /** @description The job was created and started. `Location` is the job's URL on this gateway, in the path shape the request used. */
+            201: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    Location: components["headers"]["Location"];
+                    "Content-Location": components["headers"]["ContentLocation"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    listJobsOrdsPath: {
+        parameters: {
+            query?: {
+                /** @description The page size. */
+                limit?: components["parameters"]["limit"];
+                /** @description The index of the first item to return. */
+                offset?: components["parameters"]["offset"];
+            };
+            header?: {
+                /**
+                 * @description A correlation id for this request, echoed in the answer and passed to ORDS. A value that
+                 *     does not match the pattern is replaced by one the gateway makes, not refused.
+                 */
+                "X-Request-Id"?: components["parameters"]["requestId"];
+            };
+            path: {
+                /**
+                 * @description The first segment of a database's ORDS-shaped alias (`databases.<name>.ords_path`, by default the
+                 *     database segment of its ORDS URL, such as `orcl`). An alias no database has, or one of a database the
+                 *     tenant is not granted, answers `404`.
+                 */
+                ords_database: components["parameters"]["ordsDatabase"];
+                /** @description The second segment of the alias, ORDS's schema alias (such as `pdbadmin`). */
+                ords_schema: components["parameters"]["ordsSchema"];
+                /**
+                 * @description ORDS's Database API version segment: `stable` (documented) or `latest` (used by Oracle's own tooling).
+                 *     Kept in `Location` and links; what the gateway calls ORDS with is the database's `api_version`.
+                 */
+                api_version: components["parameters"]["apiVersion"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the caller's jobs. */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobCollection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    createJobOrdsPath: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id for this request, echoed in the answer and passed to ORDS. A value that
+                 *     does not match the pattern is replaced by one the gateway makes, not refused.
+                 */
+                "X-Request-Id"?: components["parameters"]["requestId"];
+                /**
+                 * @description A key unique to this creation attempt (IETF draft-ietf-httpapi-idempotency-key-header),
+                 *     either as the draft's quoted string (`"8e03978e-40d5-43e8-bc93-6894a57f9324"`) or as a bare
+                 *     token. A repeat with the same key and body answers with the original `201` and
+                 *     `Idempotent-Replayed: true` without starting a job; the same key with another body answers
+                 *     `422`; a repeat while the first is in flight, or while its outcome is not yet known,
+                 *     answers `409` with `Retry-After`. Keys expire 24 hours after first use unless the
+                 *     operator configures otherwise.
+                 */
+                "Idempotency-Key"?: components["parameters"]["idempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The first segment of a database's ORDS-shaped alias (`databases.<name>.ords_path`, by default the
+                 *     database segment of its ORDS URL, such as `orcl`). An alias no database has, or one of a database the
+                 *     tenant is not granted, answers `404`.
+                 */
+                ords_database: components["parameters"]["ordsDatabase"];
+                /** @description The second segment of the alias, ORDS's schema alias (such as `pdbadmin`). */
+                ords_schema: components["parameters"]["ordsSchema"];
+                /**
+                 * @description ORDS's Database API version segment: `stable` (documented) or `latest` (used by Oracle's own tooling).
+                 *     Kept in `Location` and links; what the gateway calls ORDS with is the database's `api_version`.
+                 */
+                api_version: components["parameters"]["apiVersion"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobRequest"];
+            };
+        };
+        responses: {
+            /** @description The job was created and started. `Location` is the job's URL on this gateway. */
+            201: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    Location: components["headers"]["Location"];
+                    "Content-Location": components["headers"]["ContentLocation"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getJobOrdsPath: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id for this request, echoed in the answer and passed to ORDS. A value that
+                 *     does not match the pattern is replaced by one the gateway makes, not refused.
+                 */
+                "X-Request-Id"?: components["parameters"]["requestId"];
+                /** @description The `ETag` of the job as last seen; a `304` answers while it still matches. */
+                "If-None-Match"?: components["parameters"]["ifNoneMatch"];
+            };
+            path: {
+                /**
+                 * @description The first segment of a database's ORDS-shaped alias (`databases.<name>.ords_path`, by default the
+                 *     database segment of its ORDS URL, such as `orcl`). An alias no database has, or one of a database the
+                 *     tenant is not granted, answers `404`.
+                 */
+                ords_database: components["parameters"]["ordsDatabase"];
+                /** @description The second segment of the alias, ORDS's schema alias (such as `pdbadmin`). */
+                ords_schema: components["parameters"]["ordsSchema"];
+                /**
+                 * @description ORDS's Database API version segment: `stable` (documented) or `latest` (used by Oracle's own tooling).
+                 *     Kept in `Location` and links; what the gateway calls ORDS with is the database's `api_version`.
+                 */
+                api_version: components["parameters"]["apiVersion"];
+                /**
+                 * @description The database user that owns the job, percent-encoded (see `OwnerName`). With `job_name` it makes one
+                 *     path segment, `{owner_name},{job_name}`: neither name may hold a comma, so the segment splits one way only.
+                 */
+                owner_name: components["parameters"]["ownerName"];
+                /**
+                 * @description The job's name, percent-encoded (see `JobName`): the job `SYS EXPORT SCHEMA 01` of `SYSTEM` is
+                 *     `…/jobs/SYSTEM,SYS%20EXPORT%20SCHEMA%2001/`.
+                 */
+                job_name: components["parameters"]["jobName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job. */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The job has not changed since the `ETag` sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    getJobFileOrdsPath: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id for this request, echoed in the answer and passed to ORDS. A value that
+                 *     does not match the pattern is replaced by one the gateway makes, not refused.
+                 */
+                "X-Request-Id"?: components["parameters"]["requestId"];
+            };
+            path: {
+                /**
+                 * @description The first segment of a database's ORDS-shaped alias (`databases.<name>.ords_path`, by default the
+                 *     database segment of its ORDS URL, such as `orcl`). An alias no database has, or one of a database the
+                 *     tenant is not granted, answers `404`.
+                 */
+                ords_database: components["parameters"]["ordsDatabase"];
+                /** @description The second segment of the alias, ORDS's schema alias (such as `pdbadmin`). */
+                ords_schema: components["parameters"]["ordsSchema"];
+                /**
+                 * @description ORDS's Database API version segment: `stable` (documented) or `latest` (used by Oracle's own tooling).
+                 *     Kept in `Location` and links; what the gateway calls ORDS with is the database's `api_version`.
+                 */
+                api_version: components["parameters"]["apiVersion"];
+                /**
+                 * @description The database user that owns the job, percent-encoded (see `OwnerName`). With `job_name` it makes one
+                 *     path segment, `{owner_name},{job_name}`: neither name may hold a comma, so the segment splits one way only.
+                 */
+                owner_name: components["parameters"]["ownerName"];
+                /**
+                 * @description The job's name, percent-encoded (see `JobName`): the job `SYS EXPORT SCHEMA 01` of `SYSTEM` is
+                 *     `…/jobs/SYSTEM,SYS%20EXPORT%20SCHEMA%2001/`.
+                 */
+                job_name: components["parameters"]["jobName"];
+                /** @description The file's name, as the job's `links` give it. */
+                filename: components["parameters"]["filename"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's content. */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    /**
+                     * @description Present only when the body is not the whole log: `tail` — the job is gone from ORDS, which
+                     *     no longer serves its log, and this is the end of the log the gateway kept (up to 64 KiB,
+                     *     starting at a whole character). Where Data Pump writes how the job ended.
+                     */
+                    "Datapump-Log-Partial"?: "tail";
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                    "application/octet-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    createExportOrdsPath: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id for this request, echoed in the answer and passed to ORDS. A value that
+                 *     does not match the pattern is replaced by one the gateway makes, not refused.
+                 */
+                "X-Request-Id"?: components["parameters"]["requestId"];
+                /**
+                 * @description A key unique to this creation attempt (IETF draft-ietf-httpapi-idempotency-key-header),
+                 *     either as the draft's quoted string (`"8e03978e-40d5-43e8-bc93-6894a57f9324"`) or as a bare
+                 *     token. A repeat with the same key and body answers with the original `201` and
+                 *     `Idempotent-Replayed: true` without starting a job; the same key with another body answers
+                 *     `422`; a repeat while the first is in flight, or while its outcome is not yet known,
+                 *     answers `409` with `Retry-After`. Keys expire 24 hours after first use unless the
+                 *     operator configures otherwise.
+                 */
+                "Idempotency-Key"?: components["parameters"]["idempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The first segment of a database's ORDS-shaped alias (`databases.<name>.ords_path`, by default the
+                 *     database segment of its ORDS URL, such as `orcl`). An alias no database has, or one of a database the
+                 *     tenant is not granted, answers `404`.
+                 */
+                ords_database: components["parameters"]["ordsDatabase"];
+                /** @description The second segment of the alias, ORDS's schema alias (such as `pdbadmin`). */
+                ords_schema: components["parameters"]["ordsSchema"];
+                /**
+                 * @description ORDS's Database API version segment: `stable` (documented) or `latest` (used by Oracle's own tooling).
+                 *     Kept in `Location` and links; what the gateway calls ORDS with is the database's `api_version`.
+                 */
+                api_version: components["parameters"]["apiVersion"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportRequest"];
+            };
+        };
+        responses: {
+            /** @description The job was created and started. `Location` is the job's URL on this gateway, in the path shape the request used. */
+            201: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    Location: components["headers"]["Location"];
+                    "Content-Location": components["headers"]["ContentLocation"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    createImportOrdsPath: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id for this request, echoed in the answer and passed to ORDS. A value that
+                 *     does not match the pattern is replaced by one the gateway makes, not refused.
+                 */
+                "X-Request-Id"?: components["parameters"]["requestId"];
+                /**
+                 * @description A key unique to this creation attempt (IETF draft-ietf-httpapi-idempotency-key-header),
+                 *     either as the draft's quoted string (`"8e03978e-40d5-43e8-bc93-6894a57f9324"`) or as a bare
+                 *     token. A repeat with the same key and body answers with the original `201` and
+                 *     `Idempotent-Replayed: true` without starting a job; the same key with another body answers
+                 *     `422`; a repeat while the first is in flight, or while its outcome is not yet known,
+                 *     answers `409` with `Retry-After`. Keys expire 24 hours after first use unless the
+                 *     operator configures otherwise.
+                 */
+                "Idempotency-Key"?: components["parameters"]["idempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The first segment of a database's ORDS-shaped alias (`databases.<name>.ords_path`, by default the
+                 *     database segment of its ORDS URL, such as `orcl`). An alias no database has, or one of a database the
+                 *     tenant is not granted, answers `404`.
+                 */
+                ords_database: components["parameters"]["ordsDatabase"];
+                /** @description The second segment of the alias, ORDS's schema alias (such as `pdbadmin`). */
+                ords_schema: components["parameters"]["ordsSchema"];
+                /**
+                 * @description ORDS's Database API version segment: `stable` (documented) or `latest` (used by Oracle's own tooling).
+                 *     Kept in `Location` and links; what the gateway calls ORDS with is the database's `api_version`.
+                 */
+                api_version: components["parameters"]["apiVersion"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportRequest"];
+            };
+        };
+        responses: {
+            /** @description The job was created and started. `Location` is the job's URL on this gateway, in the path shape the request used. */
+            201: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    Location: components["headers"]["Location"];
+                    "Content-Location": components["headers"]["ContentLocation"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];

@@ -24,9 +24,17 @@ import { getJob } from './routes/get-job.js';
 import { getJobFile, validateFileHeadAsGet } from './routes/get-job-file.js';
 import { listJobs } from './routes/list-jobs.js';
 
-const JOBS = '/databases/:database/datapump/jobs/';
-const JOB = `${JOBS}:owner_name,:job_name/`;
-const FILE = `${JOB}:filename`;
+// Every job route on two path shapes: the gateway's own, and ORDS's (a script written against ORDS changes only its
+// host and credentials). The database scope resolves either to the database and the URLs of that shape.
+const SHAPES = [
+  '/databases/:database/datapump/',
+  '/ords/:ords_database/:ords_schema/_/db-api/:api_version/database/datapump/',
+];
+const JOBS = SHAPES.map((base) => `${base}jobs/`);
+const JOB = JOBS.map((jobs) => `${jobs}:owner_name,:job_name/`);
+const FILE = JOB.map((job) => `${job}:filename`);
+const EXPORT = SHAPES.map((base) => `${base}export`);
+const IMPORT = SHAPES.map((base) => `${base}import`);
 
 /** Builds the Express application; it does not listen (the server entry or a test does). */
 export function createApp(parts: GatewayParts): Express {
@@ -103,7 +111,14 @@ export function createApp(parts: GatewayParts): Express {
   app.use(keepRequestScope(parts.requestScope));
   app.use(validateFileHeadAsGet(parts.validator));
   const scoped = databaseScope({ config });
-  app.post(JOBS, scoped(createJobRoute({ createJob: parts.createJob, spendCreateBudget: limits.spendCreate })));
+  const create = {
+    createJob: parts.createJob,
+    spendCreateBudget: limits.spendCreate,
+    publicUrl: () => config.current().publicUrl,
+  };
+  app.post(JOBS, scoped(createJobRoute(create)));
+  app.post(EXPORT, scoped(createJobRoute(create, 'EXPORT')));
+  app.post(IMPORT, scoped(createJobRoute(create, 'IMPORT')));
   app.get(JOBS, scoped(listJobs(routeDeps)));
   app.get(JOB, scoped(getJob(routeDeps)));
   app.get(FILE, scoped(getJobFile(routeDeps, { downloads: parts.downloads, logger })));

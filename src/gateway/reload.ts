@@ -2,7 +2,8 @@
  * @module Hot reload (SIGHUP): re-read and validate the config file, then swap the snapshot the app reads
  * per request. What a reload can change is decided field by field in RULES below:
  * - applied at once (next request): tenants (keys, databases, grants, limits), databases (added, removed,
- *   changed timeouts/auth/resilience: a fresh ORDS client on next use), public_url, policy,
+ *   changed timeouts/auth/resilience/create_endpoint/ords_version: a fresh ORDS client on next use; the next
+ *   create is routed for the new release), public_url, policy,
  *   idempotency, server.shutdown_grace_ms;
  * - needs a restart (detected, logged, the running value kept): everything read once at start-up by the
  *   server, createApp or the stores: listen, metrics, trust_proxy, cors, log_level, validate_responses,

@@ -1,9 +1,13 @@
 // `make run`'s program (src/dev/run-local.ts) as a real process tree, with the emulator in each lifecycle
 // (EMULATOR_ARGS): a successful export polled through the gateway ends `succeeded` with a terminal state, a failing
 // one `failed`; both stay in the tenant's list with their outcome; the log stays readable after ORDS forgot the job.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -37,6 +41,7 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, bound
 
 interface Local {
   readonly child: ChildProcess;
+  readonly origin: string;
   readonly jobs: string;
   readonly output: () => string;
 }
@@ -54,7 +59,12 @@ async function startLocal(emulatorArgs: string): Promise<Local> {
   await until('make run ready', async () => (/is ready on/.test(output) ? true : undefined), 60_000).catch((e) => {
     throw new Error(`${(e as Error).message}\n${output}`);
   });
-  return { child, jobs: `http://127.0.0.1:${port}/databases/orcl/datapump/jobs/`, output: () => output };
+  return {
+    child,
+    origin: `http://127.0.0.1:${port}`,
+    jobs: `http://127.0.0.1:${port}/databases/orcl/datapump/jobs/`,
+    output: () => output,
+  };
 }
 
 let running: Local | undefined;
@@ -114,5 +124,30 @@ describe.each(['dropped', 'kept', 'completed'])('make run, the emulator with --l
     expect(await text.text()).toMatch(/successfully completed/);
     // ORDS forgot the dropped job and its files: the gateway answers the tail it kept, and says so.
     expect(text.headers.get('datapump-log-partial')).toBe(lifecycle === 'dropped' ? 'tail' : null);
+  }, 90_000);
+});
+
+describe("make run, and Oracle's own curl example", () => {
+  it('works with only host and credentials changed: 201, a Location on the gateway, the job reads back on that path', async () => {
+    running = await startLocal('');
+    const dir = mkdtempSync(join(tmpdir(), 'dpg-curl-'));
+    // The ORDS reference's export request body, as Oracle's example sends it from a file.
+    writeFileSync(
+      join(dir, 'request_body.json'),
+      JSON.stringify({ operation: 'EXPORT', schema_expressions: [{ expression: "IN ( 'HR' )" }] }, null, 2),
+    );
+    const url = `${running.origin}/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/`;
+    // Oracle's: curl -i -X POST -u username:password -d @request_body.json -H "Content-Type:application/json" https://rest_server_url/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/
+    const curl = promisify(execFile);
+    const args = ['-i', '-X', 'POST', '-u', 'hr-team:hr-demo-key', '-d', '@request_body.json'];
+    const created = await curl('curl', [...args, '-H', 'Content-Type:application/json', url], { cwd: dir });
+    expect(created.stdout).toMatch(/^HTTP\/1\.1 201 Created/);
+    const location = /^location: (\S+)\r?$/im.exec(created.stdout)?.[1];
+    expect(location).toMatch(new RegExp(`^${url}PDBADMIN,DATAPUMP_REST_EXPORT_\\d{14}/$`));
+
+    const polled = await curl('curl', ['-s', '-u', 'hr-team:hr-demo-key', location!]);
+    const job = JSON.parse(polled.stdout) as { job_name: string; links: Array<{ href: string }> };
+    expect(location).toContain(job.job_name);
+    for (const link of job.links) expect(link.href.startsWith(url)).toBe(true);
   }, 90_000);
 });

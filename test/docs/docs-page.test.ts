@@ -1,5 +1,5 @@
 // The browsable contract: /docs (Swagger UI, served by the gateway) driven in Debian's Chromium, against a real gateway and emulator.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
@@ -22,13 +22,16 @@ const ARGS = [
 const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const SCREENSHOT = join(RESULTS, 'docs.png');
 
-/** The four operations of the public contract, as Swagger UI lists them (tag `jobs`). */
-const OPERATIONS = [
-  { id: 'createJob', method: 'POST', path: '/databases/{database}/datapump/jobs/' },
-  { id: 'listJobs', method: 'GET', path: '/databases/{database}/datapump/jobs/' },
-  { id: 'getJob', method: 'GET', path: '/databases/{database}/datapump/jobs/{owner_name},{job_name}/' },
-  { id: 'getJobFile', method: 'GET', path: '/databases/{database}/datapump/jobs/{owner_name},{job_name}/{filename}' },
-];
+/** Every operation of the public contract (tag `jobs`), as Swagger UI lists them: read from the bundled contract. */
+const CONTRACT = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../generated/openapi/public.json', import.meta.url)), 'utf8'),
+) as { paths: Record<string, Record<string, { operationId?: string }>> };
+const OPERATIONS = Object.entries(CONTRACT.paths).flatMap(([path, item]) =>
+  ['get', 'post'].flatMap((method) => {
+    const id = item[method]?.operationId;
+    return id ? [{ id, method: method.toUpperCase(), path }] : [];
+  }),
+);
 
 describe('/docs, in a browser', { timeout: 90_000 }, () => {
   let stack: Stack;
@@ -62,7 +65,7 @@ describe('/docs, in a browser', { timeout: 90_000 }, () => {
     ).toBeUndefined();
   });
 
-  it('lists every operation with its examples; authorise with an API key, try POST, see 201', async (ctx) => {
+  it('lists every operation of the contract (both path shapes, the RPC forms) with its examples; authorise with an API key, try POST, see 201', async (ctx) => {
     if (initScriptError) ctx.skip('the page cannot load: see "serves a swagger-ui-init.js that parses"');
     expect(
       existsSync(CHROMIUM),
@@ -81,6 +84,9 @@ describe('/docs, in a browser', { timeout: 90_000 }, () => {
     expect(await page.title()).toBe('datapump-gateway API');
 
     // Every operation is listed, by method and path.
+    expect(OPERATIONS.map((o) => o.id)).toEqual(
+      expect.arrayContaining(['createJob', 'createExport', 'getJobOrdsPath']),
+    );
     for (const op of OPERATIONS) {
       const block = page.locator(`#operations-jobs-${op.id}`);
       await expect.poll(() => block.count()).toBe(1);
@@ -145,7 +151,7 @@ describe('/docs, in a browser', { timeout: 90_000 }, () => {
 
 /**
  * test-results/docs.png: the tried POST (authorised lock, parameters, example body, curl, the live 201 answer);
- * test-results/docs-operations.png: the top of the page with the four operations.
+ * test-results/docs-operations.png: the top of the page with the operations.
  */
 async function screenshots(page: Page): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });

@@ -206,14 +206,22 @@ describe('answers outside the contract', () => {
 
   it('answers 404 problem for a path outside the contract, and never exposes an ORDS passthrough', async () => {
     for (const path of [
-      '/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/',
       '/databases/orcl/datapump/',
       '/databases/orcl/datapump/jobs/A,B/C/D',
+      // ORDS's path shape serves the contract's Data Pump operations only: nothing else of ORDS is passed through.
+      '/ords/orcl/pdbadmin/_/db-api/stable/database/pdbs/',
+      '/ords/orcl/pdbadmin/_/db-api/stable/metadata-catalog/',
+      '/ords/orcl/pdbadmin/_/sql',
+      '/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/',
+      '/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/A,B/C/D',
     ]) {
       const res = await request(gw.app).get(path).set(dba);
       expect(res.status, path).toBe(404);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     }
+    // The Data Pump operations on ORDS's shape are the governed API: no credential, no answer.
+    const anonymous = await request(gw.app).get('/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/');
+    expect(anonymous.status).toBe(401);
   });
 
   it('answers 413 for a body over the limit, 400 for broken JSON, 415 for another media type', async () => {

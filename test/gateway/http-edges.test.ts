@@ -24,8 +24,9 @@ describe('integer query parameters are decimal digits, nothing else', () => {
 
   it('reads the integer query parameters from the contract: limit and offset of the list', () => {
     const byOperation = integerQueryParameters(loadContract('public'));
-    expect([...byOperation.keys()]).toEqual(['listJobs']);
-    expect(byOperation.get('listJobs')!.map((p) => p.name)).toEqual(['limit', 'offset']);
+    // The list on the gateway's path shape and on ORDS's: the same operation, the same parameters.
+    expect([...byOperation.keys()]).toEqual(['listJobs', 'listJobsOrdsPath']);
+    for (const id of byOperation.keys()) expect(byOperation.get(id)!.map((p) => p.name)).toEqual(['limit', 'offset']);
   });
 
   const notDigits = [
@@ -66,6 +67,15 @@ describe('integer query parameters are decimal digits, nothing else', () => {
       ['1000000', 1_000_000],
     ],
   };
+
+  it.each(['1e2', '0x10', 'Infinity'])("refuses limit=%j on ORDS's path shape too", async (value) => {
+    const res = await request(gw.app)
+      .get('/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/')
+      .query({ limit: value })
+      .set(HR);
+    expect(res.status).toBe(400);
+    expect(res.body.type).toBe(`${PROBLEMS}request-invalid`);
+  });
 
   for (const parameter of ['limit', 'offset'] as const) {
     it.each([...notDigits, ...outOfRange[parameter]])(

@@ -1,6 +1,7 @@
 // Builds GatewayConfig snapshots for tests (deep-frozen like the real loader's), with three demo tenants.
 import { createHash } from 'node:crypto';
 
+import { derivedOrdsPath } from '../../src/gateway/config/ords-path.js';
 import type {
   DatabaseConfig,
   GatewayConfig,
@@ -19,9 +20,12 @@ export const DEMO_KEYS = {
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export function testDatabase(overrides: Partial<DatabaseConfig> = {}): DatabaseConfig {
+  const url = overrides.url ?? 'http://127.0.0.1:8181/ords/orcl/pdbadmin/';
   return {
     name: 'orcl',
-    url: 'http://127.0.0.1:8181/ords/orcl/pdbadmin/',
+    url,
+    // As the loader derives it, unless a test sets its own.
+    ordsPath: derivedOrdsPath(url),
     apiVersion: 'stable',
     createEndpoint: 'jobs',
     timeZone: 'UTC',

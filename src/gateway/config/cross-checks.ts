@@ -1,6 +1,7 @@
 /** @module Rules that span fields and that JSON Schema cannot say: references between sections, uniqueness across tenants. */
 import { isKnownTimeZone } from '../../lib/zoned-time.js';
 import type { Problem } from './messages.js';
+import { ordsPathOf } from './ords-path.js';
 import { formatPath, isRecord } from './paths.js';
 
 /**
@@ -18,7 +19,30 @@ export function crossCheck(data: unknown): Problem[] {
     ...overlappingPrefixes(data),
     ...tenantLabel(data),
     ...timeZones(data),
+    ...ordsPaths(data),
   ];
+}
+
+/** Two databases under one ORDS-shaped alias: a script's request would reach whichever came first. */
+function ordsPaths(data: Record<string, unknown>): Problem[] {
+  if (!isRecord(data.databases)) return [];
+  const seen = new Map<string, string>();
+  const problems: Problem[] = [];
+  for (const [name, db] of Object.entries(data.databases)) {
+    if (!isRecord(db) || typeof db.url !== 'string') continue;
+    const alias = ordsPathOf(db.url, typeof db.ords_path === 'string' ? db.ords_path : undefined);
+    if (alias === null) continue;
+    // Case-insensitively: ORDS's own matching of aliases is not documented either way.
+    const key = alias.toLowerCase();
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, name);
+    else
+      problems.push({
+        path: formatPath(['databases', name, 'ords_path']),
+        message: `"${alias}" is already database ${first}'s ORDS path: set databases.${name}.ords_path to another database/schema`,
+      });
+  }
+  return problems;
 }
 
 /** A zone Node does not know would turn every job time of the database into nothing, silently. */

@@ -53,6 +53,7 @@ function describe(error: SchemaError): string {
     case 'additionalProperties':
       return 'is not a known setting';
     case 'type': {
+      if (typeof schema.typeErrorMessage === 'string') return schema.typeErrorMessage;
       const types = ([] as unknown[]).concat(params.type).map((t) => TYPE_NAMES[String(t)] ?? String(t));
       return `must be ${types.join(' or ')}`;
     }

@@ -38,5 +38,7 @@ export function compileConfigSchema(): ValidateFunction {
   ajv.addFormat('uri', isUrl);
   // An annotation VS Code's YAML and JSON support also understand: the message for a failed `pattern`.
   ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+  // Ours: the message for a failed `type`, where the usual one would not say why (a YAML number for a release).
+  ajv.addKeyword({ keyword: 'typeErrorMessage', schemaType: 'string' });
   return ajv.compile(configSchema);
 }

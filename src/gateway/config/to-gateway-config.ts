@@ -1,4 +1,5 @@
 /** @module Maps the validated snake_case YAML tree (defaults filled) to the camelCase `GatewayConfig`, normalising URLs. */
+import { ordsPathOf } from './ords-path.js';
 import type {
   DatabaseConfig,
   GatewayConfig,
@@ -22,7 +23,9 @@ interface RawDatabase {
   url: string;
   api_version: 'stable' | 'latest';
   create_endpoint: 'jobs' | 'rpc';
+  ords_version?: string;
   time_zone: string;
+  ords_path?: string;
   auth: {
     basic?: { username: string; password: string };
     oauth2?: { client_id: string; client_secret: string; token_url?: string };
@@ -223,7 +226,9 @@ function database(name: string, raw: RawDatabase): DatabaseConfig {
     url,
     apiVersion: raw.api_version,
     createEndpoint: raw.create_endpoint,
+    ...(raw.ords_version === undefined ? {} : { ordsVersion: raw.ords_version }),
     timeZone: raw.time_zone,
+    ordsPath: ordsPathOf(url, raw.ords_path),
     auth: auth(raw.auth, url),
     timeouts: {
       connectMs: raw.timeouts.connect_ms,

@@ -20,8 +20,19 @@ export interface DatabaseConfig {
   readonly apiVersion: 'stable' | 'latest';
   /** `jobs`: POST jobs/ with `operation`; `rpc`: POST export / import (newer ORDS releases). */
   readonly createEndpoint: 'jobs' | 'rpc';
+  /**
+   * The ORDS release behind this database as configured (`databases.<name>.ords_version`, e.g. `19.4`, `22.3.1`),
+   * as written; absent when not configured (no release assumed: every create goes to `createEndpoint`). What each
+   * release can do is upstream/ords-versions.ts.
+   */
+  readonly ordsVersion?: string;
   /** The database's IANA time zone: ORDS's job-name times and Data Pump's log dates are in it. */
   readonly timeZone: string;
+  /**
+   * `database/schema`: the alias the gateway serves this database under on ORDS's own path shape
+   * (`/ords/{database}/{schema}/_/db-api/…`); null when it has none (config/ords-path.ts).
+   */
+  readonly ordsPath: string | null;
   readonly auth: UpstreamAuth;
   readonly timeouts: {
     readonly connectMs: number;

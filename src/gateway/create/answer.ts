@@ -1,7 +1,7 @@
 /** @module The answer to a create — the 201 and every replay of it, live or recovered — built in one place. */
 import type { DatabaseConfig } from '../config/types.js';
 import { bodyEtag } from '../jobs/etag.js';
-import { gatewayUrls, toPublicJob } from '../jobs/public-job.js';
+import { type GatewayUrls, gatewayUrls, type PublicJob, toPublicJob } from '../jobs/public-job.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import type { Intent, StoredAnswer } from '../store/types.js';
 import type { OrdsJob } from '../upstream/ords-contract.js';
@@ -22,6 +22,24 @@ export function createdAnswer(job: OrdsJob, database: DatabaseConfig, publicUrl:
     ETag: bodyEtag(body),
   };
   return { status: 201, headers, body };
+}
+
+/**
+ * The answer in the path shape the request used. Answers are stored in the gateway's own shape; a request on
+ * ORDS's shape (a script written against ORDS) gets `Location`, `Content-Location` and links in its own, and the
+ * `ETag` of that body. A URL outside `from` (a stored answer from before a `public_url` change) stays as it was.
+ */
+export function inShape(answer: StoredAnswer, from: GatewayUrls, to: GatewayUrls): StoredAnswer {
+  if (from.base === to.base) return answer;
+  const move = (url: string) => (url.startsWith(from.base) ? to.base + url.slice(from.base.length) : url);
+  const job = answer.body as PublicJob;
+  const body: PublicJob = { ...job, links: job.links.map((link) => ({ ...link, href: move(link.href) })) };
+  const headers: Record<string, string> = { ...answer.headers, ETag: bodyEtag(body) };
+  for (const name of ['Location', 'Content-Location']) {
+    const value = answer.headers[name];
+    if (value !== undefined) headers[name] = move(value);
+  }
+  return { ...answer, headers, body };
 }
 
 /** A replay: the original answer as it was, plus the draft's replay marker. */

@@ -19,6 +19,7 @@ import {
   type StoredAnswer,
 } from '../store/types.js';
 import type { CallMeta, OrdsPort } from '../upstream/ords-port.js';
+import { routeCreate } from '../upstream/ords-versions.js';
 import { isReplay, keyTaken, replayOf } from './answer.js';
 import { evidenceToken } from './evidence.js';
 import { idempotencyKey as parseKey, requestFingerprint } from './idempotency-key.js';
@@ -165,7 +166,24 @@ export function createJobUseCase(deps: CreateDeps): CreateJob {
           });
     }
     const allowed = decision.upstream;
-    const forwarded = upstreamBody(allowed, database.createEndpoint);
+    // What the database's configured ORDS release takes, and on which create endpoint (pure: data in, decision out).
+    const route = routeCreate({
+      ordsVersion: database.ordsVersion,
+      configured: database.createEndpoint,
+      request: allowed as unknown as Parameters<typeof routeCreate>[0]['request'],
+    });
+    if (!route.ok) {
+      const errors = route.unsupported.map(({ pointer, detail }) => ({ pointer, detail }));
+      await deps.audit.write(event({ decision: 'refused', status: 422, violations: errors }));
+      const n = errors.length;
+      throw new GatewayError('ords-version-unsupported', {
+        detail: `This database's ORDS release (${database.ordsVersion}) cannot take ${n === 1 ? '1 member' : `${n} members`} of the request on any of its create endpoints; each is listed in errors.`,
+        errors,
+        logContext: { ordsVersion: database.ordsVersion, createEndpoint: database.createEndpoint },
+      });
+    }
+    const endpoint = route.endpoint;
+    const forwarded = upstreamBody(allowed, endpoint);
     const audited = auditedRequest(forwarded);
 
     // 4. The claim: the key (if any) and the quotas, in one store transaction, before ORDS is called.
@@ -222,7 +240,7 @@ export function createJobUseCase(deps: CreateDeps): CreateJob {
     }
 
     // 5. ORDS, then the journal: what a failure means for the key depends on whether ORDS may have started the job.
-    const result = await deps.ords.create(database, forwarded, allowed.operation, meta);
+    const result = await deps.ords.create(database, forwarded, allowed.operation, meta, endpoint);
     const at = deps.now();
     switch (result.kind) {
       case 'created':

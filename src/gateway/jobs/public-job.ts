@@ -9,6 +9,8 @@ export type PublicJob = components['schemas']['Job'];
 type JobLink = components['schemas']['JobLink'];
 
 export interface GatewayUrls {
+  /** `…/datapump/`, in the path shape the request used: the gateway's own or ORDS's. */
+  readonly base: string;
   readonly jobs: string;
   job(owner: string, job: string): string;
   file(owner: string, job: string, filename: string): string;
@@ -21,16 +23,34 @@ export interface GatewayUrls {
  */
 const seg = (s: string) => encodeURIComponent(s);
 
+/** The gateway's own path shape: `{public_url}/databases/{database}/datapump/…`. */
 export function gatewayUrls(publicUrl: string, database: string): GatewayUrls {
-  const jobs = `${publicUrl}/databases/${seg(database)}/datapump/jobs/`;
+  return urlsAt(`${publicUrl}/databases/${seg(database)}/datapump/`);
+}
+
+/**
+ * ORDS's path shape, as a script written against ORDS calls it: `{public_url}/ords/{alias}/_/db-api/{version}/
+ * database/datapump/…`, with the alias (`database/schema`, already URL-safe) and the version segment it used.
+ */
+export function ordsShapedUrls(publicUrl: string, alias: string, apiVersion: string): GatewayUrls {
+  return urlsAt(`${publicUrl}/ords/${alias}/_/db-api/${apiVersion}/database/datapump/`);
+}
+
+function urlsAt(base: string): GatewayUrls {
+  const jobs = `${base}jobs/`;
   return {
+    base,
     jobs,
     job: (owner, job) => `${jobs}${seg(owner)},${seg(job)}/`,
     file: (owner, job, filename) => `${jobs}${seg(owner)},${seg(job)}/${seg(filename)}`,
   };
 }
 
-/** The log is the `.log` file; Oracle's links carry no media type, so the name tells. */
+/**
+ * The log is the `.log` file; Oracle's links carry no media type, so the name tells. ORDS's own `mediaType` on a link
+ * (a dump's may read `application/vnd.tcpdump.pcap`, Oracle's type for dumps) is not read: a dump is always
+ * `application/octet-stream` in the public contract.
+ */
 export function fileMediaType(filename: string): 'text/plain' | 'application/octet-stream' {
   return /\.log$/i.test(filename) ? 'text/plain' : 'application/octet-stream';
 }

@@ -1,29 +1,47 @@
 /**
- * @module Resolves the `{database}` of the path and runs a job route with the request's scope; a database the
- * tenant is not granted looks like none at all.
+ * @module Resolves the database of the path — `{database}` on the gateway's own shape, the `{ords_database}/
+ * {ords_schema}` alias on ORDS's — and runs a job route with the request's scope; a database the tenant is not
+ * granted looks like none at all.
  */
 import type { Request, RequestHandler, Response } from 'express';
 
-import type { ConfigSource } from '../config/types.js';
+import type { ConfigSource, DatabaseConfig, GatewayConfig } from '../config/types.js';
+import { type GatewayUrls, gatewayUrls, ordsShapedUrls } from '../jobs/public-job.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import { type JobScope, requestContext, setDatabase } from './request-context.js';
 
-/** A job route: handed the scope (caller, tenant, database, request id) it needs, never left to find it. */
+/** A job route: handed the scope (caller, tenant, database, request id, URLs) it needs, never left to find it. */
 export type JobRoute = (scope: JobScope, req: Request, res: Response) => Promise<void>;
+
+const param = (req: Request, name: string) => (typeof req.params[name] === 'string' ? req.params[name] : undefined);
+
+/** The database the path names, and the URLs of the path's shape; undefined for a name or alias no database has. */
+function resolve(req: Request, config: GatewayConfig): { database: DatabaseConfig; urls: GatewayUrls } | undefined {
+  const { databases, publicUrl } = config;
+  const name = param(req, 'database');
+  if (name !== undefined) {
+    // Own properties only: a path segment of "constructor" must not find Object.prototype's members.
+    const database = Object.hasOwn(databases, name) ? databases[name] : undefined;
+    return database && { database, urls: gatewayUrls(publicUrl, database.name) };
+  }
+  const [db, schema, version] = [param(req, 'ords_database'), param(req, 'ords_schema'), param(req, 'api_version')];
+  if (db === undefined || schema === undefined || version === undefined) return undefined;
+  const alias = `${db}/${schema}`;
+  // Exact, as every path of the gateway is matched; aliases equal but for case are refused at load.
+  const database = Object.values(databases).find((d) => d.ordsPath === alias);
+  return database && { database, urls: ordsShapedUrls(publicUrl, alias, version) };
+}
 
 /** Wraps a job route: the database is resolved and checked before the route runs. */
 export function databaseScope({ config }: { config: ConfigSource }): (route: JobRoute) => RequestHandler {
   return (route) =>
     async function databaseScopeMiddleware(req, res) {
-      const name = typeof req.params.database === 'string' ? req.params.database : undefined;
       const tenant = requestContext(req).caller?.tenant;
-      const databases = config.current().databases;
-      // Own properties only: a path segment of "constructor" must not find Object.prototype's members.
-      const database = name !== undefined && Object.hasOwn(databases, name) ? databases[name] : undefined;
+      const found = resolve(req, config.current());
       // 404, not 403: a tenant learns nothing about databases it may not use.
-      if (!tenant || !database || !tenant.databases.includes(database.name)) {
+      if (!tenant || !found || !tenant.databases.includes(found.database.name)) {
         throw new GatewayError('database-not-found', { detail: 'No such database.' });
       }
-      await route(setDatabase(req, database), req, res);
+      await route(setDatabase(req, found.database, found.urls), req, res);
     };
 }

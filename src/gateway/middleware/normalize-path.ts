@@ -1,8 +1,10 @@
 /** @module Serves `/jobs` and `/jobs/OWNER,JOB` like their trailing-slash forms, without a redirect. */
 import type { RequestHandler } from 'express';
 
-// Only the two contract paths that end in '/' get it added; a file path never does.
-const NEEDS_SLASH = /^(\/databases\/[^/]+\/datapump\/jobs(?:\/[^/]+)?)$/;
+// Only the contract paths that end in '/' (the job list and a job, on either path shape) get it added; a file path,
+// …/export and …/import never do.
+const NEEDS_SLASH =
+  /^((?:\/databases\/[^/]+|\/ords\/[^/]+\/[^/]+\/_\/db-api\/[^/]+\/database)\/datapump\/jobs(?:\/[^/]+)?)$/;
 
 export function normalizePath(): RequestHandler {
   return function normalizePathMiddleware(req, _res, next) {

@@ -8,6 +8,7 @@
 import type { Request } from 'express';
 
 import type { DatabaseConfig, TenantConfig } from '../config/types.js';
+import type { GatewayUrls } from '../jobs/public-job.js';
 import { GatewayError } from '../problems/gateway-error.js';
 
 /** Who is calling: set by the authentication middleware, the only code that can know it. */
@@ -37,6 +38,8 @@ export interface JobScope extends RequestContext {
   readonly caller: Caller;
   readonly database: DatabaseConfig;
   readonly tenant: TenantConfig;
+  /** The gateway's URLs in the path shape this request used (its own, or ORDS's): for `Location` and links. */
+  readonly urls: GatewayUrls;
 }
 
 const CONTEXT = Symbol('datapump-gateway.request-context');
@@ -73,12 +76,12 @@ export function setCaller(req: Request, caller: Caller): void {
 }
 
 /** Sets the database, once, and returns the scope a job route works with (the database-scope middleware). */
-export function setDatabase(req: Request, database: DatabaseConfig): JobScope {
+export function setDatabase(req: Request, database: DatabaseConfig, urls: GatewayUrls): JobScope {
   const context = requestContext(req);
   if (context.database) throw pipelineBug('database set twice');
   const { caller } = context;
   if (!caller) throw pipelineBug('database scope reached before authentication');
-  const scope: JobScope = { ...context, caller, database, tenant: caller.tenant };
+  const scope: JobScope = { ...context, caller, database, tenant: caller.tenant, urls };
   (req as Holder)[CONTEXT] = scope;
   return scope;
 }

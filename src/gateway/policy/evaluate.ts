@@ -22,6 +22,7 @@ const FIELDS = [
   'schema_expressions',
   'tablespace_expressions',
   'remap_schemas',
+  'keep_master',
 ] as const;
 const KNOWN: ReadonlySet<string> = new Set(FIELDS);
 
@@ -50,6 +51,11 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   const lists = checkExpressions(body, mode, tenant, limits, violations);
   const remaps = checkRemaps(body.remap_schemas, operation, tenant, violations);
   const threads = checkThreads(body.threads, tenant, violations);
+  // Data Pump's KEEP_MASTER, as ORDS 25.4+ documents it on export and import (0 drops the control table, 1 keeps it):
+  // nothing to grant, only its form to hold. Whether the configured release takes it is upstream/ords-versions.ts.
+  const keepMaster = body.keep_master;
+  if (keepMaster !== undefined && keepMaster !== 0 && keepMaster !== 1)
+    violations.push(unsafe('/keep_master', 'keep_master must be 0 or 1.'));
   const storage = checkStorage(body, operation, tenant, stamp, violations);
   // A dump made elsewhere can carry user definitions, role and system grants: import only what the tenant made.
   if (
@@ -78,6 +84,7 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
       if (lists[field].length > 0) upstream[field] = lists[field].map((e) => ({ expression: serializeExpression(e) }));
     }
     if (remaps !== undefined) upstream.remap_schemas = remaps;
+    if (keepMaster !== undefined) upstream.keep_master = keepMaster;
     return upstream as unknown as JobRequest;
   });
 }

@@ -21,6 +21,9 @@ export const PROBLEMS = {
   'request-unsafe': { status: 422, title: 'Request is not safe to forward' },
   'idempotency-key-reused': { status: 422, title: 'Idempotency-Key reused with another body' },
   'upstream-rejected': { status: 422, title: 'ORDS refused the request' },
+  // 422, not 4xx of its own nor 501: the request is valid and the client can change it (drop the member); only the
+  // configured ORDS release cannot do it. Answered before ORDS is called (upstream/ords-versions.ts).
+  'ords-version-unsupported': { status: 422, title: 'Not supported by this ORDS release' },
   'headers-too-large': { status: 431, title: 'Request headers too large' },
   'rate-limited': { status: 429, title: 'Rate limit exceeded' },
   'quota-exceeded': { status: 429, title: 'Job quota exceeded' },

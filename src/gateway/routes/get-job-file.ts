@@ -30,8 +30,9 @@ export interface FileRouteDeps {
   readonly logger: Logger;
 }
 
-/** `/databases/{database}/datapump/jobs/{owner},{job}/{filename}`, as the path normaliser leaves it. */
-const FILE_PATH = /^\/databases\/[^/]+\/datapump\/jobs\/[^/]+\/[^/]+$/;
+/** `…/datapump/jobs/{owner},{job}/{filename}` on either path shape, as the path normaliser leaves it. */
+const FILE_PATH =
+  /^(?:\/databases\/[^/]+|\/ords\/[^/]+\/[^/]+\/_\/db-api\/[^/]+\/database)\/datapump\/jobs\/[^/]+\/[^/]+$/;
 
 /**
  * Mounts the contract validator so that a HEAD of a file is checked as the GET it mirrors (the contract lists
@@ -130,6 +131,8 @@ export function getJobFile(deps: RouteDeps, { downloads, logger }: FileRouteDeps
       throw err;
     }
     const upstreamType = String(file.headers['content-type'] ?? '');
+    // A dump leaves as application/octet-stream whatever ORDS labels it: octet-stream, or the
+    // application/vnd.tcpdump.pcap Oracle's file page gives dumps (realities §6). Only a text/plain answer is a log.
     const type = upstreamType.startsWith('text/plain') ? 'text/plain' : fileMediaType(filename);
     res.status(200).set(headers(type));
     const length = file.headers['content-length'];

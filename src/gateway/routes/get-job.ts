@@ -5,14 +5,7 @@
  */
 import { bodyEtag, matchesIfNoneMatch } from '../jobs/etag.js';
 import { endOf, isTerminalState } from '../jobs/outcome.js';
-import {
-  fileMediaType,
-  gatewayUrls,
-  jobFileNames,
-  type PublicJob,
-  recordedJob,
-  toPublicJob,
-} from '../jobs/public-job.js';
+import { fileMediaType, jobFileNames, type PublicJob, recordedJob, toPublicJob } from '../jobs/public-job.js';
 import type { JobRoute } from '../middleware/database-scope.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import type { JobRecord } from '../store/types.js';
@@ -26,7 +19,7 @@ export function getJob(deps: RouteDeps): JobRoute {
     const owner = pathParam(req, 'owner_name');
     const name = pathParam(req, 'job_name');
     let record = await ownedJob(deps.registry, tenant, database.name, owner, name);
-    const urls = gatewayUrls(deps.config.current().publicUrl, database.name);
+    const { urls } = scope; // in the path shape the request used
     let body: PublicJob;
     if (record?.outcome) {
       // Ended, and recorded so: the registry has the last word, and ORDS need not be asked again.

@@ -2,7 +2,7 @@
 import type { Response } from 'express';
 
 import type { components } from '../../../generated/public.js';
-import { type GatewayUrls, gatewayUrls, type PublicJob, recordedJob, toPublicJob } from '../jobs/public-job.js';
+import { type GatewayUrls, type PublicJob, recordedJob, toPublicJob } from '../jobs/public-job.js';
 import type { JobRoute } from '../middleware/database-scope.js';
 import type { JobScope } from '../middleware/request-context.js';
 import type { JobRecord } from '../store/types.js';
@@ -15,11 +15,11 @@ type JobCollection = components['schemas']['JobCollection'];
 
 export function listJobs(deps: RouteDeps): JobRoute {
   return async function listJobsHandler(scope, req, res) {
-    const { database, tenant } = scope;
+    const { tenant } = scope;
     // The validator has coerced and defaulted both.
     const limit = Number(req.query.limit);
     const offset = Number(req.query.offset);
-    const urls = gatewayUrls(deps.config.current().publicUrl, database.name);
+    const { urls } = scope; // in the path shape the request used
     const page = tenant.grants.allJobs
       ? await ordsPage(deps, scope, res, urls, limit, offset)
       : await registryPage(deps, scope, urls, limit, offset);

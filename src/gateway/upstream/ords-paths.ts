@@ -6,7 +6,8 @@ export interface OrdsPaths {
   readonly jobs: string;
   job(owner: string, job: string): string;
   file(owner: string, job: string, filename: string): string;
-  create(operation: 'EXPORT' | 'IMPORT'): string;
+  /** The create call for `operation` on `endpoint` (default: the configured `createEndpoint`). */
+  create(operation: 'EXPORT' | 'IMPORT', endpoint?: 'jobs' | 'rpc'): string;
   readonly metadataCatalog: string;
 }
 
@@ -25,8 +26,8 @@ export function ordsPaths(db: DatabaseConfig): OrdsPaths {
     jobs,
     job: (owner, job) => `${jobs}${seg(owner)},${seg(job)}/`,
     file: (owner, job, filename) => `${jobs}${seg(owner)},${seg(job)}/${seg(filename)}`,
-    create: (operation) =>
-      db.createEndpoint === 'rpc' ? `${api}database/datapump/${operation === 'EXPORT' ? 'export' : 'import'}` : jobs,
+    create: (operation, endpoint = db.createEndpoint) =>
+      endpoint === 'rpc' ? `${api}database/datapump/${operation === 'EXPORT' ? 'export' : 'import'}` : jobs,
     metadataCatalog: `${api}metadata-catalog/`,
   };
 }

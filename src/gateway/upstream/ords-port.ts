@@ -11,7 +11,7 @@ import type { DatabaseConfig } from '../config/types.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
 import type { ProblemSlug } from '../problems/catalogue.js';
 import { GatewayError } from '../problems/gateway-error.js';
-import { invalidAnswer, ordsFailure } from './ords-answers.js';
+import { invalidAnswer, nothingStarted, ordsFailure } from './ords-answers.js';
 import { InvalidJson, type OrdsJsonAnswer } from './ords-client.js';
 import type { OrdsContract, OrdsJob } from './ords-contract.js';
 import { parseOrdsJobUrl } from './ords-paths.js';
@@ -50,12 +50,16 @@ export interface OrdsPort {
     job: string,
     meta: CallMeta & { readonly ifNoneMatch?: string },
   ): Promise<JobResult>;
-  /** Never throws for what ORDS does: every failure is a `refused` or `in-doubt` result. */
+  /**
+   * Never throws for what ORDS does: every failure is a `refused` or `in-doubt` result. `endpoint` is the create
+   * endpoint chosen for this request (upstream/ords-versions.ts); default the database's `createEndpoint`.
+   */
   create(
     database: DatabaseConfig,
     body: Record<string, unknown>,
     operation: 'EXPORT' | 'IMPORT',
     meta: CallMeta,
+    endpoint?: 'jobs' | 'rpc',
   ): Promise<CreateResult>;
   /**
    * Every job ORDS shows for the database, by `OWNER,JOB`, read by following the list's `next` links. A row the
@@ -141,7 +145,8 @@ export function createOrdsPort({ upstreams, ordsContract, logger, metrics }: Ord
     answer: OrdsJsonAnswer,
     notFound: Extract<ProblemSlug, 'job-not-found' | 'file-not-found' | 'database-not-found'>,
     path: string,
-  ) => ordsFailure(answer, ordsContract, { notFound, path });
+    method: 'GET' | 'POST' = 'GET',
+  ) => ordsFailure(answer, ordsContract, { notFound, path, method });
 
   const port: OrdsPort = {
     async getJob(database, owner, name, { ifNoneMatch, ...meta }) {
@@ -164,8 +169,8 @@ export function createOrdsPort({ upstreams, ordsContract, logger, metrics }: Ord
       return { kind: 'job', job: checked.value, etag: etagOf(answer) };
     },
 
-    async create(database, body, operation, meta) {
-      const path = upstreams.client(database).paths.create(operation);
+    async create(database, body, operation, meta, endpoint) {
+      const path = upstreams.client(database).paths.create(operation, endpoint);
       let answer: OrdsJsonAnswer;
       try {
         // No abort signal: once sent, a create runs to its answer so the job is recorded, whatever the client does.
@@ -183,10 +188,9 @@ export function createOrdsPort({ upstreams, ordsContract, logger, metrics }: Ord
         return transportOf(err)?.sent === false ? { kind: 'refused', error } : { kind: 'in-doubt', error };
       }
       if (answer.status < 200 || answer.status > 299) {
-        const error = fail(answer, 'database-not-found', path);
-        // 4xx, redirects and 503 mean ORDS did not start a job; another 5xx might have.
-        const definite = answer.status < 500 || answer.status === 503;
-        return definite ? { kind: 'refused', error } : { kind: 'in-doubt', error };
+        const error = fail(answer, 'database-not-found', path, 'POST');
+        // 4xx, redirects, 503, 570 and 571 mean ORDS did not start a job; another 5xx might have.
+        return nothingStarted(answer.status) ? { kind: 'refused', error } : { kind: 'in-doubt', error };
       }
       // A 2xx whose body is unusable: the job most likely exists.
       const checked = ordsContract.job(answer.body);

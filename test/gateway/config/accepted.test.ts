@@ -37,6 +37,7 @@ describe('accepted configs', () => {
           apiVersion: 'stable',
           createEndpoint: 'jobs',
           timeZone: 'UTC',
+          ordsPath: 'orcl/pdbadmin',
           auth: { kind: 'basic', username: 'pdbadmin', password: SECRET },
           timeouts: { connectMs: 5000, createMs: 30000, readMs: 10000, fileIdleMs: 30000, fileMinBytesPerSecond: 1024 },
           maxResponseBytes: 1048576,

@@ -51,6 +51,33 @@ const cases: readonly BadCase[] = [
     edit: set('tenants.hr-team.grants.import_provenance', 'everything'),
     problems: ['tenants.hr-team.grants.import_provenance: must be one of: own_exports, prefix, any'],
   },
+  // Oracle's own URLs on the gateway (issue 16)
+  {
+    name: 'two databases on one ORDS URL: the same derived ORDS path',
+    edit: set('databases.test', {
+      url: 'http://127.0.0.1:8181/ords/orcl/pdbadmin/',
+      auth: { basic: { username: 'pdbadmin', password: '${ORDS_PASSWORD}' } },
+    }),
+    problems: [
+      'databases.test.ords_path: "orcl/pdbadmin" is already database orcl\'s ORDS path: set databases.test.ords_path to another database/schema',
+    ],
+  },
+  {
+    name: "an ORDS path equal to another database's but for case",
+    edit: set('databases.test', {
+      url: 'http://127.0.0.1:8181/ords/test/pdbadmin/',
+      ords_path: 'ORCL/PDBADMIN',
+      auth: { basic: { username: 'pdbadmin', password: '${ORDS_PASSWORD}' } },
+    }),
+    problems: [
+      'databases.test.ords_path: "ORCL/PDBADMIN" is already database orcl\'s ORDS path: set databases.test.ords_path to another database/schema',
+    ],
+  },
+  ...['orcl', 'orcl/pdbadmin/extra', '/orcl/pdbadmin', 'orcl/pdb admin', 'orcl/'].map((value) => ({
+    name: `an ORDS path that is not database/schema: ${JSON.stringify(value)}`,
+    edit: set('databases.orcl.ords_path', value),
+    problems: ['databases.orcl.ords_path: must be two URL segments, database/schema, such as orcl/pdbadmin'],
+  })),
   // job outcomes and the watcher (issue 15)
   {
     name: 'a time zone Node does not know',
@@ -352,6 +379,29 @@ const cases: readonly BadCase[] = [
     edit: set('databases.orcl.create_endpoint', 'RPC'),
     problems: ['databases.orcl.create_endpoint: must be one of: jobs, rpc'],
   },
+  // the ORDS release behind a database (ords_version)
+  ...(
+    [
+      ['a word', 'latest'],
+      ['one part only', '22'],
+      ['a release before 19 (no Data Pump REST API documented)', '18.4'],
+      ['a suffix', '22.3.1-beta'],
+      ['a leading v', 'v25.4'],
+      ['more than five parts', '24.4.0.345.1601.1'],
+      ['an empty part', '22..3'],
+    ] as const
+  ).map(([why, value]): BadCase => ({
+    name: `ords_version with ${why}`,
+    edit: set('databases.orcl.ords_version', value),
+    problems: ['databases.orcl.ords_version: must be an ORDS release number from 19 on, such as 19.4, 22.3.1 or 25.4'],
+  })),
+  {
+    name: 'ords_version as an unquoted YAML number (25.10 would read 25.1)',
+    text: toYaml(minimalConfig()).replace(/^(\s*)url: (.*)$/m, '$&\n$1ords_version: 25.10'),
+    problems: [
+      'databases.orcl.ords_version: must be a string: quote it ("19.4"); unquoted, YAML reads 25.10 as the number 25.1',
+    ],
+  },
   {
     name: 'bad log level',
     edit: set('log_level', 'verbose'),
@@ -563,6 +613,24 @@ function run(c: BadCase): ConfigError {
   }
   throw new Error('the config was accepted');
 }
+
+describe('config validation: ords_version', () => {
+  const load = (value: string | undefined) => {
+    const config = minimalConfig();
+    if (value !== undefined) setAt(config, 'databases.orcl.ords_version', value);
+    return parseConfig(toYaml(config), ENV).databases.orcl!;
+  };
+
+  it.each(['19.4', '20.4.3', '22.3.1', '25.4', '24.4.0.345.1601', '100.1'])('accepts %s, kept as written', (value) => {
+    expect(load(value).ordsVersion).toBe(value);
+  });
+
+  it('is absent when not set: no release is assumed', () => {
+    const db = load(undefined);
+    expect(db.ordsVersion).toBeUndefined();
+    expect('ordsVersion' in db).toBe(false);
+  });
+});
 
 describe('config validation: bad configs', () => {
   it('has a broad table', () => {

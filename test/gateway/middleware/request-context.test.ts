@@ -2,6 +2,7 @@
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
 
+import { gatewayUrls } from '../../../src/gateway/jobs/public-job.js';
 import {
   beginRequestContext,
   maybeRequestContext,
@@ -14,6 +15,7 @@ import { testConfig } from '../../helpers/gateway-config.js';
 const config = testConfig();
 const tenant = config.tenants['hr-team']!;
 const database = config.databases.orcl!;
+const urls = gatewayUrls(config.publicUrl, database.name);
 const caller = { tenant, principal: 'hr-team', method: 'api-key' } as const;
 const fresh = () => ({ headers: {} }) as unknown as Request;
 
@@ -28,8 +30,8 @@ describe('request context', () => {
       database: undefined,
     });
     setCaller(req, caller);
-    const scope = setDatabase(req, database);
-    expect(scope).toMatchObject({ requestId: 'r-1', caller, database, tenant });
+    const scope = setDatabase(req, database, urls);
+    expect(scope).toMatchObject({ requestId: 'r-1', caller, database, tenant, urls });
     expect(requestContext(req)).toBe(scope);
     // Nothing of it is written into the headers the client sent.
     expect(req.headers).toEqual({});
@@ -39,10 +41,10 @@ describe('request context', () => {
     ['read before it was begun', (req: Request) => requestContext(req)],
     ['begun twice', (req: Request) => beginRequestContext(req, { requestId: 'again', traceparent: undefined })],
     ['a caller set twice', (req: Request) => (setCaller(req, caller), setCaller(req, caller))],
-    ['a database scope before authentication', (req: Request) => setDatabase(req, database)],
+    ['a database scope before authentication', (req: Request) => setDatabase(req, database, urls)],
     [
       'a database set twice',
-      (req: Request) => (setCaller(req, caller), setDatabase(req, database), setDatabase(req, database)),
+      (req: Request) => (setCaller(req, caller), setDatabase(req, database, urls), setDatabase(req, database, urls)),
     ],
   ])('refuses %s as an internal error', (what, misuse) => {
     const req = fresh();

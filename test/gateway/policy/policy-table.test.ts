@@ -31,6 +31,16 @@ const name129 = `A${'B'.repeat(128)}`;
 
 const accepted: Case[] = [
   [
+    'keep_master (ORDS 25.4+) is passed on as it is, last',
+    { tenant: 'hr', request: { ...EXPORT, keep_master: 0 } },
+    ok(hrExport({ ...HR_SCHEMA, keep_master: 0 })),
+  ],
+  [
+    'keep_master 1 on an IMPORT',
+    { tenant: 'hr', request: { ...IMPORT, file_name: 'HR_X.DMP', keep_master: 1 } },
+    ok({ operation: 'IMPORT', datapump_dir: 'DATA_PUMP_DIR', file_name: 'HR_X.DMP', ...HR_SCHEMA, keep_master: 1 }),
+  ],
+  [
     "an EXPORT naming nothing gets the directory, a prefixed file name and the tenant's schema",
     { tenant: 'hr', request: EXPORT },
     ok(hrExport(HR_SCHEMA)),
@@ -557,7 +567,12 @@ const scope: Case[] = [
     refused(422, 'unsafe /operation'),
   ],
   [
-    'API3: a field outside the contract (keep_master) is refused, not dropped',
+    'API3: a field outside the contract is refused, not dropped',
+    { tenant: 'hr', request: { ...EXPORT, keep_mastr: 1 } },
+    refused(422, 'unsafe /keep_mastr'),
+  ],
+  [
+    'keep_master other than 0 or 1 (the contract refuses it first)',
     { tenant: 'hr', request: { ...EXPORT, keep_master: true } },
     refused(422, 'unsafe /keep_master'),
   ],
