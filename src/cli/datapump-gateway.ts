@@ -8,11 +8,16 @@ import { Command, CommanderError } from 'commander';
 import { registerCheckConfig } from './check-config.js';
 import { registerHashKey } from './hash-key.js';
 import type { CliIo, CommandRegistrar } from './io.js';
+import { registerVerifyUpstream } from './verify-upstream.js';
 
 export type { CliIo, CommandRegistrar } from './io.js';
 
 /** The built-in subcommands; `serve` and `emulator` are passed in as extra registrars. */
-export const BUILT_IN_COMMANDS: readonly CommandRegistrar[] = [registerHashKey, registerCheckConfig];
+export const BUILT_IN_COMMANDS: readonly CommandRegistrar[] = [
+  registerHashKey,
+  registerCheckConfig,
+  registerVerifyUpstream,
+];
 
 export function buildProgram(io: CliIo, extra: readonly CommandRegistrar[] = []): Command {
   const program = new Command('datapump-gateway')
