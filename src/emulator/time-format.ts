@@ -1,4 +1,5 @@
 // The timestamp spellings Oracle uses in job names, default file names and Data Pump logs, in the database's zone.
+import { wallClockOf } from '../lib/zoned-time.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -32,30 +33,9 @@ function utcParts(ms: number): Parts {
 /** Wall-clock fields in `zone` through Intl (one formatter per zone; UTC keeps the cheaper Date path). */
 function zonedParts(zone: string): PartsOf {
   if (zone === 'UTC') return utcParts;
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
-  return (ms) => {
-    const fields: Record<string, number> = {};
-    for (const part of format.formatToParts(new Date(ms))) {
-      if (part.type !== 'literal') fields[part.type] = Number(part.value);
-    }
-    return {
-      year: fields.year!,
-      month: fields.month!,
-      day: fields.day!,
-      hour: fields.hour!,
-      minute: fields.minute!,
-      second: fields.second!,
-    };
-  };
+  const clock = wallClockOf(zone);
+  if (!clock) throw new RangeError(`unknown time zone: ${zone}`); // options are checked at load; a bug otherwise
+  return clock;
 }
 
 /** Throws unless `zone` is a time zone this Node.js knows (an IANA name such as `Europe/Paris`, or `UTC`). */

@@ -3,7 +3,6 @@
 // one `failed`; both stay in the tenant's list with their outcome; the log stays readable after ORDS forgot the job.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,19 +10,10 @@ import { promisify } from 'node:util';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { freePort } from '../helpers/free-port.js';
+
 const HR = { 'x-api-key': 'hr-demo-key', 'content-type': 'application/json' };
 const TERMINAL = ['COMPLETED', 'NOT RUNNING', 'STOPPED'];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Polls `check` until it gives a value. These are real processes on the real clock (the emulator's job duration

@@ -1,8 +1,9 @@
 // Starts a throwaway redis-server on a free port as a real child process, so a test can stop it mid-way.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 
 import { Redis } from 'ioredis';
+
+import { freePort } from './free-port.js';
 
 export interface RedisServer {
   readonly url: string;
@@ -10,17 +11,6 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port (after stop). */
   start(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitUntilUp(port: number): Promise<void> {

@@ -1,4 +1,5 @@
 /** @module Infers the database's clock offset from what ORDS shows, against `databases.<name>.time_zone` (pure). */
+import { wallClockOf } from '../../lib/zoned-time.js';
 import type { Status } from './check-result.js';
 import { isRunningState, ORDS_JOB_NAME } from './job-files.js';
 import { wallText, type WallTime } from './log-dates.js';
@@ -45,23 +46,9 @@ export function nameWallTime(name: string): WallTime | undefined {
 
 /** The zone's offset from UTC at an instant, in minutes (Intl only); undefined for a zone Node does not know. */
 export function zoneOffsetMinutes(timeZone: string, instant: number): number | undefined {
-  let parts: Intl.DateTimeFormatPart[];
-  try {
-    parts = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    }).formatToParts(new Date(instant));
-  } catch {
-    return undefined;
-  }
-  const f = Object.fromEntries(parts.map((p) => [p.type, Number(p.value)]));
-  const wall = Date.UTC(f.year!, f.month! - 1, f.day!, f.hour!, f.minute!, f.second!);
+  const w = wallClockOf(timeZone)?.(instant);
+  if (!w) return undefined;
+  const wall = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
   return Math.round((wall - Math.floor(instant / SECOND) * SECOND) / MINUTE);
 }
 
