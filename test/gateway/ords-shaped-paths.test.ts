@@ -143,6 +143,29 @@ describe("ORDS's own path shape", () => {
     expect((await emulator.requests()).filter((r) => r.path.includes(created.body.job_name as string))).toEqual([]);
   });
 
+  it.each([
+    [
+      'an encoded slash inside the alias',
+      '/ords/orcl%2Fpdbadmin/x/_/db-api/stable/database/datapump/jobs/',
+      [400, 404],
+    ],
+    ['a dot-dot segment', '/ords/../pdbadmin/_/db-api/stable/database/datapump/jobs/', [404]],
+    [
+      'an alias segment over 128 characters',
+      `/ords/${'a'.repeat(129)}/pdbadmin/_/db-api/stable/database/datapump/jobs/`,
+      [400],
+    ],
+    ['a space in the schema segment', '/ords/orcl/pdb%20admin/_/db-api/stable/database/datapump/jobs/', [400]],
+    ['a version segment in another case', '/ords/orcl/pdbadmin/_/db-api/STABLE/database/datapump/jobs/', [400]],
+  ])('refuses %s without reaching ORDS', async (_what, path, statuses) => {
+    const gw = gateway();
+    await emulator.clearRequests();
+    const res = await request(gw.app).get(path).set(HR);
+    expect(statuses).toContain(res.status);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(await emulator.requests()).toEqual([]);
+  });
+
   it('a replay answers in the shape of the retry, with the ETag of that body; a GET in that shape agrees', async () => {
     const gw = gateway();
     const key = { 'Idempotency-Key': '"shape-replay-1"' };
