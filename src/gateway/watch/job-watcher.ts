@@ -12,15 +12,21 @@ import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 
 import type { ConfigSource, DatabaseConfig } from '../config/types.js';
-import { endOf } from '../jobs/outcome.js';
+import { endOf, isTerminalState } from '../jobs/outcome.js';
 import { fileMediaType, jobFileNames } from '../jobs/public-job.js';
 import type { JobRecord, JobRegistry, Leases, Provenance } from '../store/types.js';
 import type { CallMeta, JobResult, OrdsPort } from '../upstream/ords-port.js';
 
 /** What is kept of a log: its end, where Data Pump writes how the job ended. */
 export const LOG_TAIL_BYTES = 64 * 1024;
-/** Most of a log read in one look (its tail is what is kept; a log past this is read no further this round). */
+/** Most of an ended job's log read (its tail is what is kept; a log past this is read no further). */
 const MAX_LOG_READ_BYTES = 256 * 1024 * 1024;
+/**
+ * Most of a running job's log read in one round. ORDS documents no range read, so a tail costs the whole log; a
+ * running job's tail is only insurance (its end line comes when it ends), so a larger log is skipped until then
+ * rather than read whole every `watch.interval_ms` for every running job.
+ */
+export const RUNNING_LOG_READ_BYTES = 4 * 1024 * 1024;
 /** Unfinished jobs read from the registry per page (a round reads every page). */
 export const BATCH = 500;
 const LEASE = 'watch';
@@ -75,7 +81,8 @@ export function createJobWatcher(deps: JobWatcherDeps): JobWatcher {
     const at = deps.now().toISOString();
     if (read.kind === 'not-modified') return false; // nothing was asked conditionally; nothing to learn
     const files = read.kind === 'job' ? jobFileNames(read.job) : record.files;
-    const logTail = (await readLogTail(database, record, files, read.kind === 'gone')) ?? record.logTail;
+    const running = read.kind === 'job' && !isTerminalState(read.job.state);
+    const logTail = (await readLogTail(database, record, files, running)) ?? record.logTail;
     const end = endOf({
       ordsState: read.kind === 'job' ? read.job.state : undefined,
       logTail,
@@ -110,20 +117,32 @@ export function createJobWatcher(deps: JobWatcherDeps): JobWatcher {
     return true;
   }
 
-  /** The log's last 64 KiB, or undefined when there is no log to read (yet, or any more). */
+  /**
+   * The log's last 64 KiB, or undefined when there is none to read (yet, or any more) or, for a running job, when
+   * its log is larger than a round reads (what was kept stands).
+   */
   async function readLogTail(
     database: DatabaseConfig,
     record: JobRecord,
     files: readonly string[] | null,
-    gone: boolean,
+    running: boolean,
   ): Promise<string | undefined> {
     const log = files?.find((f) => fileMediaType(f) === 'text/plain');
     if (log === undefined) return undefined;
+    const max = running ? RUNNING_LOG_READ_BYTES : MAX_LOG_READ_BYTES;
     try {
+      // The file names were just read from ORDS (or recorded of a vanished job): no second read of the job.
       const file = await deps.ords.openFile(database, record.ownerName, record.jobName, log, meta, {
-        ...(gone ? { knownFiles: new Set(files) } : {}),
+        knownFiles: new Set(files),
       });
-      return await tailOf(file.body, LOG_TAIL_BYTES, MAX_LOG_READ_BYTES);
+      const length = Number(file.headers['content-length']);
+      if (running && Number.isFinite(length) && length > max) {
+        file.body.destroy();
+        return undefined;
+      }
+      const { tail, whole } = await readTail(file.body, LOG_TAIL_BYTES, max);
+      // A running log cut at `max` without its end: not its tail, so nothing to keep.
+      return whole || !running ? tail : undefined;
     } catch {
       // The log cannot be had now (gone with the job, or ORDS failing): what was kept stands.
       return undefined;
@@ -213,15 +232,24 @@ export function createJobWatcher(deps: JobWatcherDeps): JobWatcher {
 
 /** The last `keep` bytes of a stream (read up to `max`), as UTF-8 text starting at a whole character. */
 export async function tailOf(body: Readable, keep: number, max: number): Promise<string> {
+  return (await readTail(body, keep, max)).tail;
+}
+
+/** `tailOf`, and whether the stream ended before `max` (the tail is then the stream's own end). */
+async function readTail(body: Readable, keep: number, max: number): Promise<{ tail: string; whole: boolean }> {
   let tail = Buffer.alloc(0);
   let read = 0;
+  let whole = true;
   try {
     for await (const chunk of body) {
       const bytes = chunk as Buffer;
       read += bytes.length;
       tail = Buffer.concat([tail, bytes]);
       if (tail.length > keep) tail = tail.subarray(tail.length - keep);
-      if (read >= max) break;
+      if (read >= max) {
+        whole = false;
+        break;
+      }
     }
   } finally {
     body.destroy();
@@ -229,5 +257,5 @@ export async function tailOf(body: Readable, keep: number, max: number): Promise
   // Cut at a character boundary: skip UTF-8 continuation bytes at the start.
   let start = 0;
   while (start < tail.length && (tail[start]! & 0xc0) === 0x80) start++;
-  return tail.subarray(start).toString('utf8');
+  return { tail: tail.subarray(start).toString('utf8'), whole };
 }

@@ -13,7 +13,13 @@ import { createMemoryStore } from '../../../src/gateway/store/memory.js';
 import type { JobRecord, StateStore } from '../../../src/gateway/store/types.js';
 import type { OrdsJob } from '../../../src/gateway/upstream/ords-contract.js';
 import type { JobResult, OrdsPort } from '../../../src/gateway/upstream/ords-port.js';
-import { BATCH, createJobWatcher, LOG_TAIL_BYTES, tailOf } from '../../../src/gateway/watch/job-watcher.js';
+import {
+  BATCH,
+  createJobWatcher,
+  LOG_TAIL_BYTES,
+  RUNNING_LOG_READ_BYTES,
+  tailOf,
+} from '../../../src/gateway/watch/job-watcher.js';
 import { testConfig } from '../../helpers/gateway-config.js';
 import { at, job, seed } from '../store/fixtures.js';
 
@@ -28,10 +34,17 @@ interface Scripted {
   files: Record<string, string>;
   served: boolean;
   fail?: boolean;
+  /** Send Content-Length with the file (ORDS may or may not). */
+  length?: boolean;
 }
 
 function scriptedOrds(jobs: Map<string, Scripted>) {
-  const calls = { getJob: 0, openFile: [] as Array<{ name: string; file: string; knownFiles?: string[] }> };
+  const calls = {
+    getJob: 0,
+    openFile: [] as Array<{ name: string; file: string; knownFiles?: string[] }>,
+    /** Bytes the watcher took of the files' bodies. */
+    bytesRead: 0,
+  };
   const href = (owner: string, name: string, file: string) =>
     `http://ords.test/ords/orcl/_/db-api/stable/database/datapump/jobs/${owner},${name}/${file}`;
   const port: OrdsPort = {
@@ -55,7 +68,19 @@ function scriptedOrds(jobs: Map<string, Scripted>) {
       const scripted = jobs.get(name);
       const gone = scripted?.state === undefined;
       if (!scripted || (gone && !scripted.served) || scripted.files[file] === undefined) throw new Error('404');
-      return { body: Readable.from([Buffer.from(scripted.files[file])]), headers: {} };
+      const bytes = Buffer.from(scripted.files[file]);
+      // In 64 KiB chunks, counted as they are taken: a reader that stops early takes less.
+      const chunks = function* () {
+        for (let i = 0; i < bytes.length; i += 65_536) {
+          const chunk = bytes.subarray(i, i + 65_536);
+          calls.bytesRead += chunk.length;
+          yield chunk;
+        }
+      };
+      return {
+        body: Readable.from(chunks(), { highWaterMark: 1 }),
+        headers: scripted.length ? { 'content-length': String(bytes.length) } : {},
+      };
     },
     create: () => Promise.reject(new Error('not used')),
     listJobs: () => Promise.reject(new Error('not used')),
@@ -343,6 +368,29 @@ describe('tailOf', () => {
       { numRuns: 500 },
     );
   });
+
+  it.each([
+    ['with Content-Length: not read at all', true, 0],
+    ['without Content-Length: read no further than 4 MiB, and not kept as a tail', false, RUNNING_LOG_READ_BYTES],
+  ])(
+    "a running job's log over 4 MiB is not read whole every round (%s); once it ends it is",
+    async (_what, length, most) => {
+      const r = rig();
+      await record(r, 'BIG', { logTail: 'kept before' });
+      const head = 'Starting "HR"."BIG":\n' + 'Processing object type SCHEMA_EXPORT/TABLE/TABLE_DATA\n'.repeat(100_000);
+      r.jobs.set('BIG', { state: 'EXECUTING', files: { 'big.log': head }, served: true, length });
+      expect(Buffer.byteLength(head)).toBeGreaterThan(RUNNING_LOG_READ_BYTES);
+      await r.watcher.runOnce();
+      expect(r.calls.bytesRead).toBeLessThanOrEqual(most + 65_536 * 2); // the stream's own read-ahead at most
+      expect((await found(r, 'BIG'))!.logTail).toBe('kept before');
+
+      r.calls.bytesRead = 0;
+      r.jobs.set('BIG', { state: 'NOT RUNNING', files: { 'big.log': head + FAILURE('BIG') }, served: true, length });
+      await r.watcher.runOnce();
+      expect(r.calls.bytesRead).toBe(Buffer.byteLength(head + FAILURE('BIG')));
+      expect((await found(r, 'BIG'))!.outcome).toMatchObject({ result: 'failed', source: 'log' });
+    },
+  );
 
   it('keeps 64 KiB of a long log', async () => {
     const log = `${'x'.repeat(200_000)}\nJob "HR"."J" successfully completed\n`;
