@@ -40,6 +40,18 @@ const cases: readonly BadCase[] = [
     ],
   },
   {
+    name: 'two tenants with the same file prefix',
+    edit: (c) => {
+      setAt(c, 'tenants.hr-team.grants.file_prefix', 'HR_');
+      setAt(c, 'tenants.sales-team', salesTenant());
+      setAt(c, 'tenants.sales-team.grants.file_prefix', 'HR_');
+    },
+    problems: [
+      'tenants.hr-team.grants.file_prefix: "HR_" begins with tenant sales-team\'s file_prefix "HR_": sales-team could read and overwrite this tenant\'s dump files',
+      'tenants.sales-team.grants.file_prefix: "HR_" begins with tenant hr-team\'s file_prefix "HR_": hr-team could read and overwrite this tenant\'s dump files',
+    ],
+  },
+  {
     name: 'the tenant label on metrics without a token or a separate listener',
     edit: set('metrics', { tenant_label: true }),
     problems: [
