@@ -91,10 +91,20 @@ export async function expectStatus(
     );
 }
 
-/** The emulator's control API: forget every job. */
+/**
+ * The emulator's control API: forget every job, then move its manual clock on a second. A cleared emulator hands
+ * out names again, and under a clock that stood still they would be the names of jobs the gateways already
+ * recorded (for other tenants: a create ORDS answers with such a job is refused). A new second, new names.
+ */
 export async function clearEmulatorJobs(emulatorBase: string): Promise<void> {
   const res = await call(`${emulatorBase}/__emulator/jobs`, { method: 'DELETE' });
   if (res.status >= 300) throw new Error(`DELETE /__emulator/jobs answered ${res.status}`);
+  const clock = await call(`${emulatorBase}/__emulator/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ advanceMs: 1_000 }),
+  });
+  if (clock.status >= 300) throw new Error(`POST /__emulator/clock answered ${clock.status}`);
 }
 
 export interface Download {
