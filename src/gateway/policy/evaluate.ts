@@ -4,27 +4,13 @@ import { EXPRESSION_FIELDS } from './expression-fields.js';
 import { checkExpressions } from './expressions.js';
 import { checkMode, checkOperation, checkRemaps, checkThreads } from './grants.js';
 import { producedByOwnExport } from './provenance.js';
+import { REQUEST_FIELDS } from './request-fields.js';
 import { checkStorage } from './storage.js';
 import { assertPolicyInput, resolveLimits } from './tenant.js';
 import type { JobRequest, PolicyDecision, PolicyInput, Violation } from './types.js';
 import { decide, notGranted, pointerToken, unsafe } from './violations.js';
 
-/** The contract's fields, in the contract's order; the upstream request is always written in this order. */
-const FIELDS = [
-  'operation',
-  'job_mode',
-  'datapump_dir',
-  'file_name',
-  'credential_name',
-  'filter',
-  'threads',
-  'name_expressions',
-  'schema_expressions',
-  'tablespace_expressions',
-  'remap_schemas',
-  'keep_master',
-] as const;
-const KNOWN: ReadonlySet<string> = new Set(FIELDS);
+const KNOWN: ReadonlySet<string> = new Set(REQUEST_FIELDS);
 
 /**
  * Pure: no I/O, no clock, no mutation of `input`. Throws TypeError only for a malformed tenant, limits or

@@ -18,28 +18,15 @@
  * Nothing is documented before ORDS 19 (the config refuses an older number).
  */
 import { type DottedVersion, dottedVersion, isAtLeast, parseDottedVersion } from '../../lib/dotted-version.js';
+import { REQUEST_FIELDS, type RequestField } from '../policy/request-fields.js';
 
 export type CreateEndpoint = 'jobs' | 'rpc';
 export type CreateOperation = 'EXPORT' | 'IMPORT';
 /** One of ORDS's three create calls. */
 export type CreateCall = 'jobs' | 'export' | 'import';
 
-/** The members a create body may carry to ORDS (the canonical request's, plus `operation`). */
-const MEMBER_NAMES = [
-  'operation',
-  'job_mode',
-  'datapump_dir',
-  'file_name',
-  'credential_name',
-  'filter',
-  'threads',
-  'name_expressions',
-  'schema_expressions',
-  'tablespace_expressions',
-  'remap_schemas',
-  'keep_master',
-] as const;
-export type CreateMember = (typeof MEMBER_NAMES)[number];
+/** The members a create body may carry to ORDS: the policy's canonical request's fields. */
+export type CreateMember = RequestField;
 
 const V19 = '19';
 const BASE = ['job_mode', 'datapump_dir', 'filter', 'threads', 'name_expressions', 'schema_expressions'] as const;
@@ -107,7 +94,7 @@ export type CreateRoute =
   | { readonly ok: false; readonly unsupported: readonly UnsupportedMember[] };
 
 const present = (request: CreateRouteInput['request']): CreateMember[] =>
-  MEMBER_NAMES.filter((member) => member === 'operation' || request[member] !== undefined);
+  REQUEST_FIELDS.filter((member) => member === 'operation' || request[member] !== undefined);
 
 /** What `call` of `version` cannot take of the request: the operation and/or members. */
 function lacks(call: CreateCall, version: DottedVersion, request: CreateRouteInput['request']): CreateMember[] {
