@@ -12,7 +12,7 @@ STAMP     := node_modules/.install-stamp
 GEN_DIR   ?= generated
 CONTRACTS := public ords
 
-.PHONY: help setup generate check-generated format format-check lint lint-contracts lint-code typecheck test check build run emulator bench clean
+.PHONY: help setup generate check-generated format format-check lint lint-contracts lint-code typecheck test test-deps check build pack run emulator bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -60,14 +60,19 @@ lint-contracts: $(STAMP) ## lint the contracts: Spectral (oas + OWASP) on the pu
 typecheck: $(STAMP) ## tsc --noEmit over src/, generated/, test/ and bench/
 	$(BIN)/tsc --noEmit
 
-test: $(STAMP) ## run every test (vitest); writes test-results/vitest.json
-	@mkdir -p test-results
-	$(BIN)/vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+test: $(STAMP) ## run every test (vitest; ARGS="test/gateway/store" for some); finds PostgreSQL, Redis and Chromium or starts private ones; writes test-results/vitest.json
+	scripts/test-services.sh $(ARGS)
+
+test-deps: ## apt-get install PostgreSQL, Redis and Chromium for make test (only what is missing; sudo when not root)
+	scripts/test-services.sh --install
 
 check: format-check lint typecheck check-generated test ## everything CI checks: formatting, lint (contracts and code), types, generated/ drift, tests
 
 build: $(STAMP) ## compile src/ to dist/
 	$(BIN)/tsc -p tsconfig.build.json
+
+pack: $(STAMP) ## build the installable tarballs @datapump-gateway/client and datapump-gateway into dist/packages/ (scripts/pack.ts)
+	node --import tsx scripts/pack.ts --out dist/packages
 
 run: build ## start the ORDS emulator (:8181, EMULATOR_PORT; EMULATOR_ARGS="--lifecycle kept") and the gateway (:8080, PORT) with config/example.yaml
 	node dist/src/dev/run-local.js

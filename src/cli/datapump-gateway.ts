@@ -5,9 +5,14 @@ import { pathToFileURL } from 'node:url';
 
 import { Command, CommanderError } from 'commander';
 
+import { registerAuditCommand } from './audit-command.js';
 import { registerCheckConfig } from './check-config.js';
+import { EXIT, exitCodeForCommander } from './exit-codes.js';
 import { registerHashKey } from './hash-key.js';
+import { registerIntentsCommand } from './intents-command.js';
 import type { CliIo, CommandRegistrar } from './io.js';
+import { registerJobsCommand } from './jobs-command.js';
+import { packageVersion } from './package-version.js';
 import { registerVerifyUpstream } from './verify-upstream.js';
 
 export type { CliIo, CommandRegistrar } from './io.js';
@@ -17,11 +22,19 @@ export const BUILT_IN_COMMANDS: readonly CommandRegistrar[] = [
   registerHashKey,
   registerCheckConfig,
   registerVerifyUpstream,
+  registerAuditCommand,
+  registerIntentsCommand,
+  registerJobsCommand,
 ];
 
 export function buildProgram(io: CliIo, extra: readonly CommandRegistrar[] = []): Command {
   const program = new Command('datapump-gateway')
     .description('Admin commands of datapump-gateway, the governed HTTP gateway in front of ORDS Data Pump.')
+    .version(packageVersion(), '-V, --version')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done, 1 the command failed (a config with problems, a failed check), 2 bad usage.',
+    )
     // Set before adding subcommands, which inherit both: output goes to the injected streams, and
     // commander throws instead of calling process.exit, so runCli decides how the process ends.
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
@@ -40,10 +53,11 @@ export async function runCli(
   try {
     await buildProgram(io, extra).parseAsync([...argv], { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) code = error.exitCode;
+    // Usage mistakes exit 2, help and version 0; an error a command raised keeps its own code.
+    if (error instanceof CommanderError) code = exitCodeForCommander(error);
     else {
       io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-      code = 1;
+      code = EXIT.failed;
     }
   }
   (io.exit ?? ((c: number) => void (process.exitCode = c)))(code);

@@ -9,6 +9,8 @@ import { loadConfig } from '../gateway/config/load.js';
 import { configWarnings } from '../gateway/config/warnings.js';
 import { reloadConfig } from '../gateway/reload.js';
 import { startGateway } from '../gateway/server.js';
+import { tracingSettings, TracingSettingsError } from '../gateway/tracing/settings.js';
+import { createTracing } from '../gateway/tracing/tracing.js';
 import type { CliIo } from './io.js';
 
 export function registerServeCommand(program: Command, io: CliIo): void {
@@ -36,8 +38,22 @@ export function registerServeCommand(program: Command, io: CliIo): void {
         // Through commander, as check-config does: a process.exitCode set here would be overwritten by runCli's 0.
         this.error(error.message, { exitCode: 1, code: 'config.invalid' });
       }
-      const gateway = await startGateway({ config });
+      let traces;
+      try {
+        // Read once, here: the SDK is started only when an OTLP endpoint (or OTEL_TRACES_EXPORTER=otlp) is set.
+        traces = tracingSettings(io.env);
+      } catch (error) {
+        if (!(error instanceof TracingSettingsError)) throw error;
+        this.error(error.message, { exitCode: 1, code: 'tracing.invalid' });
+      }
+      const gateway = await startGateway({ config, tracing: createTracing({ settings: traces }) });
       const { logger } = gateway;
+      if (traces.enabled) {
+        const { protocol, serviceName, sampler, ratio } = traces;
+        const url = new URL(traces.url);
+        url.username = url.password = ''; // never a credential in the log
+        logger.info({ url: url.href, protocol, serviceName, sampler, ratio }, 'tracing on: exporting spans over OTLP');
+      }
       for (const warning of configWarnings(config)) logger.warn({ path }, warning);
       let closing: Promise<void> | undefined;
 

@@ -1,4 +1,6 @@
 /** @module The documented exit codes of `datapump`, and which failure gets which. */
+import type { CommanderError } from 'commander';
+
 import {
   DatapumpJobFailedError,
   DatapumpNetworkError,
@@ -32,6 +34,11 @@ export const EXIT = {
    * apart from success and failure (EX_SUCC_ERR). A script that accepts it tests for 0 or 8.
    */
   succeededWithErrors: 8,
+  /**
+   * `logs`: the job is known but its log is no longer available (ORDS dropped it with the job, or the ORDS
+   * emulator restarted: it keeps jobs in memory only). Not 1: nothing says the job failed.
+   */
+  logGone: 9,
   /** Interrupted (Ctrl-C) while waiting; the job goes on. */
   interrupted: 130,
 } as const;
@@ -53,6 +60,16 @@ export class JobSucceededWithErrors extends Error {
   }
 }
 
+/** `logs` of a job the gateway knows, whose log ORDS no longer has. */
+export class LogGoneError extends Error {
+  override name = 'LogGoneError';
+  constructor(readonly ref: string) {
+    super(
+      `the log of job ${ref} is no longer available: ORDS no longer has it (Data Pump drops a finished job's files with the job; the ORDS emulator forgets its jobs when it restarts)`,
+    );
+  }
+}
+
 /** No credential to send. */
 export class MissingCredentialError extends Error {
   override name = 'MissingCredentialError';
@@ -61,6 +78,7 @@ export class MissingCredentialError extends Error {
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return EXIT.usage;
   if (error instanceof MissingCredentialError) return EXIT.auth;
+  if (error instanceof LogGoneError) return EXIT.logGone;
   if (error instanceof DatapumpProblemError) {
     if (error.status === 401) return EXIT.auth;
     if (error.status === 429) return EXIT.rateLimited;
@@ -73,4 +91,16 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof DatapumpWaitTimeoutError) return EXIT.timeout;
   if (error instanceof Error && error.name === 'AbortError') return EXIT.interrupted;
   return EXIT.jobFailed;
+}
+
+/**
+ * The exit code for what commander threw under `exitOverride`: `--help`, `help` and `--version` are 0; a help
+ * shown because no command was given is 2 (commander itself says 1), and so is every other error of commander's
+ * (unknown option or command, missing or invalid argument, excess arguments): `datapump`'s actions raise their
+ * own errors, never through commander. The admin CLI keeps the same rule in src/cli/exit-codes.ts.
+ */
+export function exitCodeForCommander(error: CommanderError): number {
+  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+  if (error.code === 'commander.help') return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  return EXIT.usage;
 }

@@ -8,6 +8,17 @@ process.once('SIGINT', () => {
   controller.abort();
 });
 
+// A reader that went away (`datapump list | head -1`) is no failure of ours: stop quietly, as `cat` would, with
+// the exit code so far (0 unless the command had already failed). Without a handler Node prints a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+// Nowhere left to report to: errors on a closed stderr are dropped (the exit code still says what happened).
+process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 process.exitCode = await runDatapump(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

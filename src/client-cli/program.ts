@@ -1,6 +1,4 @@
 /** @module The `datapump` command line: export, import, status, list, logs — on the typed client. */
-import { readFileSync } from 'node:fs';
-
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 import {
@@ -26,8 +24,24 @@ import {
   withOutcome,
 } from '../client/index.js';
 import { sleep } from '../client/timing.js';
-import { EXIT, exitCodeFor, JobSucceededWithErrors, MissingCredentialError, UsageError } from './exit-codes.js';
-import { type OutStream, plainProgress, type ProgressReporter, silentProgress, ttyProgress } from './progress.js';
+import {
+  EXIT,
+  exitCodeFor,
+  exitCodeForCommander,
+  JobSucceededWithErrors,
+  LogGoneError,
+  MissingCredentialError,
+  UsageError,
+} from './exit-codes.js';
+import { packageVersion } from './package-version.js';
+import {
+  livelyTerminal,
+  type OutStream,
+  plainProgress,
+  type ProgressReporter,
+  silentProgress,
+  ttyProgress,
+} from './progress.js';
 
 export interface DatapumpIo {
   readonly stdout: OutStream;
@@ -86,19 +100,6 @@ function jobRefArgument(value: string): string {
   }
 }
 
-/** The package's version: package.json is two levels up from src/client-cli/, three from dist/src/client-cli/. */
-function packageVersion(): string {
-  for (const up of ['../../package.json', '../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'datapump-gateway' && pkg.version) return pkg.version;
-    } catch {
-      // not there: try the next level
-    }
-  }
-  return 'unknown';
-}
-
 export function buildProgram(io: DatapumpIo): Command {
   const program = new Command('datapump')
     .description('Start and follow Oracle Data Pump jobs through a datapump-gateway.')
@@ -139,7 +140,10 @@ Exit codes (--wait, status, logs --follow follow the job's outcome, not its stat
   6  gateway or ORDS unavailable (502, 503, 504, network errors)
   7  --timeout ran out while waiting (the job goes on)
   8  the job succeeded with errors (its log lists them)
-  130 interrupted while waiting (the job goes on)`,
+  9  logs: the job's log is no longer available (ORDS dropped it; the emulator forgets jobs on restart)
+  130 interrupted while waiting (the job goes on)
+
+Output: NO_COLOR (any value) or TERM=dumb: plain progress lines, no escape sequences, even on a terminal.`,
     );
 
   const globals = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>();
@@ -275,7 +279,7 @@ Exit codes (--wait, status, logs --follow follow the job's outcome, not its stat
       const g = globals(cmd);
       const client = clientFor(g, io);
       if (!opts.follow) {
-        io.stdout.write(await client.readLog(ref, signalOf(io)));
+        io.stdout.write(await wholeLog(client, ref, io));
         return;
       }
       await follow(client, ref, io, g.pollInterval ?? 1000, g.json === true);
@@ -310,13 +314,13 @@ async function created(
     io.stdout.write(g.json ? json(job) : `created ${ref} (${job.operation} ${job.job_mode}): ${job.state}\n`);
     return;
   }
+  const live = livelyTerminal(io.stderr, io.env);
   const progress: ProgressReporter = g.json
     ? silentProgress
-    : io.stderr.isTTY
+    : live
       ? ttyProgress(io.stderr, ref)
       : plainProgress(io.stderr, ref);
-  if (!g.json && !io.stderr.isTTY)
-    io.stderr.write(`created ${ref} (${job.operation} ${job.job_mode}), waiting for it to end\n`);
+  if (!g.json && !live) io.stderr.write(`created ${ref} (${job.operation} ${job.job_mode}), waiting for it to end\n`);
   const started = Date.now();
   let final: Job;
   try {
@@ -415,6 +419,25 @@ async function finalLog(client: DatapumpClient, job: Job, io: DatapumpIo, printe
   }
 }
 
+/**
+ * `logs` without `--follow`: the job's log, or `LogGoneError` (exit 9) when the job has ended and ORDS no longer
+ * has its log (the gateway answers `404 file-not-found` for it, or lists no log link). A job the gateway does not
+ * know stays `404 job-not-found` (exit 4), and a running job without a log link keeps the client's own error.
+ */
+async function wholeLog(client: DatapumpClient, ref: string, io: DatapumpIo): Promise<string> {
+  const job = await client.getJob(ref, signalOf(io));
+  if (!logLink(job) && isFinished(job)) throw new LogGoneError(ref);
+  try {
+    return await client.readLog(job, signalOf(io));
+  } catch (error) {
+    const gone =
+      error instanceof DatapumpProblemError &&
+      ((error.status === 404 && error.slug === 'file-not-found') || error.status === 410);
+    if (gone) throw new LogGoneError(ref);
+    throw error;
+  }
+}
+
 function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
@@ -496,6 +519,7 @@ function errorJson(error: unknown, code: number): string {
       request_id: error.requestId,
     });
   }
+  if (error instanceof LogGoneError) base.job = error.ref;
   if (error instanceof DatapumpJobFailedError)
     Object.assign(base, {
       job: formatJobRef(error.job),
@@ -513,10 +537,8 @@ export async function runDatapump(argv: readonly string[], io: DatapumpIo): Prom
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // commander already printed its message (or the help).
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
-    }
+    // commander already printed its message (or the help).
+    if (error instanceof CommanderError) return exitCodeForCommander(error);
     const code = exitCodeFor(error);
     const wantsJson = argv.includes('--json');
     if (wantsJson) io.stderr.write(errorJson(error, code));

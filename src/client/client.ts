@@ -1,6 +1,4 @@
 /** @module `createDatapumpClient`: the gateway's public contract as typed methods, on openapi-fetch. */
-import { randomUUID } from 'node:crypto';
-
 import createClient from 'openapi-fetch';
 
 import type { paths } from '../../generated/public.js';
@@ -188,7 +186,8 @@ export function createDatapumpClient(options: DatapumpClientOptions): DatapumpCl
   };
 
   async function createJob(body: JobRequest, { idempotencyKey, signal }: CreateOptions = {}): Promise<Job> {
-    const key = idempotencyKey ?? randomUUID();
+    // Web Crypto, not node:crypto: the client also runs in a browser bundle (Node 20 has it as a global).
+    const key = idempotencyKey ?? globalThis.crypto.randomUUID();
     if (!KEY_CHARS.test(key))
       throw new TypeError('idempotencyKey must be 1-255 printable ASCII characters without " or \\');
     for (let attempt = 0; ; attempt++) {

@@ -1,7 +1,10 @@
 /** @module `make run`: starts the ORDS emulator and the gateway as two processes, waits for both, prints curl commands. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+
+import { type ChildLogs, teeChild, wantsPretty } from './log-view.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 // From dist/src/dev/ the project root is one level further up.
@@ -19,8 +22,23 @@ const env = {
 };
 const gatewayUrl = `http://127.0.0.1:${env.PORT}`;
 
+// On a terminal the JSON log lines are shown one readable line each (probes left out), and kept whole in files;
+// piped, they pass through unchanged (and are kept in the files too). DATAPUMP_RUN_LOG_DIR moves the files.
+const pretty = wantsPretty(process.env, process.stdout.isTTY === true);
+const logs: ChildLogs = {
+  dir: process.env.DATAPUMP_RUN_LOG_DIR ?? join(projectRoot, '.run'),
+  pretty,
+  colorize: pretty && process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
+  stdout: process.stdout,
+  stderr: process.stderr,
+};
+const logFiles: string[] = [];
+/** `.run/gateway.log` when under the project, the absolute path otherwise. */
+const shown = (path: string) => (path.startsWith(projectRoot) ? relative(projectRoot, path) : path);
+
 function start(name: string, args: string[]): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  logFiles.push(teeChild(name, child, logs));
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`${name} exited (${signal ?? code}); stopping.`);
@@ -94,6 +112,9 @@ datapump-gateway is ready on ${gatewayUrl} (ORDS emulator on http://127.0.0.1:${
   curl -s -H 'X-API-Key: hr-demo-key' '<Location>EXPDAT-….LOG'
 
   Browse the contract: ${gatewayUrl}/docs    Metrics: ${gatewayUrl}/metrics    Ctrl-C stops both.
+
+  Logs: ${logFiles.map(shown).join(', ')} (every line, JSON)${pretty ? '; shown here one line each, without health probes' : ''}.
+  The ORDS emulator keeps its jobs in memory only: a restart forgets them (and their logs).
 `);
 
 /** Reports why start-up failed and waits for stop() to end the process (no stack trace for a user error). */

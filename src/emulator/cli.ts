@@ -144,6 +144,12 @@ const FLAGS: Array<[Option, keyof EmulatorConfig | null]> = [
     'clock',
   ],
   [new Option('--clock-start <iso>', 'start of the manual clock (implies --clock manual)'), 'clockStart'],
+  [new Option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (needs --tls-key)'), 'tlsCertFile'],
+  [new Option('--tls-key <file>', 'the PEM private key of --tls-cert'), 'tlsKeyFile'],
+  [
+    new Option('--tls-ca <file>', 'require a client certificate issued by this PEM CA (mutual TLS; needs --tls-cert)'),
+    'tlsCaFile',
+  ],
 ];
 
 function pairs(list: string[], flag: string): Record<string, string> {
@@ -187,10 +193,16 @@ export interface EmulatorIo {
 
 const PROCESS_IO: EmulatorIo = { stdout: process.stdout, stderr: process.stderr };
 
-/** Starts the emulator and prints the listening line (tests and other teams' CI parse its exact prefix). */
+/**
+ * Starts the emulator and prints the listening line (tests and other teams' CI parse its exact prefix), then, in
+ * the same write, that its jobs live in memory: a `datapump logs` after a restart finds nothing, and should not
+ * surprise anyone.
+ */
 export async function startFromConfig(config: EmulatorConfig, io: EmulatorIo = PROCESS_IO): Promise<Emulator> {
   const emulator = await createEmulator(toEmulatorOptions(config)).listen();
-  io.stdout.write(`ORDS emulator listening on ${emulator.apiUrl}\n`);
+  io.stdout.write(
+    `ORDS emulator listening on ${emulator.apiUrl}\nORDS emulator: jobs are kept in memory only: a restart forgets them\n`,
+  );
   return emulator;
 }
 
@@ -218,7 +230,12 @@ export function emulatorAction(io: EmulatorIo = PROCESS_IO) {
       // Through commander, so the exit code (1) follows the program's own exit handling.
       this.error(`ORDS emulator: ${(error as Error).message}`, { exitCode: 1 });
     }
-    await runEmulator(config, io);
+    try {
+      await runEmulator(config, io);
+    } catch (error) {
+      // A file that cannot be read or a certificate that does not load: one line, not a stack.
+      this.error(`ORDS emulator: ${(error as Error).message}`, { exitCode: 1 });
+    }
   };
 }
 

@@ -15,6 +15,11 @@ export type EmulatorConfig = Omit<EmulatorOptions, 'clock' | 'ids'> & {
   clock?: 'real' | 'manual';
   /** Start of the manual clock (ISO 8601); implies `clock: "manual"`. Default 2019-09-06T15:57:36Z. */
   clockStart?: string;
+  /** PEM files of the server certificate and key (`--tls-cert`, `--tls-key`): serve HTTPS. Both or neither. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** PEM file of the CA whose client certificates are required (`--tls-ca`): mutual TLS. */
+  tlsCaFile?: string;
 };
 
 const assertConfig: (value: unknown) => asserts value is EmulatorConfig = schemaAsserter<EmulatorConfig>(
@@ -56,9 +61,25 @@ export function loadConfigFile(path: string): EmulatorConfig {
   return checkConfig(value, `config file ${path}`);
 }
 
-/** Turns the plain config into factory options (building the clock it names). */
+/** Turns the plain config into factory options (building the clock it names, reading the TLS files it names). */
 export function toEmulatorOptions(config: EmulatorConfig): EmulatorOptions {
-  const { clock, clockStart, ...rest } = config;
+  const { clock, clockStart, tlsCertFile, tlsKeyFile, tlsCaFile, ...rest } = config;
   const manual = clock === 'manual' || (clock === undefined && clockStart !== undefined);
-  return { ...rest, clock: manual ? manualClock(clockStart ?? undefined) : systemClock() };
+  const tls =
+    tlsCertFile && tlsKeyFile
+      ? {
+          cert: readPem(tlsCertFile, '--tls-cert'),
+          key: readPem(tlsKeyFile, '--tls-key'),
+          ...(tlsCaFile ? { ca: readPem(tlsCaFile, '--tls-ca') } : {}),
+        }
+      : undefined;
+  return { ...rest, ...(tls ? { tls } : {}), clock: manual ? manualClock(clockStart ?? undefined) : systemClock() };
+}
+
+function readPem(path: string, flag: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`${flag}: cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
 }

@@ -41,6 +41,21 @@ export const optionsSchema = {
     faults: faultListSchema,
     faultSeed: { type: 'integer' },
     recordRequests: nonNegativeInt,
+    tls: {
+      anyOf: [
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cert', 'key'],
+          properties: {
+            cert: { type: 'string', pattern: '-----BEGIN CERTIFICATE-----' },
+            key: { type: 'string', pattern: '-----BEGIN [A-Z ]*PRIVATE KEY-----' },
+            ca: { type: 'string', pattern: '-----BEGIN CERTIFICATE-----' },
+          },
+        },
+        { type: 'null' },
+      ],
+    },
   },
 } as const;
 
@@ -51,5 +66,10 @@ export const configFileSchema = {
     ...optionsSchema.properties,
     clock: { enum: ['real', 'manual'] },
     clockStart: { type: 'string', format: 'date-time' },
+    // Files (`--tls-cert`, `--tls-key`, `--tls-ca`), read into `tls` when the emulator starts.
+    tlsCertFile: { type: 'string', minLength: 1 },
+    tlsKeyFile: { type: 'string', minLength: 1 },
+    tlsCaFile: { type: 'string', minLength: 1 },
   },
+  dependentRequired: { tlsCertFile: ['tlsKeyFile'], tlsKeyFile: ['tlsCertFile'], tlsCaFile: ['tlsCertFile'] },
 } as const;

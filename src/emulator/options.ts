@@ -12,6 +12,14 @@ export type VanishedFiles = 'gone' | 'served';
 export type ValidateMode = 'documented' | 'strict' | 'off';
 export type DumpMediaType = 'application/octet-stream' | 'application/vnd.tcpdump.pcap';
 
+/** PEM text of the emulator's server certificate and key, and of the CA client certificates must come from. */
+export interface EmulatorTls {
+  cert: string;
+  key: string;
+  /** When given, a client certificate issued by it is required (mutual TLS). */
+  ca?: string;
+}
+
 export interface EmulatorOptions {
   /** Interface `listen()` binds. Default `127.0.0.1`. */
   host?: string;
@@ -114,6 +122,12 @@ export interface EmulatorOptions {
   faultSeed?: number;
   /** How many of the latest ORDS requests `/__emulator/requests` keeps; 0 records nothing. Default 1000. */
   recordRequests?: number;
+  /**
+   * Serve HTTPS (ORDS behind TLS): the server certificate and key (PEM text), and with `ca` also ask every client for
+   * a certificate and refuse the connection of one without a certificate that CA issued (mutual TLS). The links it
+   * writes then start with `https://`. Default null (plain HTTP).
+   */
+  tls?: EmulatorTls | null;
   /** Source of "now". Default the system clock. */
   clock?: Clock;
   /** Source of ECIDs and tokens. Default random. */
@@ -154,6 +168,7 @@ export const DEFAULT_OPTIONS = {
   faults: [],
   faultSeed: 1,
   recordRequests: 1000,
+  tls: null,
 } as const satisfies Omit<EmulatorOptions, 'clock' | 'ids'>;
 
 const assertOptions: (value: unknown) => asserts value is EmulatorOptions = schemaAsserter<EmulatorOptions>(

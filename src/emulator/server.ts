@@ -1,5 +1,6 @@
 // createEmulator: wires the state, the router, faults and recording into a plain node:http server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { listen } from '../lib/listen.js';
@@ -69,7 +70,8 @@ export function createEmulator(input: EmulatorOptions = {}): Emulator {
   };
   // Aborted on close, so pending latency faults do not keep the process alive.
   const closing = new AbortController();
-  let origin = `http://${options.host}:${options.port}`;
+  const scheme = options.tls ? 'https' : 'http';
+  let origin = `${scheme}://${options.host}:${options.port}`;
 
   async function handleOrds(req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<void> {
     const method = req.method ?? 'GET';
@@ -100,7 +102,7 @@ export function createEmulator(input: EmulatorOptions = {}): Emulator {
     if (pre === 'hang') return; // closeAllConnections() ends it on close
     if (pre) return send(res, pre);
     const urls = apiUrls({
-      origin: originFor(options.publicUrl, req.headers.host, origin),
+      origin: originFor(options.publicUrl, req.headers.host, origin, scheme),
       database: options.database,
       schema: options.schema,
       version: route.version || 'stable',
@@ -126,7 +128,18 @@ export function createEmulator(input: EmulatorOptions = {}): Emulator {
     });
   }
 
-  const server = createServer(handle);
+  // With a CA, a client without a certificate it issued is refused in the handshake, before any request is read.
+  const tls = options.tls;
+  const server: Server = tls
+    ? createHttpsServer(
+        {
+          cert: tls.cert,
+          key: tls.key,
+          ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        handle,
+      )
+    : createServer(handle);
   const emulator: Emulator = {
     options,
     server,
@@ -148,7 +161,7 @@ export function createEmulator(input: EmulatorOptions = {}): Emulator {
       return `${origin}/ords/${options.database}/${options.schema}/_/db-api/stable/`;
     },
     async listen(port = options.port, host = options.host) {
-      origin = await listen(server, port, host);
+      origin = (await listen(server, port, host)).replace(/^http:/, `${scheme}:`);
       return emulator;
     },
     close() {

@@ -33,9 +33,14 @@ export function apiUrls(base: ApiBase): ApiUrls {
 const SAFE_HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
 
 /** The origin links use: the configured public URL, else the request's Host (as ORDS does), else the bound address. */
-export function originFor(publicUrl: string | null, hostHeader: string | undefined, fallback: string): string {
+export function originFor(
+  publicUrl: string | null,
+  hostHeader: string | undefined,
+  fallback: string,
+  scheme: 'http' | 'https' = 'http',
+): string {
   if (publicUrl) return publicUrl.replace(/\/+$/, '');
   // A Host header that is not a plain host[:port] is ignored rather than echoed into links.
-  if (hostHeader && SAFE_HOST.test(hostHeader)) return `http://${hostHeader}`;
+  if (hostHeader && SAFE_HOST.test(hostHeader)) return `${scheme}://${hostHeader}`;
   return fallback;
 }

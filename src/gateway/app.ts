@@ -9,6 +9,7 @@ import helmet from 'helmet';
 import type { GatewayParts } from './compose.js';
 import { accessLog } from './middleware/access-log.js';
 import { authenticate } from './middleware/authenticate.js';
+import { countBytes } from './middleware/byte-counter.js';
 import { databaseScope } from './middleware/database-scope.js';
 import { normalizePath } from './middleware/normalize-path.js';
 import { keepRequestScope, requestId } from './middleware/request-id.js';
@@ -56,13 +57,14 @@ export function createApp(parts: GatewayParts): Express {
   app.set('trust proxy', settings.trustProxy);
   app.set('case sensitive routing', true); // the contract's paths are exact (the validator reads this too)
 
-  // 1. The request context (correlation id first), security headers, access log, request metrics.
+  // 1. The request context (correlation id, then the server span), security headers, access log, request metrics.
   app.use(
     requestId({
       scope: parts.requestScope,
       ...(parts.generateRequestId ? { generate: parts.generateRequestId } : {}),
     }),
   );
+  app.use(parts.tracing.requests);
   app.use(
     helmet({
       // No upgrade-insecure-requests: /docs must work on plain-HTTP hosts inside the organisation too.
@@ -74,6 +76,7 @@ export function createApp(parts: GatewayParts): Express {
   );
   app.use(accessLog({ logger }));
   app.use(measureRequests(metrics, { tenantLabel: settings.metrics.tenantLabel }));
+  app.use(countBytes(metrics));
   if (settings.corsOrigins.length > 0) {
     app.use(
       cors({
@@ -93,17 +96,20 @@ export function createApp(parts: GatewayParts): Express {
     );
   }
 
-  // 2. Operational endpoints: outside the contract, no tenant credential.
+  // 2. Operational endpoints and public documentation (/docs, /openapi.json, /problems/…): outside the contract, no
+  //    tenant credential. Before authentication: an unknown /problems/ page is a 404 there, never a 401.
   app.use(healthRoutes({ config, upstreams, store: store.health, counters, lifecycle: parts.lifecycle, metrics }));
   if (!settings.metrics.listen) app.get('/metrics', metricsEndpoint({ metrics, token: settings.metrics.token }));
-  app.use(docsRoutes({ publicContract: parts.contracts.public }));
+  app.use(
+    docsRoutes({ publicContract: parts.contracts.public, jwt: parts.jwt !== undefined, note: settings.docs.note }),
+  );
   app.use(problemPages({ publicContract: parts.contracts.public }));
 
   // 3. The governed API: path form → tenant → read budget (reads) → body → contract → database scope → route.
   //    A create is the use case create/use-case.ts: policy → create budget → claim (key + quotas) → ORDS →
   //    record (with the journal's state and the audit event, one transaction) → answer.
   app.use(normalizePath());
-  app.use(authenticate({ config, ...(parts.jwt ? { jwt: parts.jwt } : {}) }));
+  app.use(authenticate({ config, now: parts.now, logger, ...(parts.jwt ? { jwt: parts.jwt } : {}) }));
   app.use(limits.reads);
   app.use(
     express.json({ limit: settings.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }),

@@ -25,10 +25,12 @@ import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { type CounterStores, createCounterStores } from './limits/counter-stores.js';
 import { createDownloadLimits, type DownloadLimits } from './limits/downloads.js';
 import { type TenantRateLimits, tenantRateLimits } from './limits/rate-limit.js';
-import { createMetrics, type GatewayMetrics } from './ops/metrics.js';
+import { createMetrics, type GatewayMetrics, registerApiKeyExpiry } from './ops/metrics.js';
 import type { RequestScope } from './process-guard.js';
 import { guardStore } from './store/guarded.js';
 import type { StateStore } from './store/types.js';
+import { TRACING_OFF } from './tracing/settings.js';
+import { createTracing, type Tracing } from './tracing/tracing.js';
 import { createOrdsContract } from './upstream/ords-contract.js';
 import { createOrdsPort, type OrdsPort } from './upstream/ords-port.js';
 import { createUpstreamRegistry, type UpstreamRegistry } from './upstream/registry.js';
@@ -53,6 +55,8 @@ export interface ComposeOptions {
   readonly defaultMetrics?: boolean;
   /** This process's name for the reconciliation lease; by default host, pid and a random part. */
   readonly holder?: string;
+  /** OpenTelemetry traces (tracing/tracing.ts), built from the `OTEL_*` variables by `serve`; default: off. */
+  readonly tracing?: Tracing;
 }
 
 /** Every shared part of one gateway, built once; `createApp` and the background tasks receive these. */
@@ -85,6 +89,8 @@ export interface GatewayParts {
   readonly generateRequestId: (() => string) | undefined;
   /** The request whose code is running, for the last-resort error log (process-guard.ts). */
   readonly requestScope: AsyncLocalStorage<RequestScope>;
+  /** Spans of requests, the policy, the store and ORDS calls; off (no SDK) unless `OTEL_*` asked for it. */
+  readonly tracing: Tracing;
 }
 
 export interface Gateway {
@@ -110,6 +116,7 @@ export function composeGateway(options: ComposeOptions): Gateway {
   const contracts = { public: loadContract('public'), ords: loadContract('ords') };
   const store = guardStore(options.store);
   const now = options.now ?? (() => new Date());
+  registerApiKeyExpiry(metrics.registry, { config, now, tenantLabel: settings.metrics.tenantLabel });
   // Rate-limit counters in Redis when `limits.redis` is set (shared by replicas), else in this process.
   const counters = createCounterStores({
     redisUrl: settings.limits.redisUrl,
@@ -118,10 +125,12 @@ export function composeGateway(options: ComposeOptions): Gateway {
     onFallback: (c) => metrics.limitStoreFailures.inc({ class: c, outcome: 'fallback' }),
     onFailClosed: (c) => metrics.limitStoreFailures.inc({ class: c, outcome: 'refused' }),
   });
+  const tracing = options.tracing ?? createTracing({ settings: TRACING_OFF });
   const upstreams = createUpstreamRegistry({
     config,
     metrics,
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    ...(tracing.enabled ? { tracing } : {}),
   });
   const ords = createOrdsPort({ upstreams, ordsContract: createOrdsContract(contracts), logger, metrics });
   const audit = createAuditTrail({ log: options.auditLog ?? logger.child({ log: 'audit' }), store: store.audit });
@@ -164,6 +173,7 @@ export function composeGateway(options: ComposeOptions): Gateway {
       provenance: store.provenance,
       audit,
       now,
+      tracing,
     }),
     counters,
     limits: tenantRateLimits({ stores: counters }),
@@ -187,6 +197,7 @@ export function composeGateway(options: ComposeOptions): Gateway {
     now,
     generateRequestId: options.generateRequestId,
     requestScope: new AsyncLocalStorage<RequestScope>(),
+    tracing,
   };
 
   let tasks:
@@ -205,6 +216,7 @@ export function composeGateway(options: ComposeOptions): Gateway {
           store: store.retention,
           provenance: { store: store.provenance, keepMs: settings.store.provenanceMs },
           retentionMs: settings.store.retentionMs,
+          auditRetentionMs: settings.store.auditRetentionMs,
           intervalMs: settings.store.purgeIntervalMs,
           onPurged: (counts) => logger.info(counts, 'purged records past retention'),
           onError: (err) => logger.warn({ err: String(err) }, 'retention purge failed'),
@@ -223,6 +235,8 @@ export function composeGateway(options: ComposeOptions): Gateway {
         ['upstream connections', () => parts.upstreams.close()],
         ['rate-limit counters', () => counters.close()],
         ['state store', () => options.store.close()],
+        // Last: every span has ended by now, and shutting down exports what the batch still holds.
+        ['trace exporter', () => tracing.shutdown()],
       ]);
       return closing;
     },

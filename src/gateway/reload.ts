@@ -2,13 +2,14 @@
  * @module Hot reload (SIGHUP): re-read and validate the config file, then swap the snapshot the app reads
  * per request. What a reload can change is decided field by field in RULES below:
  * - applied at once (next request): tenants (keys, databases, grants, limits), databases (added, removed,
- *   changed timeouts/auth/resilience/create_endpoint/ords_version: a fresh ORDS client on next use; the next
- *   create is routed for the new release), public_url, policy,
+ *   changed timeouts/auth/resilience/create_endpoint/ords_version/tls: a fresh ORDS client on next use; the next
+ *   create is routed for the new release; TLS files are read again at every reload, so a renewed certificate or
+ *   CA bundle applies to new connections, and an unreadable one rejects the reload), public_url, policy,
  *   idempotency, server.shutdown_grace_ms;
  * - needs a restart (detected, logged, the running value kept): everything read once at start-up by the
  *   server, createApp or the stores: listen, metrics, trust_proxy, cors, log_level, validate_responses,
- *   body_limit_bytes, the server timeouts, store, limits.redis, limits.key_prefix, jwt, reconcile, and
- *   a database's url (that database keeps its whole running definition).
+ *   body_limit_bytes, the server timeouts, store, limits.redis, limits.key_prefix, jwt, reconcile, docs.note,
+ *   and a database's url (that database keeps its whole running definition).
  * An invalid file changes nothing: every problem is logged and returned.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -182,6 +183,7 @@ const RULES = fields<GatewayConfig>({
   store: fields({
     backend: restartOnly('store'),
     retentionMs: restartOnly('store.retention_days'),
+    auditRetentionMs: restartOnly('store.audit_retention_days'),
     provenanceMs: restartOnly('store.provenance_days'),
     purgeIntervalMs: restartOnly('store.purge_interval_minutes'),
   }),
@@ -191,6 +193,8 @@ const RULES = fields<GatewayConfig>({
   idempotency: fields({ ttlMs: live('idempotency.ttl_hours') }),
   reconcile: restartOnly('reconcile'),
   watch: restartOnly('watch'),
+  // The /docs page is built once, at start-up.
+  docs: fields({ note: restartOnly('docs.note') }),
 });
 
 /**

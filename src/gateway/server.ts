@@ -15,6 +15,7 @@ import { REDACT_PATHS } from './middleware/access-log.js';
 import { installProcessGuard } from './process-guard.js';
 import { openStateStore } from './store/open.js';
 import type { StateStore } from './store/types.js';
+import type { Tracing } from './tracing/tracing.js';
 import type { JobWatcher } from './watch/job-watcher.js';
 
 export interface StartGatewayOptions {
@@ -24,6 +25,8 @@ export interface StartGatewayOptions {
   readonly store?: StateStore;
   /** Overrides `server.shutdownGraceMs` (read from the current snapshot when shutdown starts). */
   readonly shutdownGraceMs?: number;
+  /** OpenTelemetry traces (`serve` builds them from `OTEL_*`); shut down, and so flushed, by `close()`. Default: off. */
+  readonly tracing?: Tracing;
 }
 
 export interface RunningGateway {
@@ -59,6 +62,7 @@ export async function startGateway({
   logger = createLogger(config.logLevel),
   store: given,
   shutdownGraceMs,
+  tracing,
 }: StartGatewayOptions): Promise<RunningGateway> {
   const source = createConfigSource(config);
   // Opening the store applies its migrations: a gateway that cannot record jobs does not start.
@@ -67,7 +71,7 @@ export async function startGateway({
     (await openStateStore(config.store.backend, {
       onConnectionError: (err: Error) => logger.warn({ err: err.message }, 'state store connection lost'),
     }));
-  const gateway = composeGateway({ config: source, logger, store });
+  const gateway = composeGateway({ config: source, logger, store, ...(tracing ? { tracing } : {}) });
 
   const main = drainable(gateway.app, config);
   const metricsServer = gateway.metricsApp ? drainable(gateway.metricsApp, config) : undefined;

@@ -74,7 +74,7 @@ tenants:
     expect(result.stdout).toBe('');
     expect(result.stderr.split('\n')).toEqual([
       'databases.orcl.auth.basic.password: must be a reference to an environment variable, like ${ORDS_PASSWORD}',
-      'listen.hots: is not a known setting',
+      'listen.hots: is not a known setting (did you mean "host"?)',
       'listen.port: must be <= 65535',
       'databases.other.url: must be a URL',
       'tenants.hr-team.databases[1]: database "nope" is not configured',
@@ -105,9 +105,83 @@ tenants:
     expect(result).toEqual({ code: 1, stdout: '', stderr: `${path}: cannot read the file (ENOENT)\n` });
   });
 
-  it('refuses an unknown command', async () => {
+  it('refuses an unknown command (bad usage: 2)', async () => {
     const result = await runCli(['no-such-command']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain("unknown command 'no-such-command'");
+  });
+
+  describe('--json: one document on stdout, for CI, with the same exit codes', () => {
+    const parse = (stdout: string) =>
+      JSON.parse(stdout) as {
+        ok: boolean;
+        file: string;
+        databases?: number;
+        tenants?: number;
+        errors: { path: string | null; line?: number; column?: number; message: string }[];
+        warnings: { path: string | null; message: string }[];
+      };
+
+    it('a valid config: ok, its counts, its warnings with their paths; exit 0, nothing on stderr', async () => {
+      const path = writeConfig(
+        'warned.yaml',
+        `
+public_url: http://127.0.0.1:8080
+databases:
+  a: { url: "http://h/ords/a/", auth: { basic: { username: u, password: "\${PW}" } } }
+tenants:
+  t:
+    api_keys: [{ id: main, sha256: ${HASH} }]
+    databases: [a]
+    grants: { operations: [EXPORT], job_modes: [SCHEMA], schemas: [HR], max_threads: 1 }
+`,
+      );
+      const result = await runCli(['check-config', path, '--json'], { PW: SECRET });
+      expect([result.code, result.stderr]).toEqual([0, '']);
+      const report = parse(result.stdout);
+      expect(report).toMatchObject({ ok: true, file: path, databases: 1, tenants: 1, errors: [] });
+      expect(report.warnings).toContainEqual({
+        path: 'tenants.t.grants',
+        message: expect.stringMatching(/^directories are granted without a file_prefix/),
+      });
+      expect(result.stdout).not.toContain(SECRET);
+    });
+
+    it('a broken config: not ok, every problem with its path and message; exit 1, nothing on stderr', async () => {
+      const path = writeConfig('broken-json.yaml', BROKEN);
+      const result = await runCli(['check-config', '--json', path], { ORDS_PASSWORD: SECRET, OTHER_SECRET: SECRET });
+      expect([result.code, result.stderr]).toEqual([1, '']);
+      const report = parse(result.stdout);
+      expect(report.ok).toBe(false);
+      expect(report.warnings).toEqual([]);
+      expect(report.errors).toEqual([
+        {
+          path: 'databases.orcl.auth.basic.password',
+          message: 'must be a reference to an environment variable, like ${ORDS_PASSWORD}',
+        },
+        { path: 'listen.hots', message: 'is not a known setting (did you mean "host"?)' },
+        { path: 'listen.port', message: 'must be <= 65535' },
+        { path: 'databases.other.url', message: 'must be a URL' },
+        { path: 'tenants.hr-team.databases[1]', message: 'database "nope" is not configured' },
+      ]);
+      expect(result.stdout).not.toContain('literal-hunter2');
+      expect(result.stdout).not.toContain(SECRET);
+    });
+
+    it.each([
+      [
+        'a YAML syntax error: the file as a whole, with line and column',
+        'public_url: http://x\npublic_url: literal-hunter2\n',
+        { path: null, line: 2, column: 1, message: 'Map keys must be unique' },
+      ],
+      ['a file that does not exist', undefined, { path: null, message: 'cannot read the file (ENOENT)' }],
+    ])('%s', async (_what, text, expected) => {
+      // A name with ": " in it must not be split at the wrong place.
+      const path = text === undefined ? join(dir, 'absent: x.yaml') : writeConfig('syntax: x.yaml', text);
+      const result = await runCli(['check-config', path, '--json']);
+      expect(result.code).toBe(1);
+      expect(parse(result.stdout)).toEqual({ ok: false, file: path, errors: [expected], warnings: [] });
+      expect(result.stdout).not.toContain('literal-hunter2');
+    });
   });
 });

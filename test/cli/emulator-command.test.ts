@@ -10,7 +10,17 @@ describe('the emulator subcommand', () => {
     const command = registerEmulatorCommand(program, { stdout: process.stdout, stderr: process.stderr, env: {} });
     expect(program.commands.map((c) => c.name())).toEqual(['emulator']);
     expect(command.options.map((o) => o.long)).toEqual(
-      expect.arrayContaining(['--port', '--host', '--config', '--clock', '--no-validate', '--log-bytes']),
+      expect.arrayContaining([
+        '--port',
+        '--host',
+        '--config',
+        '--clock',
+        '--no-validate',
+        '--log-bytes',
+        '--tls-cert',
+        '--tls-key',
+        '--tls-ca',
+      ]),
     );
   });
 });

@@ -45,14 +45,14 @@ describe('buildProgram / runCli', () => {
 
   it('turns commander errors into an exit code instead of exiting', async () => {
     const { io, err, exits } = fakeIo();
-    expect(await runCli(['nope'], io)).toBe(1);
-    expect(exits).toEqual([1]);
+    expect(await runCli(['nope'], io)).toBe(2);
+    expect(exits).toEqual([2]);
     expect(err.join('')).toContain("unknown command 'nope'");
   });
 
   it('prints help on stdout with exit code 0', async () => {
     const { io, out } = fakeIo();
     expect(await runCli(['--help'], io)).toBe(0);
-    expect(out.join('')).toContain('check-config [path]');
+    expect(out.join('')).toContain('check-config [options] [path]');
   });
 });

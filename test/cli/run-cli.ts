@@ -25,7 +25,7 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
     execFile(
       process.execPath,
       ['--import', 'tsx', 'src/cli/datapump-gateway.ts', ...args],
-      { cwd: REPO_ROOT, env: { ...baseEnv(), ...env }, timeout: 15_000 },
+      { cwd: REPO_ROOT, env: { ...baseEnv(), ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

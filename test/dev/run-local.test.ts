@@ -1,8 +1,9 @@
 // `make run`'s program (src/dev/run-local.ts) as a real process tree, with the emulator in each lifecycle
 // (EMULATOR_ARGS): a successful export polled through the gateway ends `succeeded` with a terminal state, a failing
 // one `failed`; both stay in the tenant's list with their outcome; the log stays readable after ORDS forgot the job.
+// Its logs: JSON through a pipe, one readable line each (DATAPUMP_RUN_PRETTY=1, as on a terminal), whole in files.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,17 +35,33 @@ interface Local {
   readonly origin: string;
   readonly jobs: string;
   readonly output: () => string;
+  /** Only what went to stdout (the banner and the children's stdout). */
+  readonly stdout: () => string;
+  /** Where the full logs go (DATAPUMP_RUN_LOG_DIR): a fresh temporary folder, never the repository's .run/. */
+  readonly logDir: string;
 }
 
-async function startLocal(emulatorArgs: string): Promise<Local> {
+async function startLocal(emulatorArgs: string, extraEnv: Record<string, string> = {}): Promise<Local> {
   const [port, emulatorPort] = [await freePort(), await freePort()];
+  const logDir = mkdtempSync(join(tmpdir(), 'dpg-run-logs-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/dev/run-local.ts'], {
-    env: { ...process.env, PORT: String(port), EMULATOR_PORT: String(emulatorPort), EMULATOR_ARGS: emulatorArgs },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      EMULATOR_PORT: String(emulatorPort),
+      EMULATOR_ARGS: emulatorArgs,
+      DATAPUMP_RUN_LOG_DIR: logDir,
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group: the emulator and gateway it starts are stopped with it
   });
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  let stdout = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    output += d.toString();
+    stdout += d.toString();
+  });
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   await until('make run ready', async () => (/is ready on/.test(output) ? true : undefined), 60_000).catch((e) => {
     throw new Error(`${(e as Error).message}\n${output}`);
@@ -54,17 +71,22 @@ async function startLocal(emulatorArgs: string): Promise<Local> {
     origin: `http://127.0.0.1:${port}`,
     jobs: `http://127.0.0.1:${port}/databases/orcl/datapump/jobs/`,
     output: () => output,
+    stdout: () => stdout,
+    logDir,
   };
 }
 
 let running: Local | undefined;
 afterEach(async () => {
   const child = running?.child;
+  const logDir = running?.logDir;
   running = undefined;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  process.kill(-child.pid!, 'SIGTERM');
-  await exited;
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    process.kill(-child.pid!, 'SIGTERM');
+    await exited;
+  }
+  if (logDir) rmSync(logDir, { recursive: true, force: true });
 });
 
 describe.each(['dropped', 'kept', 'completed'])('make run, the emulator with --lifecycle %s', (lifecycle) => {
@@ -139,5 +161,66 @@ describe("make run, and Oracle's own curl example", () => {
     const job = JSON.parse(polled.stdout) as { job_name: string; links: Array<{ href: string }> };
     expect(location).toContain(job.job_name);
     for (const link of job.links) expect(link.href.startsWith(url)).toBe(true);
+  }, 90_000);
+});
+
+describe("make run's logs", () => {
+  const readLog = (dir: string, name: string) => readFileSync(join(dir, `${name}.log`), 'utf8');
+  const jsonLines = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg?: string; req?: { url?: string } });
+
+  it("piped (no TTY): the JSON lines pass through unchanged, each file gets its process's lines, the banner names them", async () => {
+    running = await startLocal('', { DATAPUMP_RUN_PRETTY: '' });
+    const { logDir, jobs } = running;
+    expect(running.stdout()).toContain(`Logs: ${logDir}/emulator.log, ${logDir}/gateway.log (every line, JSON).\n`);
+    expect(running.stdout()).toContain('The ORDS emulator keeps its jobs in memory only: a restart forgets them');
+    // The gateway's start-up line, as pino wrote it: in its file, and byte for byte on stdout.
+    const started = await until('the start-up line in the file', async () =>
+      readLog(logDir, 'gateway')
+        .split('\n')
+        .find((l) => l.includes('"msg":"datapump-gateway listening"')),
+    );
+    expect(running.stdout()).toContain(`${started}\n`);
+    await fetch(jobs, { headers: HR });
+    const seen = await until('the access line in the file', async () => {
+      const lines = jsonLines(readLog(logDir, 'gateway'));
+      return lines.some((l) => l.req?.url === '/databases/orcl/datapump/jobs/') ? lines : undefined;
+    });
+    expect(seen.some((l) => l.req?.url === '/readyz')).toBe(true); // the file keeps the probes
+    await until('the access line on stdout', async () =>
+      jsonLines(running!.stdout()).some((l) => l.req?.url === '/databases/orcl/datapump/jobs/') ? true : undefined,
+    );
+    expect(readLog(logDir, 'emulator')).toMatch(/^ORDS emulator listening on http:\/\/127\.0\.0\.1:\d+\//);
+  }, 90_000);
+
+  it('readable (DATAPUMP_RUN_PRETTY=1, as on a terminal): one line each, no probes, no JSON; the banner ends the start', async () => {
+    running = await startLocal('', { DATAPUMP_RUN_PRETTY: '1' });
+    const { logDir, jobs } = running;
+    const out = running.stdout();
+    expect(out).toContain(
+      `Logs: ${logDir}/emulator.log, ${logDir}/gateway.log (every line, JSON); shown here one line each, without health probes.\n`,
+    );
+    expect(out).toMatch(/^gateway {3}\[\d\d:\d\d:\d\d\] INFO: datapump-gateway listening \{/m);
+    expect(out).toMatch(/^emulator {2}ORDS emulator listening on /m);
+    await fetch(jobs, { headers: HR });
+    const line =
+      /^gateway {3}\[\d\d:\d\d:\d\d\] INFO: request completed: GET \/databases\/orcl\/datapump\/jobs\/ 200 \([\d.]+ ms\) \{"tenant":"hr-team"\}$/m;
+    await until('the readable access line', async () => (line.test(running!.stdout()) ? true : undefined));
+    const all = running.stdout();
+    expect(all).not.toMatch(/^\{/m);
+    expect(all).not.toContain('/readyz');
+    expect(all).not.toContain('"pid"');
+    // Nothing came between the banner and the first request: it stays the last thing printed at start.
+    const bannerEnd = 'a restart forgets them (and their logs).\n';
+    const afterBanner = all.slice(all.indexOf(bannerEnd) + bannerEnd.length);
+    expect(afterBanner.trim().split('\n')).toHaveLength(1);
+    expect(afterBanner.trim()).toMatch(line);
+    // The file has the whole JSON, probes included.
+    const file = jsonLines(readLog(logDir, 'gateway'));
+    expect(file.some((l) => l.req?.url === '/readyz')).toBe(true);
+    expect(file.some((l) => l.req?.url === '/databases/orcl/datapump/jobs/')).toBe(true);
   }, 90_000);
 });

@@ -83,6 +83,13 @@ describe('/docs, in a browser', { timeout: 90_000 }, () => {
     await page.locator('.opblock').first().waitFor({ timeout: 20_000 });
     expect(await page.title()).toBe('datapump-gateway API');
 
+    // How to authenticate is the first thing the page says, before the contract's own description.
+    const info = (await page.locator('.information-container .description').textContent()) ?? '';
+    expect(info.indexOf('Authentication')).toBeGreaterThanOrEqual(0);
+    expect(info).toContain('X-API-Key: <key>');
+    expect(info).toContain('curl -u hr-team:<key>');
+    expect(info.indexOf('Authentication')).toBeLessThan(info.indexOf('Teams call this API'));
+
     // Every operation is listed, by method and path.
     expect(OPERATIONS.map((o) => o.id)).toEqual(
       expect.arrayContaining(['createJob', 'createExport', 'getJobOrdsPath']),

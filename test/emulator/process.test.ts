@@ -19,7 +19,9 @@ describe('the emulator process', () => {
     const emu = running;
     expect(emu.baseUrl).toBe(`http://127.0.0.1:${emu.port}`);
     expect(emu.ordsUrl).toBe(`${emu.baseUrl}/ords/orcl/pdbadmin/`);
-    expect(emu.output()).toBe(`ORDS emulator listening on ${emu.ordsUrl}_/db-api/stable/\n`);
+    expect(emu.output()).toBe(
+      `ORDS emulator listening on ${emu.ordsUrl}_/db-api/stable/\nORDS emulator: jobs are kept in memory only: a restart forgets them\n`,
+    );
 
     const jobs = `${emu.ordsUrl}_/db-api/stable/database/datapump/jobs/`;
     const created = await call(jobs, {

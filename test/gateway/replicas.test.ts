@@ -15,7 +15,7 @@ import {
   tenantTree,
 } from '../helpers/gateway-process.js';
 import { requirePostgres, TEST_DATABASE_URL, withPostgresSchema } from '../helpers/postgres.js';
-import { redisKeyPrefix, TEST_REDIS_URL } from '../helpers/redis.js';
+import { redisKeyPrefix, requireRedis, TEST_REDIS_URL } from '../helpers/redis.js';
 
 const basic = (tenant: string, key: string) => ({
   authorization: `Basic ${Buffer.from(`${tenant}:${key}`).toString('base64')}`,
@@ -67,6 +67,7 @@ describe('two gateway replicas sharing PostgreSQL and Redis', () => {
 
   beforeAll(async () => {
     await requirePostgres();
+    await requireRedis();
     emulator = await startEmulatorProcess();
     const config = gatewayConfigTree({
       ordsUrl: emulator.ordsUrl,

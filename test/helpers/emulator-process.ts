@@ -1,9 +1,11 @@
 // Runs the ORDS emulator as a real child process (`node --import tsx src/emulator/main.ts --port 0 …`) for process-level tests.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
 
 import type { EmulatorConfig } from '../../src/emulator/config-file.js';
 import type { ActiveFault, AddedJobSpec, Fault, RecordedRequest } from '../../src/emulator/index.js';
@@ -33,6 +35,18 @@ export interface EmulatorProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** How long to wait for the listening line. Default 15000. */
   startTimeoutMs?: number;
+  /**
+   * Serve HTTPS (`--tls-cert`, `--tls-key`; with `clientCaFile` also `--tls-ca`: a client certificate is required).
+   * The helper's own control calls trust `controlCa` and present `controlCert`/`controlKey` (PEM file paths).
+   */
+  tls?: {
+    certFile: string;
+    keyFile: string;
+    clientCaFile?: string;
+    controlCa: string;
+    controlCert?: string;
+    controlKey?: string;
+  };
 }
 
 export interface ClockState {
@@ -75,12 +89,22 @@ export interface EmulatorProcess {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LISTENING = /ORDS emulator listening on (\S+)/;
 
-async function control(baseUrl: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${baseUrl}/__emulator/${path}`, {
+async function control(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  dispatcher?: Dispatcher,
+): Promise<unknown> {
+  const init = {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined ? {} : ({ 'content-type': 'application/json' } as Record<string, string>),
     body: body === undefined ? null : JSON.stringify(body),
-  });
+  };
+  // Over TLS, undici's own fetch: Node's global one takes no CA or client certificate.
+  const res = dispatcher
+    ? await undiciFetch(`${baseUrl}/__emulator/${path}`, { ...init, dispatcher })
+    : await fetch(`${baseUrl}/__emulator/${path}`, init);
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} /__emulator/${path} → ${res.status}: ${text}`);
   return text ? (JSON.parse(text) as unknown) : undefined;
@@ -94,10 +118,39 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions = {})
   const dir = mkdtempSync(join(tmpdir(), 'ords-emulator-'));
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(config));
+  const { tls } = options;
+  const tlsArgs = tls
+    ? [
+        '--tls-cert',
+        tls.certFile,
+        '--tls-key',
+        tls.keyFile,
+        ...(tls.clientCaFile ? ['--tls-ca', tls.clientCaFile] : []),
+      ]
+    : [];
+  const dispatcher = tls
+    ? new Agent({
+        connect: {
+          ca: readFileSync(tls.controlCa, 'utf8'),
+          ...(tls.controlCert ? { cert: readFileSync(tls.controlCert, 'utf8') } : {}),
+          ...(tls.controlKey ? { key: readFileSync(tls.controlKey, 'utf8') } : {}),
+        },
+      })
+    : undefined;
 
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/emulator/main.ts', '--port', '0', '--config', configFile, ...(options.args ?? [])],
+    [
+      '--import',
+      'tsx',
+      'src/emulator/main.ts',
+      '--port',
+      '0',
+      '--config',
+      configFile,
+      ...tlsArgs,
+      ...(options.args ?? []),
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, ...options.env },
@@ -151,6 +204,7 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions = {})
   const url = new URL(apiUrl);
   const baseUrl = url.origin;
   const ordsUrl = `${baseUrl}${url.pathname.replace(/_\/db-api\/[^/]+\/$/, '')}`;
+  const ctl = (method: string, path: string, body?: unknown) => control(baseUrl, method, path, body, dispatcher);
   return {
     baseUrl,
     ordsUrl,
@@ -159,21 +213,22 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions = {})
     child,
     exited,
     output: () => output,
-    setFaults: async (faults) => (await control(baseUrl, 'PUT', 'faults', faults)) as ActiveFault[],
-    faults: async () => (await control(baseUrl, 'GET', 'faults')) as ActiveFault[],
+    setFaults: async (faults) => (await ctl('PUT', 'faults', faults)) as ActiveFault[],
+    faults: async () => (await ctl('GET', 'faults')) as ActiveFault[],
     clearFaults: async () => {
-      await control(baseUrl, 'DELETE', 'faults');
+      await ctl('DELETE', 'faults');
     },
-    requests: async () => (await control(baseUrl, 'GET', 'requests')) as RecordedRequest[],
+    requests: async () => (await ctl('GET', 'requests')) as RecordedRequest[],
     clearRequests: async () => {
-      await control(baseUrl, 'DELETE', 'requests');
+      await ctl('DELETE', 'requests');
     },
     clearJobs: async () => {
-      await control(baseUrl, 'DELETE', 'jobs');
+      await ctl('DELETE', 'jobs');
     },
-    addJobs: async (jobs) => (await control(baseUrl, 'POST', 'jobs', jobs)) as AddedJobRef[],
-    advanceClock: async (ms) => (await control(baseUrl, 'POST', 'clock', { advanceMs: ms })) as ClockState,
+    addJobs: async (jobs) => (await ctl('POST', 'jobs', jobs)) as AddedJobRef[],
+    advanceClock: async (ms) => (await ctl('POST', 'clock', { advanceMs: ms })) as ClockState,
     async stop() {
+      await dispatcher?.close();
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);

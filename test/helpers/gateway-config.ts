@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 
 import { derivedOrdsPath } from '../../src/gateway/config/ords-path.js';
 import type {
+  ApiKeyConfig,
   DatabaseConfig,
   GatewayConfig,
   TenantConfig,
@@ -19,6 +20,16 @@ export const DEMO_KEYS = {
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
+/** An api_keys entry for `key`, named `id`, expiring at `expiresAt` (RFC 3339) or never. */
+export function testApiKey(key: string, id: string, expiresAt?: string): ApiKeyConfig {
+  return {
+    id,
+    derivedId: false,
+    sha256: sha256(key),
+    expiresAtMs: expiresAt === undefined ? null : Date.parse(expiresAt),
+  };
+}
+
 export function testDatabase(overrides: Partial<DatabaseConfig> = {}): DatabaseConfig {
   const url = overrides.url ?? 'http://127.0.0.1:8181/ords/orcl/pdbadmin/';
   return {
@@ -30,6 +41,7 @@ export function testDatabase(overrides: Partial<DatabaseConfig> = {}): DatabaseC
     createEndpoint: 'jobs',
     timeZone: 'UTC',
     auth: { kind: 'basic', username: 'pdbadmin', password: 'oracle' },
+    tls: null,
     timeouts: { connectMs: 1_000, createMs: 2_000, readMs: 2_000, fileIdleMs: 2_000, fileMinBytesPerSecond: 0 },
     maxResponseBytes: 1_048_576,
     connections: 4,
@@ -76,7 +88,7 @@ export function testTenants(databases: readonly string[] = ['orcl']): Record<str
   return {
     'hr-team': {
       id: 'hr-team',
-      apiKeyHashes: [sha256(DEMO_KEYS['hr-team'])],
+      apiKeys: [testApiKey(DEMO_KEYS['hr-team'], 'demo')],
       databases,
       limits: TEST_LIMITS,
       requireIdempotencyKey: false,
@@ -84,7 +96,7 @@ export function testTenants(databases: readonly string[] = ['orcl']): Record<str
     },
     'sales-team': {
       id: 'sales-team',
-      apiKeyHashes: [sha256(DEMO_KEYS['sales-team'])],
+      apiKeys: [testApiKey(DEMO_KEYS['sales-team'], 'demo')],
       databases,
       limits: TEST_LIMITS,
       requireIdempotencyKey: false,
@@ -92,7 +104,7 @@ export function testTenants(databases: readonly string[] = ['orcl']): Record<str
     },
     'dba-team': {
       id: 'dba-team',
-      apiKeyHashes: [sha256(DEMO_KEYS['dba-team'])],
+      apiKeys: [testApiKey(DEMO_KEYS['dba-team'], 'demo')],
       databases,
       limits: TEST_LIMITS,
       requireIdempotencyKey: false,
@@ -131,6 +143,7 @@ export function testConfig(
     store: {
       backend: { kind: 'memory' },
       retentionMs: 90 * 86_400_000,
+      auditRetentionMs: 400 * 86_400_000,
       provenanceMs: 365 * 86_400_000,
       purgeIntervalMs: 3_600_000,
     },
@@ -140,6 +153,7 @@ export function testConfig(
     idempotency: { ttlMs: 86_400_000 },
     reconcile: { intervalMs: 30_000, matchWindowMs: 120_000, giveUpAfterMs: 900_000 },
     watch: { intervalMs: 5_000 },
+    docs: { note: null },
     ...overrides,
   });
 }

@@ -66,7 +66,7 @@ export function jwtApp(
 ): Express {
   const app = express();
   app.use(requestId());
-  app.use(authenticate({ config: { current: () => config }, ...(jwt ? { jwt } : {}) }));
+  app.use(authenticate({ config: { current: () => config }, now: () => new Date(), logger, ...(jwt ? { jwt } : {}) }));
   app.get('/whoami', (req, res) => {
     const { caller } = requestContext(req);
     res.json({ tenant: caller?.tenant.id, principal: caller?.principal, method: caller?.method });

@@ -32,7 +32,7 @@ export async function requirePostgres(url = TEST_DATABASE_URL): Promise<void> {
   } catch (err) {
     throw new Error(
       `PostgreSQL is not reachable at ${redacted(url)} (${(err as Error).message}). ` +
-        'Start it (CI does) or point TEST_DATABASE_URL at one; these tests do not skip.',
+        'Start it (make test starts a private one) or point TEST_DATABASE_URL at one; these tests do not skip.',
       { cause: err },
     );
   }

@@ -36,14 +36,32 @@ async function waitUntilUp(port: number): Promise<void> {
   throw new Error(`redis-server on port ${port} did not come up`);
 }
 
+/** The binary scripts/test-services.sh found (REDIS_SERVER_PATH), else redis-server on PATH. */
+const REDIS_SERVER = process.env.REDIS_SERVER_PATH || 'redis-server';
+
 export async function startRedisServer(): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
-    await waitUntilUp(port);
+    const spawned = spawn(
+      REDIS_SERVER,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    child = spawned;
+    const missing = new Promise<never>((_, reject) =>
+      spawned.once('error', (err) =>
+        reject(
+          new Error(
+            `cannot start ${REDIS_SERVER} (${err.message}): install redis-server (make test-deps) or set REDIS_SERVER_PATH`,
+            { cause: err },
+          ),
+        ),
+      ),
+    );
+    await Promise.race([waitUntilUp(port), missing]);
   };
   const stop = async () => {
     const c = child;

@@ -1,8 +1,10 @@
 /** @module Rules that span fields and that JSON Schema cannot say: references between sections, uniqueness across tenants. */
 import { isKnownTimeZone } from '../../lib/zoned-time.js';
+import { derivedApiKeyId } from './api-key.js';
 import type { Problem } from './messages.js';
 import { ordsPathOf } from './ords-path.js';
 import { formatPath, isRecord } from './paths.js';
+import { closestName, sameButForCase } from './suggest.js';
 
 /**
  * Runs on the validated-with-defaults tree, even when the schema found faults elsewhere, so that
@@ -13,6 +15,7 @@ export function crossCheck(data: unknown): Problem[] {
   return [
     ...tenantDatabases(data),
     ...uniqueKeyHashes(data),
+    ...apiKeyLifecycle(data),
     ...grantRules(data),
     ...serverTimeouts(data),
     ...metricsAddress(data),
@@ -20,7 +23,35 @@ export function crossCheck(data: unknown): Problem[] {
     ...tenantLabel(data),
     ...timeZones(data),
     ...ordsPaths(data),
+    ...tokenOrigins(data),
   ];
+}
+
+/**
+ * The token request goes through the database's own connection pool (and its TLS settings), which reaches
+ * only the ORDS origin: a token endpoint elsewhere would silently be asked of ORDS instead.
+ */
+function tokenOrigins(data: Record<string, unknown>): Problem[] {
+  if (!isRecord(data.databases)) return [];
+  return Object.entries(data.databases).flatMap(([name, db]) => {
+    if (!isRecord(db) || typeof db.url !== 'string' || !isRecord(db.auth) || !isRecord(db.auth.oauth2)) return [];
+    const tokenUrl = db.auth.oauth2.token_url;
+    if (typeof tokenUrl !== 'string') return [];
+    let same: boolean;
+    try {
+      same = new URL(tokenUrl).origin === new URL(db.url).origin;
+    } catch {
+      return []; // the schema reports a malformed URL
+    }
+    return same
+      ? []
+      : [
+          {
+            path: formatPath(['databases', name, 'auth', 'oauth2', 'token_url']),
+            message: `must be on the database's ORDS origin (${new URL(db.url).origin}): ORDS issues its own tokens`,
+          },
+        ];
+  });
 }
 
 /** Two databases under one ORDS-shaped alias: a script's request would reach whichever came first. */
@@ -120,9 +151,16 @@ function tenantDatabases(data: Record<string, unknown>): Problem[] {
     if (!Array.isArray(tenant.databases)) continue;
     tenant.databases.forEach((name: unknown, index) => {
       if (typeof name !== 'string' || configured.includes(name)) return;
-      // Names are case-sensitive (they appear in URLs); a near miss is most likely a typo.
-      const nearMiss = configured.find((c) => c.toLowerCase() === name.toLowerCase());
-      const hint = nearMiss === undefined ? '' : ` (did you mean "${nearMiss}"?)`;
+      // Names are case-sensitive (they appear in URLs); a near miss is most likely a typo. The config's author
+      // knows every database, so naming the nearest one here tells nobody anything new.
+      const otherCase = sameButForCase(name, configured);
+      const typo = otherCase === undefined ? closestName(name, configured) : undefined;
+      const hint =
+        otherCase !== undefined
+          ? ` (database names are case-sensitive: did you mean "${otherCase}"?)`
+          : typo !== undefined
+            ? ` (did you mean "${typo}"?)`
+            : '';
       problems.push({
         path: formatPath(['tenants', id, 'databases', index]),
         message: `database "${name}" is not configured${hint}`,
@@ -144,6 +182,44 @@ function uniqueKeyHashes(data: Record<string, unknown>): Problem[] {
       const earlier = firstSeen.get(key.sha256);
       if (earlier === undefined) firstSeen.set(key.sha256, path);
       else problems.push({ path, message: `is the same key as ${earlier} (a key must identify one tenant)` });
+    });
+  }
+  return problems;
+}
+
+/**
+ * A key's id names it in logs and /metrics, so two keys of one tenant must not share one, written or derived
+ * (`key-<8 hex>`); and an `expires_at` the schema accepts must also be a moment the gateway can compare with
+ * its clock (a leap second, `23:59:60`, is valid RFC 3339 that JavaScript cannot read).
+ */
+function apiKeyLifecycle(data: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
+  for (const [tenantId, tenant] of tenants(data)) {
+    if (!Array.isArray(tenant.api_keys)) continue;
+    const firstSeen = new Map<string, { index: number; sha256: unknown }>();
+    tenant.api_keys.forEach((key: unknown, index) => {
+      if (!isRecord(key)) return;
+      const { id, sha256, expires_at: expiresAt } = key;
+      if (typeof expiresAt === 'string' && Number.isNaN(Date.parse(expiresAt))) {
+        problems.push({
+          path: formatPath(['tenants', tenantId, 'api_keys', index, 'expires_at']),
+          message: 'must be a date-time the gateway can read (a leap second, :60, is not)',
+        });
+      }
+      const written = typeof id === 'string';
+      const name = written ? id : typeof sha256 === 'string' ? derivedApiKeyId(sha256) : undefined;
+      if (name === undefined) return;
+      const earlier = firstSeen.get(name);
+      if (earlier === undefined) {
+        firstSeen.set(name, { index, sha256 });
+        return;
+      }
+      // The same key twice is said once, by uniqueKeyHashes; its derived id is the same only because of that.
+      if (!written && earlier.sha256 === sha256) return;
+      problems.push({
+        path: formatPath(['tenants', tenantId, 'api_keys', index, written ? 'id' : 'sha256']),
+        message: `${written ? '' : 'has no id, and its derived one '}"${name}" is already api_keys[${earlier.index}]'s id (ids must be unique within a tenant)`,
+      });
     });
   }
   return problems;

@@ -10,6 +10,7 @@ import { type Env, interpolateTree } from './interpolate.js';
 import type { Problem } from './messages.js';
 import { isAtOrBelow } from './paths.js';
 import { checkSecretReferences } from './secrets.js';
+import { readTlsSettings } from './tls-files.js';
 import { type RawConfig, toGatewayConfig } from './to-gateway-config.js';
 import type { GatewayConfig } from './types.js';
 import { validateConfigTree } from './validate.js';
@@ -17,6 +18,8 @@ import { validateConfigTree } from './validate.js';
 export interface ParseConfigOptions {
   /** Names the text in messages (a file path); defaults to `<config>`. */
   readonly sourceName?: string;
+  /** Reads the files the configuration names (`databases.<name>.tls`); defaults to reading them as UTF-8. */
+  readonly readFile?: (path: string) => string;
 }
 
 export interface LoadConfigOptions {
@@ -35,7 +38,7 @@ export function loadConfig({ path, env, readFile = (p) => readFileSync(p, 'utf8'
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError(path, [`${path}: cannot read the file${code ? ` (${code})` : ''}`]);
   }
-  return parseConfig(text, env, { sourceName: path });
+  return parseConfig(text, env, { sourceName: path, readFile });
 }
 
 /**
@@ -46,7 +49,7 @@ export function loadConfig({ path, env, readFile = (p) => readFileSync(p, 'utf8'
 export function parseConfig(
   text: string,
   env: Env,
-  { sourceName = '<config>' }: ParseConfigOptions = {},
+  { sourceName = '<config>', readFile = (p) => readFileSync(p, 'utf8') }: ParseConfigOptions = {},
 ): GatewayConfig {
   const raw = parseYaml(text, sourceName);
 
@@ -70,7 +73,12 @@ export function parseConfig(
   ]);
   if (problems.length > 0) throw new ConfigError(sourceName, problems);
 
-  return deepFreeze(toGatewayConfig(data as RawConfig));
+  // Files are read only once the rest is valid (their paths are then known to be well formed), at every load:
+  // a reload that finds a changed certificate makes a changed database definition.
+  const tls = readTlsSettings(data, readFile);
+  if (tls.problems.length > 0) throw new ConfigError(sourceName, unique(tls.problems));
+
+  return deepFreeze(toGatewayConfig(data as RawConfig, tls.tls));
 }
 
 function parseYaml(text: string, sourceName: string): unknown {

@@ -1,6 +1,7 @@
 /** @module Turns Ajv's errors into one friendly line each, named by dotted path (`listen.hots: is not a known setting`). */
-import { formatPath, type PathSegment, pointerToSegments } from './paths.js';
+import { formatPath, isRecord, type PathSegment, pointerToSegments } from './paths.js';
 import type { SchemaError } from './schema.js';
+import { closestName } from './suggest.js';
 
 export interface Problem {
   readonly path: string;
@@ -50,15 +51,22 @@ function describe(error: SchemaError): string {
   switch (error.keyword) {
     case 'required':
       return 'is required';
-    case 'additionalProperties':
-      return 'is not a known setting';
+    case 'additionalProperties': {
+      // The settings allowed right there, not anywhere in the file: `hots` under listen is `host`.
+      const allowed = isRecord(schema.properties) ? Object.keys(schema.properties) : [];
+      const near = closestName(String(params.additionalProperty), allowed);
+      return near === undefined ? 'is not a known setting' : `is not a known setting (did you mean "${near}"?)`;
+    }
     case 'type': {
       if (typeof schema.typeErrorMessage === 'string') return schema.typeErrorMessage;
       const types = ([] as unknown[]).concat(params.type).map((t) => TYPE_NAMES[String(t)] ?? String(t));
       return `must be ${types.join(' or ')}`;
     }
     case 'format':
-      return params.format === 'uri' ? 'must be a URL' : `must be a valid ${String(params.format)}`;
+      if (params.format === 'uri') return 'must be a URL';
+      if (params.format === 'date-time')
+        return 'must be an RFC 3339 date-time with a time zone, like 2027-03-01T14:00:00Z';
+      return `must be a valid ${String(params.format)}`;
     case 'pattern':
       return typeof schema.patternErrorMessage === 'string'
         ? schema.patternErrorMessage

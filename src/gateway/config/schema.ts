@@ -36,6 +36,9 @@ export function compileConfigSchema(): ValidateFunction {
     strictRequired: false,
   });
   ajv.addFormat('uri', isUrl);
+  // RFC 3339 with the calendar checked (no 30 February) and the time zone required: a time without one
+  // would be read in whatever zone the gateway's host is set to.
+  ajv.addFormat('date-time', addFormats.default.get('date-time'));
   // An annotation VS Code's YAML and JSON support also understand: the message for a failed `pattern`.
   ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
   // Ours: the message for a failed `type`, where the usual one would not say why (a YAML number for a release).

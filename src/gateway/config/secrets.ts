@@ -5,6 +5,7 @@ import { formatPath, isRecord, type PathSegment } from './paths.js';
 const SECRET_FIELDS: ReadonlyArray<{ readonly pattern: readonly string[]; readonly example: string }> = [
   { pattern: ['databases', '*', 'auth', 'basic', 'password'], example: 'ORDS_PASSWORD' },
   { pattern: ['databases', '*', 'auth', 'oauth2', 'client_secret'], example: 'ORDS_CLIENT_SECRET' },
+  { pattern: ['databases', '*', 'tls', 'key_passphrase'], example: 'ORDS_TLS_KEY_PASSPHRASE' },
   { pattern: ['metrics', 'token'], example: 'METRICS_TOKEN' },
   // Connection URLs may carry a password: the same rule.
   { pattern: ['store', 'postgres', 'url'], example: 'DATABASE_URL' },
@@ -28,6 +29,20 @@ export function checkSecretReferences(raw: unknown): Array<{ path: string; messa
     }
   }
   return problems;
+}
+
+/**
+ * The variable each secret field written as one `${NAME}` reference names, with the field's path segments
+ * (the admin commands that open only the store fill in the others, which they never use).
+ */
+export function secretVariables(raw: unknown): Array<{ path: readonly PathSegment[]; name: string }> {
+  const found: Array<{ path: readonly PathSegment[]; name: string }> = [];
+  for (const { pattern } of SECRET_FIELDS) {
+    for (const { path, value } of matches(raw, pattern, [])) {
+      if (typeof value === 'string' && EXACT_REFERENCE.test(value)) found.push({ path, name: value.slice(2, -1) });
+    }
+  }
+  return found;
 }
 
 function* matches(

@@ -1,4 +1,5 @@
 /** @module Maps the validated snake_case YAML tree (defaults filled) to the camelCase `GatewayConfig`, normalising URLs. */
+import { derivedApiKeyId } from './api-key.js';
 import { ordsPathOf } from './ords-path.js';
 import type {
   DatabaseConfig,
@@ -12,6 +13,7 @@ import type {
   TenantConfig,
   TenantLimits,
   UpstreamAuth,
+  UpstreamTls,
 } from './types.js';
 
 /** The YAML tree after schema validation and defaults: what config/gateway-config.schema.json guarantees. */
@@ -26,6 +28,8 @@ interface RawDatabase {
   ords_version?: string;
   time_zone: string;
   ords_path?: string;
+  /** Read by config/tls-files.ts, which hands toGatewayConfig the result. */
+  tls?: unknown;
   auth: {
     basic?: { username: string; password: string };
     oauth2?: { client_id: string; client_secret: string; token_url?: string };
@@ -50,7 +54,7 @@ interface RawDatabase {
   };
 }
 interface RawTenant {
-  api_keys: Array<{ sha256: string }>;
+  api_keys: Array<{ id?: string; sha256: string; expires_at?: string }>;
   databases: string[];
   grants: {
     operations: Operation[];
@@ -110,6 +114,8 @@ export interface RawConfig {
     postgres?: { url: string; schema: string };
     memory?: true;
     retention_days: number;
+    /** Absent: the default, computed from retention_days (see AUDIT_RETENTION_DAYS). */
+    audit_retention_days?: number;
     provenance_days: number;
     purge_interval_minutes: number;
   };
@@ -119,6 +125,7 @@ export interface RawConfig {
   idempotency: { ttl_hours: number };
   reconcile: { interval_ms: number; match_window_ms: number; give_up_after_ms: number };
   watch: { interval_ms: number };
+  docs: { note?: string };
 }
 
 /** What a tenant gets when neither it nor limits.defaults says otherwise. */
@@ -129,10 +136,19 @@ const BUILT_IN_LIMITS: Required<RawLimits> = {
   jobs_per_day: 100,
   concurrent_downloads: 2,
 };
+/**
+ * The audit trail's default retention: over a year, so a yearly review finds the last one. Before it had its own
+ * setting it was kept for retention_days: a larger retention_days stays the default, so no upgrade shortens it.
+ */
+const AUDIT_RETENTION_DAYS = 400;
 const WINDOW_MS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 
 /** Must only be given a tree that passed validation: it trusts the shape. */
-export function toGatewayConfig(raw: RawConfig): GatewayConfig {
+export function toGatewayConfig(
+  raw: RawConfig,
+  /** Each database's TLS settings with its files read (config/tls-files.ts); a database absent here has none. */
+  tls: ReadonlyMap<string, UpstreamTls> = new Map(),
+): GatewayConfig {
   return {
     listen: listen(raw.listen),
     publicUrl: new URL(raw.public_url).href.replace(/\/+$/, ''),
@@ -154,11 +170,13 @@ export function toGatewayConfig(raw: RawConfig): GatewayConfig {
       tenantLabel: raw.metrics.tenant_label,
     },
     readiness: { ords: raw.readiness.ords, cacheMs: raw.readiness.cache_ms },
-    databases: mapEntries(raw.databases, database),
+    databases: mapEntries(raw.databases, (name, db) => database(name, db, tls.get(name) ?? null)),
     tenants: mapEntries(raw.tenants, (id, t) => tenant(id, t, raw.limits.defaults)),
     store: {
       backend: storeBackend(raw.store),
       retentionMs: raw.store.retention_days * WINDOW_MS.day,
+      auditRetentionMs:
+        (raw.store.audit_retention_days ?? Math.max(AUDIT_RETENTION_DAYS, raw.store.retention_days)) * WINDOW_MS.day,
       provenanceMs: raw.store.provenance_days * WINDOW_MS.day,
       purgeIntervalMs: raw.store.purge_interval_minutes * WINDOW_MS.minute,
     },
@@ -172,6 +190,7 @@ export function toGatewayConfig(raw: RawConfig): GatewayConfig {
       giveUpAfterMs: raw.reconcile.give_up_after_ms,
     },
     watch: { intervalMs: raw.watch.interval_ms },
+    docs: { note: raw.docs.note ?? null },
   };
 }
 
@@ -217,7 +236,7 @@ function listen(raw: RawListen): ListenConfig {
   return { host: raw.host, port: raw.port };
 }
 
-function database(name: string, raw: RawDatabase): DatabaseConfig {
+function database(name: string, raw: RawDatabase, tls: UpstreamTls | null): DatabaseConfig {
   const parsed = new URL(raw.url);
   if (!parsed.pathname.endsWith('/')) parsed.pathname += '/';
   const url = parsed.href;
@@ -230,6 +249,7 @@ function database(name: string, raw: RawDatabase): DatabaseConfig {
     timeZone: raw.time_zone,
     ordsPath: ordsPathOf(url, raw.ords_path),
     auth: auth(raw.auth, url),
+    tls,
     timeouts: {
       connectMs: raw.timeouts.connect_ms,
       createMs: raw.timeouts.create_ms,
@@ -266,7 +286,13 @@ function auth(raw: RawDatabase['auth'], url: string): UpstreamAuth {
 function tenant(id: string, raw: RawTenant, defaultLimits: RawLimits): TenantConfig {
   return {
     id,
-    apiKeyHashes: raw.api_keys.map((key) => key.sha256),
+    // The cross-checks have refused duplicate ids and an expires_at Date.parse cannot read.
+    apiKeys: raw.api_keys.map((key) => ({
+      id: key.id ?? derivedApiKeyId(key.sha256),
+      derivedId: key.id === undefined,
+      sha256: key.sha256,
+      expiresAtMs: key.expires_at === undefined ? null : Date.parse(key.expires_at),
+    })),
     databases: [...raw.databases],
     grants: {
       operations: [...raw.grants.operations],

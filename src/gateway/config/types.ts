@@ -13,6 +13,28 @@ export type UpstreamAuth =
   | { readonly kind: 'basic'; readonly username: string; readonly password: string }
   | { readonly kind: 'oauth2'; readonly clientId: string; readonly clientSecret: string; readonly tokenUrl: string };
 
+/**
+ * TLS to one ORDS: the files as configured and their contents (PEM) as read when the configuration was loaded, so
+ * a reload that finds a changed file yields a changed definition (and a fresh client: new connections use it).
+ * Verification is never switched off: there is no field for it.
+ */
+export interface UpstreamTls {
+  /** Trusted CA certificates (PEM), replacing Node's roots for this database; null: Node's roots. */
+  readonly ca: string | null;
+  readonly caFile: string | null;
+  /** The client certificate for mutual TLS; null: none is presented. */
+  readonly client: {
+    readonly certFile: string;
+    readonly keyFile: string;
+    readonly cert: string;
+    readonly key: string;
+    /** Never logged: a secret from `${VAR}`. */
+    readonly passphrase: string | null;
+  } | null;
+  /** SNI and the name checked against the certificate; null: the url's host. */
+  readonly serverName: string | null;
+}
+
 export interface DatabaseConfig {
   readonly name: string;
   /** ORDS base URL up to and including `/ords/{database}/{schema}/`, always ending in `/`. */
@@ -34,6 +56,8 @@ export interface DatabaseConfig {
    */
   readonly ordsPath: string | null;
   readonly auth: UpstreamAuth;
+  /** TLS to this ORDS (`databases.<name>.tls`, https only); null: Node's defaults (its roots, no client certificate). */
+  readonly tls: UpstreamTls | null;
   readonly timeouts: {
     readonly connectMs: number;
     /** Time to the first byte of ORDS's answer to a create. */
@@ -125,10 +149,22 @@ export interface JwtConfig {
   readonly maxLifetimeSec: number;
 }
 
+/** One of a tenant's API keys: only its hash is stored, never the key. */
+export interface ApiKeyConfig {
+  /** Unique within the tenant; logged and a /metrics label, never secret. */
+  readonly id: string;
+  /** The id was not written: it is `key-<first 8 hex of sha256>` (config/api-key.ts), and check-config says so. */
+  readonly derivedId: boolean;
+  /** SHA-256 (hex, lower case) of the key. */
+  readonly sha256: string;
+  /** When the key stops working (`expires_at`), in ms since the epoch; null when it does not expire. */
+  readonly expiresAtMs: number | null;
+}
+
 export interface TenantConfig {
   readonly id: string;
-  /** SHA-256 (hex, lower case) of each API key; keys themselves are never stored. */
-  readonly apiKeyHashes: readonly string[];
+  /** The tenant's API keys (several during a rotation). */
+  readonly apiKeys: readonly ApiKeyConfig[];
   /** Databases this tenant may use; any other answers 404. */
   readonly databases: readonly string[];
   readonly grants: TenantGrants;
@@ -176,6 +212,8 @@ export interface GatewayConfig {
   readonly store: {
     readonly backend: StoreBackend;
     readonly retentionMs: number;
+    /** How long audit events are kept (`store.audit_retention_days`), separately from the job records. */
+    readonly auditRetentionMs: number;
     /** How long what each tenant's exports produced is remembered (import provenance). */
     readonly provenanceMs: number;
     readonly purgeIntervalMs: number;
@@ -192,6 +230,8 @@ export interface GatewayConfig {
   readonly reconcile: { readonly intervalMs: number; readonly matchWindowMs: number; readonly giveUpAfterMs: number };
   /** The job watcher (one replica at a time). */
   readonly watch: { readonly intervalMs: number };
+  /** The /docs page: `note` is Markdown shown after the authentication section; null for none. */
+  readonly docs: { readonly note: string | null };
 }
 
 /** Hands out the current configuration; a reload swaps the snapshot without touching the holders. */

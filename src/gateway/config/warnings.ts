@@ -13,6 +13,13 @@ export function configWarnings(config: GatewayConfig): string[] {
         `tenants.${tenant.id}.grants: directories are granted without a file_prefix, so this tenant's dump files are not kept apart from other tenants' in a shared directory`,
       );
     }
+    // Accepted for configs written before ids existed; a name chosen by the operator reads better in a log.
+    const unnamed = tenant.apiKeys.filter((key) => key.derivedId).map((key) => key.id);
+    if (unnamed.length > 0) {
+      warnings.push(
+        `tenants.${tenant.id}.api_keys: ${unnamed.length === 1 ? '1 key has' : `${unnamed.length} keys have`} no id, so logs and /metrics name ${unnamed.length === 1 ? 'it' : 'them'} ${unnamed.join(', ')}: give each key an id`,
+      );
+    }
   }
   return warnings;
 }

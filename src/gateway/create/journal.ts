@@ -6,6 +6,8 @@
  *                      │             └─ quarantined  no (unique) evidence: an operator decides
  *                      ├─ released      ORDS cannot have started a job: the key is free again
  *                      └─ quarantined   the job ORDS named is already another tenant's
+ *   in doubt / quarantined ─┬─ recovered   an operator named the job (`datapump-gateway intents resolve --job`)
+ *                           └─ released    an operator freed the key (`… --release`)
  *
  * Each change is one store transaction with its audit event (and, for created and recovered, the job's
  * registry record and the answer replays give), logged once it is committed and counted in /metrics.
@@ -19,6 +21,7 @@ import type {
   AuditEvent,
   ClaimResult,
   Intent,
+  IntentState,
   IntentStore,
   Provenance,
   QuotaRequest,
@@ -28,6 +31,22 @@ import type { OrdsJob } from '../upstream/ords-contract.js';
 import { createdAnswer } from './answer.js';
 
 export type JournalOutcome = 'created' | 'recovered' | 'in-doubt' | 'released' | 'quarantined';
+
+/** The states an operator may resolve: the intent's outcome is not known and reconciliation did not settle it. */
+export const RESOLVABLE_STATES: readonly IntentState[] = ['in-doubt', 'quarantined'];
+
+/** The state the gateway shows of a job an operator named, until the job watcher has read it from ORDS. */
+const UNSEEN_JOB_STATE = 'UNKNOWN';
+
+/** Who resolved an intent, and what the audit event says of it (the command and its arguments, never a secret). */
+export interface OperatorAction {
+  /** `admin:<OS user>`: the audit event's principal. */
+  readonly actor: string;
+  /** The audit event's request: the command and its arguments. */
+  readonly request: unknown;
+  /** Why, in words (the violation detail of the event). */
+  readonly detail: string;
+}
 
 export interface FoundJob {
   readonly job: OrdsJob;
@@ -46,6 +65,20 @@ export interface IntentJournal {
   inDoubt(intent: Intent, why: string, status: number, at: Date): Promise<void>;
   released(intent: Intent, why: string, status: number, at: Date): Promise<void>;
   quarantined(intent: Intent, why: string, status: number, at: Date): Promise<void>;
+  /**
+   * An operator named the job of an unsettled intent (`RESOLVABLE_STATES`): recorded for the intent's tenant as
+   * reconciliation's `recovered` is, with the same answer for replays; only while the intent is still unsettled
+   * (else `IntentStateConflictError`, nothing written), so of two operators at once exactly one wins.
+   */
+  assigned(
+    intent: Intent,
+    job: { readonly ownerName: string; readonly jobName: string },
+    database: DatabaseConfig,
+    at: Date,
+    operator: OperatorAction,
+  ): Promise<StoredAnswer>;
+  /** An operator freed an unsettled intent's key, so a retry creates anew; only while it is still unsettled. */
+  releasedByOperator(intent: Intent, at: Date, operator: OperatorAction): Promise<void>;
 }
 
 export interface JournalDeps {
@@ -87,13 +120,24 @@ export function createIntentJournal({
     outcomes?.inc({ outcome });
   };
 
+  /** What differs when an operator, not ORDS's answer or the evidence, names the job. */
+  interface CompleteOptions {
+    readonly violations?: AuditEvent['violations'];
+    /** Overrides of the audit event (an operator's principal, request and status). */
+    readonly audit?: Partial<AuditEvent>;
+    /** The states the intent must still be in (see `Completion.from`). */
+    readonly from?: readonly IntentState[];
+    /** The job's files when ORDS has not listed them (null: never seen). */
+    readonly files?: readonly string[] | null;
+  }
+
   async function complete(
     state: 'created' | 'recovered',
     intent: Intent,
     { job }: FoundJob,
     database: DatabaseConfig,
     at: Date,
-    violations?: AuditEvent['violations'],
+    { violations, audit: overrides, from, files }: CompleteOptions = {},
   ): Promise<StoredAnswer> {
     const answer = createdAnswer(job, database, publicUrl());
     const seen = at.toISOString();
@@ -102,12 +146,14 @@ export function createIntentJournal({
       status: 201,
       job: { ownerName: job.owner_name, jobName: job.job_name },
       ...(violations ? { violations } : {}),
+      ...overrides,
     });
     await intents.complete(intent.id, {
       state,
       at: seen,
       answer,
       audit: audited,
+      ...(from ? { from } : {}),
       record: {
         tenant: intent.tenant,
         database: database.name,
@@ -125,7 +171,7 @@ export function createIntentJournal({
         outcome: null,
         // The files ORDS lists at once (the log): a job that ends and vanishes before the watcher's first look
         // keeps a log the gateway can still ask for by name.
-        files: jobFileNames(job),
+        files: files === undefined ? jobFileNames(job) : files,
         logTail: null,
       },
     });
@@ -148,7 +194,9 @@ export function createIntentJournal({
     find: (tenant, key) => intents.get(tenant, key),
     created: (intent, found, database, at) => complete('created', intent, found, database, at),
     recovered: (intent, found, database, at, how) =>
-      complete('recovered', intent, found, database, at, [{ detail: `recovered by reconciliation: ${how}` }]),
+      complete('recovered', intent, found, database, at, {
+        violations: [{ detail: `recovered by reconciliation: ${how}` }],
+      }),
     async inDoubt(intent, why, status, at) {
       const audited = failed(intent, why, status, at);
       await intents.transition(intent.id, { state: 'in-doubt', at: at.toISOString(), audit: audited });
@@ -163,6 +211,34 @@ export function createIntentJournal({
       const audited = failed(intent, `quarantined: ${why}`, status, at);
       await intents.transition(intent.id, { state: 'quarantined', at: at.toISOString(), audit: audited });
       done('quarantined', audited);
+    },
+    assigned(intent, { ownerName, jobName }, database, at, operator) {
+      // What the gateway knows of the job without asking ORDS (the operator's command needs no ORDS
+      // credentials): the job watcher reads its state, files and outcome on its next round.
+      const job: OrdsJob = {
+        owner_name: ownerName,
+        job_name: jobName,
+        operation: intent.operation,
+        job_mode: intent.jobMode,
+        state: UNSEEN_JOB_STATE,
+      };
+      return complete('recovered', intent, { job, etag: undefined }, database, at, {
+        violations: [{ detail: operator.detail }],
+        audit: { principal: operator.actor, request: operator.request, status: 0 },
+        from: RESOLVABLE_STATES,
+        files: null,
+      });
+    },
+    async releasedByOperator(intent, at, operator) {
+      const audited = event(intent, at, {
+        decision: 'allowed',
+        status: 0,
+        principal: operator.actor,
+        request: operator.request,
+        violations: [{ detail: operator.detail }],
+      });
+      await intents.release(intent.id, audited, RESOLVABLE_STATES);
+      done('released', audited);
     },
   };
 }

@@ -18,6 +18,8 @@ import {
   type Provenance,
   type StoredAnswer,
 } from '../store/types.js';
+import { TRACING_OFF } from '../tracing/settings.js';
+import { createTracing, type SpanHandle, type TraceContext, type Tracing } from '../tracing/tracing.js';
 import type { CallMeta, OrdsPort } from '../upstream/ords-port.js';
 import { routeCreate } from '../upstream/ords-versions.js';
 import { isReplay, keyTaken, replayOf } from './answer.js';
@@ -36,6 +38,8 @@ export interface CreateInput {
   readonly database: DatabaseConfig;
   readonly requestId: string;
   readonly traceparent?: string;
+  /** The request's server span (tracing on). */
+  readonly trace?: TraceContext;
   /** The body as the client sent it, already valid against the public contract. */
   readonly body: JobRequest;
   /** The raw `Idempotency-Key` header. */
@@ -64,6 +68,8 @@ export interface CreateDeps {
   readonly audit: AuditTrail;
   readonly now: () => Date;
   readonly newId?: () => string;
+  /** Spans for the policy and the store calls, under the request's server span (default: none). */
+  readonly tracing?: Pick<Tracing, 'span'>;
 }
 
 export type CreateJob = (input: CreateInput) => Promise<CreateOutput>;
@@ -79,6 +85,7 @@ const minute = (at: Date) => at.toISOString().slice(0, 16);
 
 export function createJobUseCase(deps: CreateDeps): CreateJob {
   const { journal } = deps;
+  const tracing = deps.tracing ?? createTracing({ settings: TRACING_OFF });
   const newId = deps.newId ?? randomUUID;
 
   return async function createJob(input) {
@@ -88,6 +95,13 @@ export function createJobUseCase(deps: CreateDeps): CreateJob {
     const meta: CallMeta = {
       requestId: input.requestId,
       ...(input.traceparent ? { traceparent: input.traceparent } : {}),
+      ...(input.trace ? { trace: input.trace } : {}),
+    };
+    /** A child span of the request's server span (nothing when tracing is off). */
+    const traced = <T>(name: string, fn: (span: SpanHandle) => T): T => tracing.span(input.trace, { name }, fn);
+    const audit: Pick<AuditTrail, 'write' | 'writeAggregated'> = {
+      write: (e) => traced('store.audit.write', () => deps.audit.write(e)),
+      writeAggregated: (e, aggregate) => traced('store.audit.write', () => deps.audit.writeAggregated(e, aggregate)),
     };
     const key = parseKey(input.idempotencyKeyHeader);
     if (key === undefined && tenant.requireIdempotencyKey) {
@@ -113,15 +127,23 @@ export function createJobUseCase(deps: CreateDeps): CreateJob {
       body.operation === 'IMPORT' &&
       tenant.grants.importProvenance === 'own_exports' &&
       typeof body.file_name === 'string'
-        ? await deps.provenance.candidates(tenant.id, body.file_name)
+        ? await traced('store.provenance.candidates', () => deps.provenance.candidates(tenant.id, body.file_name!))
         : undefined;
-    const decision = evaluatePolicy({
-      ...(ownExports ? { ownExports } : {}),
-      tenant: tenantPolicy(tenant),
-      request: body,
-      timestamp: policyTimestamp(now),
-      evidenceToken: token,
-      limits: { maxListNames: config.policy.maxListNames },
+    // The policy stays pure: its span is made here, around the call, with the outcome's shape only (no values).
+    const decision = traced('policy.evaluate', (span) => {
+      const outcome = evaluatePolicy({
+        ...(ownExports ? { ownExports } : {}),
+        tenant: tenantPolicy(tenant),
+        request: body,
+        timestamp: policyTimestamp(now),
+        evidenceToken: token,
+        limits: { maxListNames: config.policy.maxListNames },
+      });
+      span.set({
+        'datapump.policy.allowed': outcome.allowed,
+        'datapump.policy.violations': outcome.allowed ? 0 : outcome.violations.length,
+      });
+      return outcome;
     });
     const canonical = decision.allowed ? decision.upstream : undefined;
     // The file name the policy makes up carries the time and the token: left out, or a retry would differ.
@@ -134,9 +156,9 @@ export function createJobUseCase(deps: CreateDeps): CreateJob {
 
     // 2. A true replay (same tenant, key and request, job created) answers at once and costs nothing.
     if (key !== undefined && fingerprint !== undefined) {
-      const existing = await journal.find(tenant.id, key);
+      const existing = await traced('store.journal.find', () => journal.find(tenant.id, key));
       if (existing && existing.expiresAt > now.toISOString() && isReplay(existing, fingerprint)) {
-        await deps.audit.writeAggregated(
+        await audit.writeAggregated(
           event({
             decision: 'allowed',
             status: existing.answer.status,
@@ -153,7 +175,7 @@ export function createJobUseCase(deps: CreateDeps): CreateJob {
     await input.spendCreateBudget();
     if (!decision.allowed) {
       const errors = decision.violations.map(({ pointer, detail }) => ({ pointer, detail }));
-      await deps.audit.write(event({ decision: 'refused', status: decision.status, violations: errors }));
+      await audit.write(event({ decision: 'refused', status: decision.status, violations: errors }));
       const n = errors.length;
       throw decision.status === 403
         ? new GatewayError('not-granted', {
@@ -174,7 +196,7 @@ export function createJobUseCase(deps: CreateDeps): CreateJob {
     });
     if (!route.ok) {
       const errors = route.unsupported.map(({ pointer, detail }) => ({ pointer, detail }));
-      await deps.audit.write(event({ decision: 'refused', status: 422, violations: errors }));
+      await audit.write(event({ decision: 'refused', status: 422, violations: errors }));
       const n = errors.length;
       throw new GatewayError('ords-version-unsupported', {
         detail: `This database's ORDS release (${database.ordsVersion}) cannot take ${n === 1 ? '1 member' : `${n} members`} of the request on any of its create endpoints; each is listed in errors.`,
@@ -210,15 +232,17 @@ export function createJobUseCase(deps: CreateDeps): CreateJob {
       job: null,
       answer: null,
     };
-    let claim = await journal.claim(intent, quotaRequest(tenant, database, now));
+    let claim = await traced('store.journal.claim', () => journal.claim(intent, quotaRequest(tenant, database, now)));
     if (claim.outcome === 'over-quota' && claim.quota !== 'daily_jobs') {
       // The registry only knows what it last saw: ask ORDS (outside the claim's lock), then claim again.
       if (claim.quota === 'concurrent_jobs') await refreshActiveJobs(deps, tenant);
       else await refreshDatabaseJobs(deps, database);
-      claim = await journal.claim(intent, quotaRequest(tenant, database, deps.now()));
+      claim = await traced('store.journal.claim', () =>
+        journal.claim(intent, quotaRequest(tenant, database, deps.now())),
+      );
     }
     if (claim.outcome === 'over-quota') {
-      await deps.audit.write(
+      await audit.write(
         event({ decision: 'refused', status: 429, request: audited, violations: [{ detail: `quota ${claim.quota}` }] }),
       );
       throw quotaExceeded(claim, tenant, now);
@@ -228,7 +252,7 @@ export function createJobUseCase(deps: CreateDeps): CreateJob {
       if (isReplay(existing, intent.fingerprint)) return { answer: replayOf(existing.answer), replayed: true };
       const refusal = keyTaken(existing, intent.fingerprint, config.reconcile.intervalMs);
       // One event per key and minute, with a count: a client repeating a key cannot grow the audit log.
-      await deps.audit.writeAggregated(
+      await audit.writeAggregated(
         event({
           decision: refusal.slug === 'idempotency-key-reused' ? 'refused' : 'failed',
           status: refusal.status,
@@ -245,21 +269,32 @@ export function createJobUseCase(deps: CreateDeps): CreateJob {
     switch (result.kind) {
       case 'created':
         try {
-          return { answer: await journal.created(intent, result, database, at), replayed: false };
+          return {
+            answer: await traced('store.journal.created', () => journal.created(intent, result, database, at)),
+            replayed: false,
+          };
         } catch (err) {
           if (!(err instanceof JobOwnedElsewhereError)) throw err; // the store failed: the intent stays pending
           const why = `ORDS answered with ${result.job.owner_name},${result.job.job_name}, which the registry holds for another tenant`;
-          await journal.quarantined(intent, why, 502, at);
+          await traced('store.journal.quarantined', () => journal.quarantined(intent, why, 502, at));
           throw new GatewayError('upstream-invalid-response', {
             detail: 'ORDS answered with a job the gateway cannot give to this tenant; the operators have been told.',
             logContext: { reason: 'job-owned-elsewhere', job: `${result.job.owner_name},${result.job.job_name}` },
           });
         }
       case 'refused':
-        await settle(() => journal.released(intent, result.error.message, result.error.status, at));
+        await settle(() =>
+          traced('store.journal.released', () =>
+            journal.released(intent, result.error.message, result.error.status, at),
+          ),
+        );
         throw result.error;
       case 'in-doubt':
-        await settle(() => journal.inDoubt(intent, result.error.message, result.error.status, at));
+        await settle(() =>
+          traced('store.journal.in_doubt', () =>
+            journal.inDoubt(intent, result.error.message, result.error.status, at),
+          ),
+        );
         throw result.error;
     }
   };

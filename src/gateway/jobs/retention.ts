@@ -1,4 +1,4 @@
-/** @module Periodically deletes job records and audit events older than the retention period. */
+/** @module Periodically deletes job records and audit events older than their retention periods. */
 import type { Provenance, Retention } from '../store/types.js';
 
 type IntervalHandle = unknown;
@@ -7,8 +7,10 @@ export interface RetentionPurgeOptions {
   readonly store: Retention;
   /** What tenants' exports produced, kept for its own, longer period (`store.provenance_days`). */
   readonly provenance?: { readonly store: Pick<Provenance, 'purgeOlderThan'>; readonly keepMs: number };
-  /** Records created (audit events at) longer ago than this are deleted. */
+  /** Finished job records created longer ago than this are deleted. */
   readonly retentionMs: number;
+  /** Audit events longer ago than this are deleted (`store.audit_retention_days`); default `retentionMs`. */
+  readonly auditRetentionMs?: number;
   /** How often to purge. */
   readonly intervalMs: number;
   /** Also purge once right away (e.g. at startup after a long downtime); default false. */
@@ -30,6 +32,7 @@ export function startRetentionPurge({
   store,
   provenance,
   retentionMs,
+  auditRetentionMs,
   intervalMs,
   immediate = false,
   now = () => new Date(),
@@ -40,6 +43,8 @@ export function startRetentionPurge({
 }: RetentionPurgeOptions): RetentionPurge {
   if (!(Number.isFinite(retentionMs) && retentionMs > 0))
     throw new RangeError(`retentionMs must be > 0, got ${retentionMs}`);
+  if (auditRetentionMs !== undefined && !(Number.isFinite(auditRetentionMs) && auditRetentionMs > 0))
+    throw new RangeError(`auditRetentionMs must be > 0, got ${auditRetentionMs}`);
   if (!(Number.isFinite(intervalMs) && intervalMs > 0))
     throw new RangeError(`intervalMs must be > 0, got ${intervalMs}`);
 
@@ -58,10 +63,14 @@ export function startRetentionPurge({
     if (running || stopped) return;
     running = (async () => {
       try {
-        const cutoff = new Date(now().getTime() - retentionMs).toISOString();
-        const result = await store.purgeOlderThan(cutoff);
+        const at = now().getTime();
+        const cutoff = new Date(at - retentionMs).toISOString();
+        const result =
+          auditRetentionMs === undefined
+            ? await store.purgeOlderThan(cutoff)
+            : await store.purgeOlderThan(cutoff, new Date(at - auditRetentionMs).toISOString());
         const exports = provenance
-          ? await provenance.store.purgeOlderThan(new Date(now().getTime() - provenance.keepMs).toISOString())
+          ? await provenance.store.purgeOlderThan(new Date(at - provenance.keepMs).toISOString())
           : 0;
         onPurged?.({ ...result, ...(provenance ? { exports } : {}), cutoff });
       } catch (err) {

@@ -2,6 +2,7 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
+import { traceIdOf } from '../tracing/tracing.js';
 import { requestContext } from './request-context.js';
 
 /** Paths pino redacts wherever they appear in any line the gateway writes (the server's logger uses them). */
@@ -19,7 +20,7 @@ export const REDACT_PATHS = [
 ];
 
 /**
- * Logs method, path, status, time, request id and tenant — never headers or bodies, so no credential can
+ * Logs method, path, status, time, request id, tenant and trace id — never headers or bodies, so no credential can
  * reach the line. Written by hand rather than with pino-http, whose child logger per request cost 14 % of
  * a job poll (bench/README.md).
  */
@@ -42,6 +43,8 @@ export function accessLog({ logger }: { logger: Logger }): RequestHandler {
         res: { statusCode: res.statusCode },
         responseTime: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
         tenant: context.caller?.tenant.id,
+        // Tracing on: the trace this request's spans are in, to go from the line to the trace.
+        traceId: traceIdOf(context.trace),
       };
       if (aborted) logger.warn(line, 'request aborted');
       else if (res.statusCode >= 500) logger.error(line, 'request completed');

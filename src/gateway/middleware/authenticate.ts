@@ -2,21 +2,27 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 import type { Request, RequestHandler } from 'express';
+import type { Logger } from 'pino';
 
 import { invalidToken, unauthenticated } from '../auth/challenge.js';
 import { type JwtVerifier, looksLikeJwt } from '../auth/jwt-verifier.js';
-import type { ConfigSource, GatewayConfig } from '../config/types.js';
-import { type Caller, setCaller } from './request-context.js';
+import type { ApiKeyConfig, ConfigSource, GatewayConfig, TenantConfig } from '../config/types.js';
+import { type Caller, requestContext, setCaller } from './request-context.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
-/** Key hash → tenant id, built once per configuration snapshot (a reload brings a new snapshot). */
-function keyIndex(cache: WeakMap<GatewayConfig, Map<string, string>>, config: GatewayConfig): Map<string, string> {
+interface KeyOwner {
+  readonly tenant: TenantConfig;
+  readonly key: ApiKeyConfig;
+}
+
+/** Key hash → its tenant and entry, built once per configuration snapshot (a reload brings a new snapshot). */
+function keyIndex(cache: WeakMap<GatewayConfig, Map<string, KeyOwner>>, config: GatewayConfig): Map<string, KeyOwner> {
   let index = cache.get(config);
   if (!index) {
     index = new Map();
     for (const tenant of Object.values(config.tenants)) {
-      for (const hash of tenant.apiKeyHashes) index.set(hash, tenant.id);
+      for (const key of tenant.apiKeys) index.set(key.sha256, { tenant, key });
     }
     cache.set(config, index);
   }
@@ -76,6 +82,10 @@ export interface AuthenticateOptions {
   readonly config: ConfigSource;
   /** Verifies Bearer JWTs; without it a JWT-shaped Bearer value is refused. */
   readonly jwt?: JwtVerifier;
+  /** The gateway's clock, against which `expires_at` is judged. */
+  readonly now: () => Date;
+  /** Says why an expired key was refused (the answer itself does not). */
+  readonly logger: Pick<Logger, 'warn'>;
 }
 
 /** A JWT-shaped Bearer value is only ever a JWT: it is never looked up as an API key, even when no verifier is configured. */
@@ -90,8 +100,8 @@ async function jwtCaller(token: string, jwt: JwtVerifier | undefined, config: Co
   return { tenant, principal, method: 'jwt' };
 }
 
-export function authenticate({ config, jwt }: AuthenticateOptions): RequestHandler {
-  const indexes = new WeakMap<GatewayConfig, Map<string, string>>();
+export function authenticate({ config, jwt, now, logger }: AuthenticateOptions): RequestHandler {
+  const indexes = new WeakMap<GatewayConfig, Map<string, KeyOwner>>();
   // Async for the JWKS fetch; Express 5 passes a rejected promise to the problem handler.
   return async function authenticateMiddleware(req, _res, next) {
     const presented = presentedCredential(req);
@@ -107,13 +117,26 @@ export function authenticate({ config, jwt }: AuthenticateOptions): RequestHandl
     const current = config.current();
     // Looked up by hash: the cost does not grow with the number of tenants, and the key itself is never stored.
     const digest = sha256(presented.key);
-    const tenantId = keyIndex(indexes, current).get(digest.toString('hex'));
-    const tenant = tenantId === undefined ? undefined : current.tenants[tenantId];
-    const stored = tenant?.apiKeyHashes.find((h) => h === digest.toString('hex'));
+    const owner = keyIndex(indexes, current).get(digest.toString('hex'));
     // Constant-time confirmation of the match, and of the tenant id Basic claims.
-    if (!tenant || !stored || !timingSafeEqual(Buffer.from(stored, 'hex'), digest))
+    if (!owner || !timingSafeEqual(Buffer.from(owner.key.sha256, 'hex'), digest))
       throw unauthenticated('The credential is not one the gateway accepts.');
+    const { tenant, key } = owner;
     if (presented.claimedTenant !== undefined && !sameText(presented.claimedTenant, tenant.id)) {
+      throw unauthenticated('The credential is not one the gateway accepts.');
+    }
+    if (key.expiresAtMs !== null && now().getTime() >= key.expiresAtMs) {
+      // The answer is the unknown key's, word for word: a caller cannot tell an expired key from a wrong one.
+      // The operator can: the log names the tenant and the key's id (never the key).
+      logger.warn(
+        {
+          requestId: requestContext(req).requestId,
+          tenant: tenant.id,
+          keyId: key.id,
+          expiredAt: new Date(key.expiresAtMs).toISOString(),
+        },
+        'API key refused: key expired',
+      );
       throw unauthenticated('The credential is not one the gateway accepts.');
     }
     setCaller(req, { tenant, principal: tenant.id, method: presented.method });

@@ -5,7 +5,8 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 
-import type { ConfigSource, DatabaseConfig, GatewayConfig } from '../config/types.js';
+import { sameButForCase } from '../config/suggest.js';
+import type { ConfigSource, DatabaseConfig, GatewayConfig, TenantConfig } from '../config/types.js';
 import { type GatewayUrls, gatewayUrls, ordsShapedUrls } from '../jobs/public-job.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import { type JobScope, requestContext, setDatabase } from './request-context.js';
@@ -32,15 +33,37 @@ function resolve(req: Request, config: GatewayConfig): { database: DatabaseConfi
   return database && { database, urls: ordsShapedUrls(publicUrl, alias, version) };
 }
 
+/**
+ * The tenant's own database the path names but for case (`/databases/ORCL/…` for `orcl`), as a hint for the 404.
+ * Chosen among the databases this tenant is granted only, and whatever the path names: the hint is the same
+ * whether or not another tenant's database has that name, so it tells nobody of databases they may not use.
+ */
+function caseHint(req: Request, config: GatewayConfig, tenant: TenantConfig): string | undefined {
+  const granted = tenant.databases.filter((name) => Object.hasOwn(config.databases, name));
+  const name = param(req, 'database');
+  if (name !== undefined) return sameButForCase(name, granted);
+  const [db, schema] = [param(req, 'ords_database'), param(req, 'ords_schema')];
+  if (db === undefined || schema === undefined) return undefined;
+  const aliases = granted.flatMap((n) => config.databases[n]?.ordsPath ?? []);
+  return sameButForCase(`${db}/${schema}`, aliases);
+}
+
 /** Wraps a job route: the database is resolved and checked before the route runs. */
 export function databaseScope({ config }: { config: ConfigSource }): (route: JobRoute) => RequestHandler {
   return (route) =>
     async function databaseScopeMiddleware(req, res) {
       const tenant = requestContext(req).caller?.tenant;
-      const found = resolve(req, config.current());
+      const current = config.current();
+      const found = resolve(req, current);
       // 404, not 403: a tenant learns nothing about databases it may not use.
       if (!tenant || !found || !tenant.databases.includes(found.database.name)) {
-        throw new GatewayError('database-not-found', { detail: 'No such database.' });
+        const hint = tenant && caseHint(req, current, tenant);
+        throw new GatewayError('database-not-found', {
+          detail:
+            hint === undefined
+              ? 'No such database.'
+              : `No such database. Database names are case-sensitive: did you mean "${hint}"?`,
+        });
       }
       await route(setDatabase(req, found.database, found.urls), req, res);
     };

@@ -10,6 +10,7 @@ import type { Request } from 'express';
 import type { DatabaseConfig, TenantConfig } from '../config/types.js';
 import type { GatewayUrls } from '../jobs/public-job.js';
 import { GatewayError } from '../problems/gateway-error.js';
+import type { TraceContext } from '../tracing/tracing.js';
 
 /** Who is calling: set by the authentication middleware, the only code that can know it. */
 export interface Caller {
@@ -24,6 +25,11 @@ export interface RequestContext {
   readonly requestId: string;
   /** The caller's W3C `traceparent` when well-formed (passed on to ORDS), else undefined. */
   readonly traceparent: string | undefined;
+  /**
+   * The request's server span, as the context the spans below it start from (tracing/server-spans.ts); undefined
+   * when tracing is off, and on the probes and scrapes, which are not traced.
+   */
+  readonly trace: TraceContext | undefined;
   /** The authenticated caller; undefined before authentication and on the operational endpoints. */
   readonly caller: Caller | undefined;
   /** The database of the path, once the tenant is known to be granted it. */
@@ -53,7 +59,14 @@ function pipelineBug(reason: string): GatewayError {
 export function beginRequestContext(req: Request, ids: Pick<RequestContext, 'requestId' | 'traceparent'>): void {
   const holder = req as Holder;
   if (holder[CONTEXT]) throw pipelineBug('request context begun twice');
-  holder[CONTEXT] = { ...ids, caller: undefined, database: undefined };
+  holder[CONTEXT] = { ...ids, trace: undefined, caller: undefined, database: undefined };
+}
+
+/** Sets the server span's context, once (tracing/server-spans.ts, right after the request id). */
+export function setTrace(req: Request, trace: TraceContext): void {
+  const context = requestContext(req);
+  if (context.trace) throw pipelineBug('trace set twice');
+  (req as Holder)[CONTEXT] = { ...context, trace };
 }
 
 /** The request's context; a request that never passed the request-id middleware is a pipeline bug. */

@@ -1,7 +1,9 @@
 /** @module The gateway's Prometheus metrics: one registry per app, never the global one. */
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+import { keysExpiringSoon } from '../auth/key-expiry.js';
+import type { ConfigSource } from '../config/types.js';
 import { requestContext } from '../middleware/request-context.js';
 
 export interface GatewayMetrics {
@@ -12,7 +14,7 @@ export interface GatewayMetrics {
   readonly rejections: Counter<'reason'>;
   readonly limitStoreFailures: Counter<'class' | 'outcome'>;
   /** Upstream resilience (src/gateway/upstream/resilience.ts), all by database. */
-  readonly circuitState: Gauge<'database'>;
+  readonly breakerState: Gauge<'database' | 'state'>;
   readonly circuitOpens: Counter<'database'>;
   readonly circuitRejections: Counter<'database'>;
   readonly retries: Counter<'database' | 'reason'>;
@@ -30,11 +32,17 @@ export interface GatewayMetrics {
   readonly ordsRowsSkipped: Counter<'database'>;
   /** Jobs the job watcher saw end, by outcome (watch/job-watcher.ts). */
   readonly jobsFinished: Counter<'result' | 'source'>;
+  /** Request body bytes read and response body bytes written, by contract route and method (byte-counter.ts). */
+  readonly requestBytes: Counter<'route' | 'method'>;
+  readonly responseBytes: Counter<'route' | 'method'>;
 }
 
 export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: boolean } = {}): GatewayMetrics {
   const registry = new Registry();
-  if (defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'datapump_gateway_' });
+  // No prefix: the standard names (process_cpu_seconds_total, nodejs_eventloop_lag_seconds, …) that stock Node
+  // dashboards query. prom-client 15 reads them on scrape (no interval); each call leaves one GC observer and one
+  // event-loop-delay monitor for the process's life, so a process builds one registry with them (tests pass false).
+  if (defaultMetrics) collectDefaultMetrics({ register: registry });
   const buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
   return {
     registry,
@@ -70,10 +78,10 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
       labelNames: ['class', 'outcome'],
       registers: [registry],
     }),
-    circuitState: new Gauge({
-      name: 'datapump_gateway_ords_circuit_state',
-      help: 'Circuit breaker in front of each ORDS: 0 closed, 1 open, 2 half-open.',
-      labelNames: ['database'],
+    breakerState: new Gauge({
+      name: 'datapump_gateway_ords_breaker_state',
+      help: 'Circuit breaker in front of each ORDS, one series per state (closed, open, half_open): 1 for the current state, 0 for the others.',
+      labelNames: ['database', 'state'],
       registers: [registry],
     }),
     circuitOpens: new Counter({
@@ -142,7 +150,36 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
       labelNames: ['result', 'source'],
       registers: [registry],
     }),
+    requestBytes: new Counter({
+      name: 'datapump_gateway_request_bytes_total',
+      help: 'Request body bytes the gateway read (not headers), by contract route and method.',
+      labelNames: ['route', 'method'],
+      registers: [registry],
+    }),
+    responseBytes: new Counter({
+      name: 'datapump_gateway_response_bytes_total',
+      help: 'Response body bytes written to the client connection (not headers nor chunk framing; downloads included), by contract route and method.',
+      labelNames: ['route', 'method'],
+      registers: [registry],
+    }),
   };
+}
+
+const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
+
+/** Shows `current` as the breaker's state for `database`: its series 1, the other two 0 (a StateSet). */
+export function showBreakerState(
+  metrics: Pick<GatewayMetrics, 'breakerState'>,
+  database: string,
+  current: 'closed' | 'open' | 'half-open',
+): void {
+  const label = current.replace('-', '_');
+  for (const state of BREAKER_STATES) metrics.breakerState.set({ database, state }, state === label ? 1 : 0);
+}
+
+/** The contract route a request matched (bounded cardinality), or `unmatched`: the label every per-route metric uses. */
+export function routeLabel(req: Request): string {
+  return (req as { openapi?: { openApiRoute?: string } }).openapi?.openApiRoute ?? 'unmatched';
 }
 
 /**
@@ -153,8 +190,7 @@ export function measureRequests(metrics: GatewayMetrics, { tenantLabel }: { tena
   return function measureRequestsMiddleware(req, res, next) {
     const end = metrics.duration.startTimer();
     res.on('finish', () => {
-      const route = (req as { openapi?: { openApiRoute?: string } }).openapi?.openApiRoute ?? 'unmatched';
-      const labels = { route, method: req.method };
+      const labels = { route: routeLabel(req), method: req.method };
       end(labels);
       metrics.requests.inc({
         ...labels,
@@ -164,4 +200,35 @@ export function measureRequests(metrics: GatewayMetrics, { tenantLabel }: { tena
     });
     next();
   };
+}
+
+/**
+ * API keys expiring within 14 days (auth/key-expiry.ts), computed at each scrape from the current config
+ * snapshot and the clock, so a reload or the passing of time shows at the next scrape. The count is always
+ * there (0 when none); the per-key series name tenants, so only with `metrics.tenant_label`, like requests.
+ */
+export function registerApiKeyExpiry(
+  registry: Registry,
+  { config, now, tenantLabel }: { config: ConfigSource; now: () => Date; tenantLabel: boolean },
+): void {
+  const soon = () => keysExpiringSoon(config.current(), now().getTime());
+  new Gauge({
+    name: 'datapump_gateway_api_keys_expiring_soon',
+    help: 'API keys (of all tenants) that expire within 14 days and have not expired yet.',
+    registers: [registry],
+    collect() {
+      this.set(soon().length);
+    },
+  });
+  if (!tenantLabel) return;
+  new Gauge({
+    name: 'datapump_gateway_api_key_expiry_timestamp_seconds',
+    help: 'When each API key expiring within 14 days expires (Unix seconds), by tenant and key id.',
+    labelNames: ['tenant', 'key_id'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const key of soon()) this.set({ tenant: key.tenant, key_id: key.keyId }, key.expiresAtMs / 1000);
+    },
+  });
 }

@@ -19,9 +19,13 @@ export interface RouteDeps {
   readonly now: () => Date;
 }
 
-/** Fields every ORDS call carries: the correlation id and the trace context. */
-export function callMeta({ requestId, traceparent }: Pick<RequestContext, 'requestId' | 'traceparent'>) {
-  return { requestId, ...(traceparent ? { traceparent } : {}) };
+/** Fields every ORDS call carries: the correlation id and the trace context (the caller's, and the server span's). */
+export function callMeta({
+  requestId,
+  traceparent,
+  trace,
+}: Pick<RequestContext, 'requestId' | 'traceparent' | 'trace'>) {
+  return { requestId, ...(traceparent ? { traceparent } : {}), ...(trace ? { trace } : {}) };
 }
 
 /** Aborts the ORDS call of a read when the client goes away before its answer is complete. */

@@ -38,6 +38,7 @@ export function createJobRoute(
       database: scope.database,
       requestId: scope.requestId,
       ...(scope.traceparent ? { traceparent: scope.traceparent } : {}),
+      ...(scope.trace ? { trace: scope.trace } : {}),
       body,
       idempotencyKeyHeader: req.headers['idempotency-key'],
       spendCreateBudget: () => spendCreateBudget(req, res),

@@ -106,6 +106,9 @@ export function getJobFile(deps: RouteDeps, { downloads, logger }: FileRouteDeps
     // gone). The same listener aborts the ORDS calls when the client goes away before the answer is complete.
     const release = downloads.acquire(tenant);
     const gone = new AbortController();
+    // Each pipeline stage watches the response's end (server, access log, span, byte counter, request context,
+    // this route, stream.pipeline): more than Node's default of 10 listeners, which is no leak here.
+    res.setMaxListeners(20);
     res.once('close', () => {
       release();
       if (!res.writableFinished) gone.abort();

@@ -1,9 +1,10 @@
 /**
  * @module Any failure of the state store becomes 503 store-unavailable: never a job created the gateway cannot
- * record. Verdicts pass through as they are: a GatewayError, and `JobOwnedElsewhereError` (the store answered).
+ * record. Verdicts pass through as they are: a GatewayError, `JobOwnedElsewhereError` and `IntentStateConflictError`
+ * (the store answered).
  */
 import { GatewayError } from '../problems/gateway-error.js';
-import { JobOwnedElsewhereError, type StateStore } from './types.js';
+import { IntentStateConflictError, JobOwnedElsewhereError, type StateStore } from './types.js';
 
 function unavailable(cause: unknown): GatewayError {
   return new GatewayError('store-unavailable', {
@@ -27,7 +28,11 @@ function guardRole<T extends object>(role: T): T {
         try {
           return await (fn as (...a: unknown[]) => unknown).apply(role, args);
         } catch (cause) {
-          throw cause instanceof GatewayError || cause instanceof JobOwnedElsewhereError ? cause : unavailable(cause);
+          const verdict =
+            cause instanceof GatewayError ||
+            cause instanceof JobOwnedElsewhereError ||
+            cause instanceof IntentStateConflictError;
+          throw verdict ? cause : unavailable(cause);
         }
       };
     }

@@ -7,6 +7,8 @@ import {
   type ClaimResult,
   compareJobs,
   type Intent,
+  type IntentState,
+  IntentStateConflictError,
   type JobOutcome,
   JobOwnedElsewhereError,
   type JobRecord,
@@ -58,6 +60,12 @@ export function createMemoryStore(): StateStore {
     let n = 0;
     for (const item of items) if (keep(item)) n++;
     return n;
+  };
+  /** Throws unless the intent is in one of `from` (no `from`: anything goes, even no intent). */
+  const expectState = (intentId: string, from: readonly IntentState[] | undefined) => {
+    if (from === undefined) return;
+    const found = intents.get(intentId)?.state;
+    if (found === undefined || !from.includes(found)) throw new IntentStateConflictError(intentId, found, from);
   };
   const appendEvent = ({ count: _ignored, ...event }: AuditEvent, aggregateKey: string | null) => {
     // An appended event stands for one attempt whatever it says; only appendAggregated counts more.
@@ -164,7 +172,8 @@ export function createMemoryStore(): StateStore {
       async get(tenant, k) {
         return byKey(tenant, k);
       },
-      async complete(intentId, { state, at, record, answer, audit: event }) {
+      async complete(intentId, { state, at, record, answer, audit: event, from }) {
+        expectState(intentId, from);
         const k = jobKey(record.database, record.ownerName, record.jobName);
         const recorded = jobs.get(k);
         if (recorded && recorded.tenant !== record.tenant) throw new JobOwnedElsewhereError(record, recorded.tenant);
@@ -182,7 +191,8 @@ export function createMemoryStore(): StateStore {
         if (current) intents.set(intentId, { ...current, state, updatedAt: at });
         if (event) appendEvent(event, null);
       },
-      async release(intentId, event) {
+      async release(intentId, event, from) {
+        expectState(intentId, from);
         intents.delete(intentId);
         if (event) appendEvent(event, null);
       },
@@ -190,6 +200,9 @@ export function createMemoryStore(): StateStore {
         return [...intents.values()]
           .filter((i) => states.includes(i.state) && i.createdAt < createdBefore)
           .sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? -1 : 1) : a.id < b.id ? -1 : 1));
+      },
+      async find(intentId) {
+        return intents.get(intentId);
       },
     },
 
@@ -202,10 +215,16 @@ export function createMemoryStore(): StateStore {
         if (existing) existing.count += 1;
         else appendEvent(event, aggregateKey);
       },
-      async list({ tenant, limit }) {
+      async list({ tenant, since, until, decision, limit }) {
         // Newest first by time, then by append order, as the SQL backends list them.
         return audit
-          .filter(({ event }) => tenant === undefined || event.tenant === tenant)
+          .filter(
+            ({ event: e }) =>
+              (tenant === undefined || e.tenant === tenant) &&
+              (since === undefined || e.at >= since) &&
+              (until === undefined || e.at < until) &&
+              (decision === undefined || e.decision === decision),
+          )
           .sort((a, b) => (a.event.at === b.event.at ? b.seq - a.seq : a.event.at < b.event.at ? 1 : -1))
           .slice(0, limit)
           .map(({ event, count: n }) => (n > 1 ? { ...event, count: n } : event));
@@ -226,7 +245,7 @@ export function createMemoryStore(): StateStore {
     },
 
     retention: {
-      async purgeOlderThan(cutoff) {
+      async purgeOlderThan(cutoff, auditCutoff = cutoff) {
         let purged = 0;
         // Only finished jobs: one still running past the retention period keeps counting towards its quota.
         for (const [k, j] of jobs)
@@ -235,8 +254,8 @@ export function createMemoryStore(): StateStore {
             purged++;
           }
         const before = audit.length;
-        audit = audit.filter((e) => e.event.at >= cutoff);
-        for (const [k, e] of aggregated) if (e.event.at < cutoff) aggregated.delete(k);
+        audit = audit.filter((e) => e.event.at >= auditCutoff);
+        for (const [k, e] of aggregated) if (e.event.at < auditCutoff) aggregated.delete(k);
         // Settled intents whose key has expired; reserving ones stay until settled.
         for (const [id, i] of intents)
           if ((i.state === 'created' || i.state === 'recovered') && i.expiresAt < cutoff) intents.delete(id);

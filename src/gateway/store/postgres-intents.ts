@@ -6,6 +6,8 @@ import {
   type AuditEvent,
   type ClaimResult,
   type Intent,
+  type IntentState,
+  IntentStateConflictError,
   type IntentStore,
   JobOwnedElsewhereError,
   type JobRecord,
@@ -40,6 +42,14 @@ async function insertOnce(exec: Exec, record: JobRecord): Promise<void> {
     return;
   }
   throw new Error(`could not record job ${record.database}/${record.ownerName},${record.jobName}`);
+}
+
+/** Locks the intent's row and throws unless it is in one of `from` (no `from`: nothing checked, nothing locked). */
+async function expectState(exec: Exec, intentId: string, from: readonly IntentState[] | undefined): Promise<void> {
+  if (from === undefined) return;
+  const { rows } = await exec<{ state: IntentState }>('lockIntentState', [intentId]);
+  const found = rows[0]?.state;
+  if (found === undefined || !from.includes(found)) throw new IntentStateConflictError(intentId, found, from);
 }
 
 async function overQuota(exec: Exec, intent: Intent, quota: QuotaRequest): Promise<ClaimResult | undefined> {
@@ -89,8 +99,9 @@ export function postgresIntents(q: Exec, tx: Transaction, schema: string): { int
         const { rows } = await q<IntentRow>('byKey', [tenant, key]);
         return rows[0] && rowToIntent(rows[0]);
       },
-      async complete(intentId, { state, at, record, answer, audit }) {
+      async complete(intentId, { state, at, record, answer, audit, from }) {
         await tx(async (exec) => {
+          await expectState(exec, intentId, from);
           await insertOnce(exec, record);
           await exec('settleIntent', [intentId, state, at, record.ownerName, record.jobName, JSON.stringify(answer)]);
           await appendAudit(exec, audit);
@@ -102,8 +113,9 @@ export function postgresIntents(q: Exec, tx: Transaction, schema: string): { int
           if (audit) await appendAudit(exec, audit);
         });
       },
-      async release(intentId, audit) {
+      async release(intentId, audit, from) {
         await tx(async (exec) => {
+          await expectState(exec, intentId, from);
           await exec('removeIntent', [intentId]);
           if (audit) await appendAudit(exec, audit);
         });
@@ -111,6 +123,10 @@ export function postgresIntents(q: Exec, tx: Transaction, schema: string): { int
       async list(states, createdBefore) {
         const { rows } = await q<IntentRow>('listIntents', [[...states], createdBefore]);
         return rows.map(rowToIntent);
+      },
+      async find(intentId) {
+        const { rows } = await q<IntentRow>('intentById', [intentId]);
+        return rows[0] && rowToIntent(rows[0]);
       },
     },
     leases: {

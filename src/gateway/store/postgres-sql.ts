@@ -68,6 +68,11 @@ export function statements(s: string) {
       do update set count = ${s}.audit_events.count + 1`,
     listAuditAll: `select ${auditCols} from ${s}.audit_events order by at desc, id desc limit $1`,
     listAuditTenant: `select ${auditCols} from ${s}.audit_events where tenant = $1 order by at desc, id desc limit $2`,
+    // The operators' view (`datapump-gateway audit`): any filter may be null (matches everything).
+    listAuditFiltered: `select ${auditCols} from ${s}.audit_events
+      where ($1::text is null or tenant = $1) and ($2::text is null or at >= $2)
+        and ($3::text is null or at < $3) and ($4::text is null or decision = $4)
+      order by at desc, id desc limit $5`,
 
     // Intent journal. Claims of one tenant (and, with a database quota, of one database) serialise on
     // transaction-scoped advisory locks: two int4 keys, the first naming the kind and the schema.
@@ -85,6 +90,9 @@ export function statements(s: string) {
     settleIntent: `update ${s}.intents set state = $2, updated_at = $3, job_owner_name = $4, job_name = $5,
       answer = $6::jsonb where id = $1`,
     setIntentState: `update ${s}.intents set state = $2, updated_at = $3 where id = $1`,
+    intentById: `select ${intentCols} from ${s}.intents where id = $1`,
+    // Locks the row until commit: a second resolution of the same intent waits, then sees the first one's state.
+    lockIntentState: `select state from ${s}.intents where id = $1 for update`,
     listIntents: `select ${intentCols} from ${s}.intents where state = any($1::text[]) and created_at < $2
       order by created_at, id`,
 
@@ -97,7 +105,7 @@ export function statements(s: string) {
     // Retention: only finished jobs (one still running keeps counting towards its tenant's quota); settled
     // intents whose key expired (reserving ones stay until settled).
     purge: `with j as (delete from ${s}.jobs where created_at < $1 and last_state in ${TERMINAL_SQL} returning 1),
-      a as (delete from ${s}.audit_events where at < $1 returning 1),
+      a as (delete from ${s}.audit_events where at < $2 returning 1),
       i as (delete from ${s}.intents where state in ${SETTLED_SQL} and expires_at < $1 returning 1)
       select (select count(*) from j)::int as jobs, (select count(*) from a)::int as audit`,
     // A table of ours, not just `select 1`: a store whose schema was dropped is not ready.

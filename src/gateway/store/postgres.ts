@@ -174,18 +174,26 @@ export async function createPostgresStore({
         const row = auditToRow(event);
         await q('appendAggregated', [...AUDIT_COLUMNS.map((c) => row[c]), aggregateKey]);
       },
-      async list({ tenant, limit }) {
+      async list({ tenant, since, until, decision, limit }) {
         const { rows } =
-          tenant === undefined
-            ? await q<StoredAuditRow>('listAuditAll', [limit])
-            : await q<StoredAuditRow>('listAuditTenant', [tenant, limit]);
+          since !== undefined || until !== undefined || decision !== undefined
+            ? await q<StoredAuditRow>('listAuditFiltered', [
+                tenant ?? null,
+                since ?? null,
+                until ?? null,
+                decision ?? null,
+                limit,
+              ])
+            : tenant === undefined
+              ? await q<StoredAuditRow>('listAuditAll', [limit])
+              : await q<StoredAuditRow>('listAuditTenant', [tenant, limit]);
         return rows.map(rowToAudit);
       },
     },
     leases,
     retention: {
-      async purgeOlderThan(cutoff) {
-        const { rows } = await q<{ jobs: number; audit: number }>('purge', [cutoff]);
+      async purgeOlderThan(cutoff, auditCutoff = cutoff) {
+        const { rows } = await q<{ jobs: number; audit: number }>('purge', [cutoff, auditCutoff]);
         return { jobs: rows[0]?.jobs ?? 0, audit: rows[0]?.audit ?? 0 };
       },
     },

@@ -4,7 +4,17 @@ import type Database from 'better-sqlite3';
 import { INTENT_COLUMNS, type IntentRow, intentToRow, rowToIntent } from './intent-rows.js';
 import { RESERVING_SQL, TERMINAL_SQL } from './sql-rows.js';
 import type { SqliteAudit, SqliteRegistry } from './sqlite-registry.js';
-import type { AuditEvent, ClaimResult, Completion, Intent, IntentStore, Leases, QuotaRequest } from './types.js';
+import {
+  type AuditEvent,
+  type ClaimResult,
+  type Completion,
+  type Intent,
+  type IntentState,
+  IntentStateConflictError,
+  type IntentStore,
+  type Leases,
+  type QuotaRequest,
+} from './types.js';
 
 type Count = { n: number };
 
@@ -21,6 +31,14 @@ export function sqliteIntents(
     `select ${cols} from intents where tenant = ? and idempotency_key = ?`,
   );
   const remove = db.prepare<[string]>('delete from intents where id = ?');
+  const byId = db.prepare<[string], IntentRow>(`select ${cols} from intents where id = ?`);
+  const stateOf = db.prepare<[string], { state: IntentState }>('select state from intents where id = ?');
+  // Inside the IMMEDIATE transaction the write lock is held, so the state read cannot change before the write.
+  const expectState = (id: string, from: readonly IntentState[] | undefined) => {
+    if (from === undefined) return;
+    const found = stateOf.get(id)?.state;
+    if (found === undefined || !from.includes(found)) throw new IntentStateConflictError(id, found, from);
+  };
   // What holds quota: unfinished registry jobs and unexpired reserving intents. The state lists are literals
   // matching the partial indexes jobs_active, jobs_database_active and intents_reserving_*, so the counts use them.
   const reservingIntents = `from intents where state in ${RESERVING_SQL} and expires_at > @now`;
@@ -83,6 +101,7 @@ export function sqliteIntents(
     return { outcome: 'claimed' };
   });
   const complete = db.transaction((id: string, c: Completion) => {
+    expectState(id, c.from);
     registry.insertOnce(c.record);
     settle.run(c.state, c.at, c.record.ownerName, c.record.jobName, JSON.stringify(c.answer), id);
     audit.append(c.audit);
@@ -91,7 +110,8 @@ export function sqliteIntents(
     setState.run(c.state, c.at, id);
     if (c.audit) audit.append(c.audit);
   });
-  const release = db.transaction((id: string, event: AuditEvent | undefined) => {
+  const release = db.transaction((id: string, event: AuditEvent | undefined, from?: readonly IntentState[]) => {
+    expectState(id, from);
     remove.run(id);
     if (event) audit.append(event);
   });
@@ -111,11 +131,15 @@ export function sqliteIntents(
       async transition(intentId, change) {
         transition.immediate(intentId, change);
       },
-      async release(intentId, event) {
-        release.immediate(intentId, event);
+      async release(intentId, event, from) {
+        release.immediate(intentId, event, from);
       },
       async list(states, createdBefore) {
         return listByState.all(JSON.stringify(states), createdBefore).map(rowToIntent);
+      },
+      async find(intentId) {
+        const row = byId.get(intentId);
+        return row && rowToIntent(row);
       },
     },
     leases: {

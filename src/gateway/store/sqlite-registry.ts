@@ -160,6 +160,15 @@ export function sqliteAudit(db: Database.Database): SqliteAudit {
   const listTenant = db.prepare<[string, number], StoredAuditRow>(
     `${select} where tenant = ? order by at desc, id desc limit ?`,
   );
+  // The operators' view (`datapump-gateway audit`): any filter may be absent (null matches everything).
+  const listFiltered = db.prepare<
+    { tenant: string | null; since: string | null; until: string | null; decision: string | null; limit: number },
+    StoredAuditRow
+  >(
+    `${select} where (@tenant is null or tenant = @tenant) and (@since is null or at >= @since)
+       and (@until is null or at < @until) and (@decision is null or decision = @decision)
+     order by at desc, id desc limit @limit`,
+  );
   const append = (event: AuditEvent) => void insert.run(auditToRow(event));
   return {
     append,
@@ -170,8 +179,19 @@ export function sqliteAudit(db: Database.Database): SqliteAudit {
       async appendAggregated(event, aggregateKey) {
         aggregate.run({ ...auditToRow(event), aggregate_key: aggregateKey });
       },
-      async list({ tenant, limit }) {
-        const rows = tenant === undefined ? listAll.all(limit) : listTenant.all(tenant, limit);
+      async list({ tenant, since, until, decision, limit }) {
+        const rows =
+          since === undefined && until === undefined && decision === undefined
+            ? tenant === undefined
+              ? listAll.all(limit)
+              : listTenant.all(tenant, limit)
+            : listFiltered.all({
+                tenant: tenant ?? null,
+                since: since ?? null,
+                until: until ?? null,
+                decision: decision ?? null,
+                limit,
+              });
         return rows.map(rowToAudit);
       },
     },

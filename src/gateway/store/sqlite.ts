@@ -49,9 +49,9 @@ export function createSqliteStore({
   const purgeAudit = db.prepare<[string]>('delete from audit_events where at < ?');
   // Settled intents (their job is in the registry) whose key expired; reserving ones stay until settled.
   const purgeIntents = db.prepare<[string]>(`delete from intents where state in ${SETTLED_SQL} and expires_at < ?`);
-  const purge = db.transaction((cutoff: string) => {
+  const purge = db.transaction((cutoff: string, auditCutoff: string) => {
     purgeIntents.run(cutoff);
-    return { jobs: purgeJobs.run(cutoff).changes, audit: purgeAudit.run(cutoff).changes };
+    return { jobs: purgeJobs.run(cutoff).changes, audit: purgeAudit.run(auditCutoff).changes };
   });
   // Reads a table of ours, not just `select 1`: a store whose tables are gone is not ready.
   const selectOne = db.prepare<[], { one: number }>('select 1 as one from schema_migrations limit 1');
@@ -62,8 +62,8 @@ export function createSqliteStore({
     audit: audit.audit,
     leases,
     retention: {
-      async purgeOlderThan(cutoff) {
-        return purge.immediate(cutoff);
+      async purgeOlderThan(cutoff, auditCutoff = cutoff) {
+        return purge.immediate(cutoff, auditCutoff);
       },
     },
     provenance: sqliteProvenance(db),

@@ -191,6 +191,26 @@ export class JobOwnedElsewhereError extends Error {
   }
 }
 
+/**
+ * Thrown (and the transaction rolled back) when an intent to change is not in a state the change expects (`from`),
+ * or no longer exists: e.g. two operators resolving one intent at once, the second finds it settled.
+ */
+export class IntentStateConflictError extends Error {
+  constructor(
+    readonly intentId: string,
+    /** The state found; undefined when there is no such intent. */
+    readonly found: IntentState | undefined,
+    readonly expected: readonly IntentState[],
+  ) {
+    super(
+      found === undefined
+        ? `intent ${intentId} does not exist`
+        : `intent ${intentId} is ${found}, not ${expected.join(' or ')}`,
+    );
+    this.name = 'IntentStateConflictError';
+  }
+}
+
 /** How an intent ends well: the job, recorded for the intent's tenant, with the answer replays give. */
 export interface Completion {
   readonly state: 'created' | 'recovered';
@@ -198,6 +218,20 @@ export interface Completion {
   readonly record: JobRecord;
   readonly answer: StoredAnswer;
   readonly audit: AuditEvent;
+  /**
+   * When set, the intent must be in one of these states (checked in the transaction, under its lock), else
+   * `IntentStateConflictError` is thrown and nothing is written: an operator's resolution wins once.
+   */
+  readonly from?: readonly IntentState[];
+}
+
+/** What the audit log lists: every filter is optional; times are ISO 8601 (`since` inclusive, `until` exclusive). */
+export interface AuditFilter {
+  readonly tenant?: string;
+  readonly since?: string;
+  readonly until?: string;
+  readonly decision?: AuditEvent['decision'];
+  readonly limit: number;
 }
 
 /** The intent journal's storage; every state change of a create goes through it (see create/journal.ts). */
@@ -226,10 +260,15 @@ export interface IntentStore {
     intentId: string,
     change: { readonly state: 'in-doubt' | 'quarantined'; readonly at: string; readonly audit?: AuditEvent },
   ): Promise<void>;
-  /** In one transaction: delete the intent (its key is free again) and append the audit event, if any. */
-  release(intentId: string, audit?: AuditEvent): Promise<void>;
+  /**
+   * In one transaction: delete the intent (its key is free again) and append the audit event, if any. With
+   * `from`, only an intent in one of those states is deleted; else `IntentStateConflictError`, nothing written.
+   */
+  release(intentId: string, audit?: AuditEvent, from?: readonly IntentState[]): Promise<void>;
   /** Intents in these states created before `createdBefore` (ISO 8601), oldest first. */
   list(states: readonly IntentState[], createdBefore: string): Promise<readonly Intent[]>;
+  /** One intent by its id, whatever its state (the admin commands). */
+  find(intentId: string): Promise<Intent | undefined>;
 }
 
 export interface AuditLog {
@@ -240,7 +279,7 @@ export interface AuditLog {
    */
   appendAggregated(event: AuditEvent, aggregateKey: string): Promise<void>;
   /** The newest events first (operators' view and tests). */
-  list(filter: { tenant?: string; limit: number }): Promise<readonly AuditEvent[]>;
+  list(filter: AuditFilter): Promise<readonly AuditEvent[]>;
 }
 
 export interface Leases {
@@ -251,10 +290,11 @@ export interface Leases {
 
 export interface Retention {
   /**
-   * Deletes finished job records and audit events older than `cutoff`, and settled intents (created,
-   * recovered) whose key expired before it; reserving intents stay until settled. Returns counts.
+   * Deletes finished job records older than `cutoff`, audit events older than `auditCutoff` (default `cutoff`:
+   * the audit trail has its own retention, `store.audit_retention_days`), and settled intents (created,
+   * recovered) whose key expired before `cutoff`; reserving intents stay until settled. Returns counts.
    */
-  purgeOlderThan(cutoff: string): Promise<{ jobs: number; audit: number }>;
+  purgeOlderThan(cutoff: string, auditCutoff?: string): Promise<{ jobs: number; audit: number }>;
 }
 
 /**

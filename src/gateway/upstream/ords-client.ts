@@ -17,6 +17,8 @@ import type { Readable } from 'node:stream';
 import { type Dispatcher, Pool } from 'undici';
 
 import type { DatabaseConfig } from '../config/types.js';
+import type { TraceContext } from '../tracing/tracing.js';
+import { connectOptions } from './connect-options.js';
 import { createCredentialProvider, type CredentialProvider } from './credentials.js';
 import { type OrdsPaths, ordsPaths } from './ords-paths.js';
 import { OrdsTransportError, transportError } from './transport.js';
@@ -30,7 +32,11 @@ export interface OrdsCall {
   readonly body?: unknown;
   readonly query?: Readonly<Record<string, string | number>>;
   readonly requestId: string;
+  /** W3C trace context sent on: the caller's `traceparent` (tracing off), or the client span's (registry.ts). */
   readonly traceparent?: string;
+  readonly tracestate?: string;
+  /** The span the call's client span starts under (tracing on); not sent. */
+  readonly trace?: TraceContext;
   readonly ifNoneMatch?: string;
   /** Aborts the call when the client goes away. */
   readonly signal?: AbortSignal;
@@ -71,7 +77,8 @@ export function createOrdsClient({ database, now = Date.now, dispatcher }: OrdsC
   const poolOf = (connections: number) =>
     new Pool(paths.origin, {
       connections,
-      connect: { timeout: database.timeouts.connectMs },
+      // The database's TLS settings too: the OAuth2 token calls go through this pool as well.
+      connect: connectOptions(database),
       keepAliveTimeout: 4_000,
     });
   const pool = dispatcher ?? poolOf(database.connections);
@@ -98,6 +105,7 @@ export function createOrdsClient({ database, now = Date.now, dispatcher }: OrdsC
       'x-request-id': call.requestId,
     };
     if (call.traceparent) headers.traceparent = call.traceparent;
+    if (call.traceparent && call.tracestate) headers.tracestate = call.tracestate;
     if (call.ifNoneMatch) headers['if-none-match'] = call.ifNoneMatch;
     let body: string | undefined;
     if (call.body !== undefined) {

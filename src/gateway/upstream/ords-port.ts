@@ -11,6 +11,7 @@ import type { DatabaseConfig } from '../config/types.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
 import type { ProblemSlug } from '../problems/catalogue.js';
 import { GatewayError } from '../problems/gateway-error.js';
+import type { TraceContext } from '../tracing/tracing.js';
 import { invalidAnswer, nothingStarted, ordsFailure } from './ords-answers.js';
 import { InvalidJson, type OrdsJsonAnswer } from './ords-client.js';
 import type { OrdsContract, OrdsJob } from './ords-contract.js';
@@ -22,6 +23,8 @@ import { transportOf } from './transport.js';
 export interface CallMeta {
   readonly requestId: string;
   readonly traceparent?: string;
+  /** The request's server span (tracing on): each ORDS attempt is a client span under it (registry.ts). */
+  readonly trace?: TraceContext;
   readonly signal?: AbortSignal;
 }
 

@@ -9,6 +9,8 @@ import type { Dispatcher } from 'undici';
 import type { ConfigSource, DatabaseConfig } from '../config/types.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
 import { GatewayError } from '../problems/gateway-error.js';
+import { tracedAttempt } from '../tracing/ords-spans.js';
+import type { Tracing } from '../tracing/tracing.js';
 import {
   createOrdsClient,
   type OrdsCall,
@@ -37,6 +39,8 @@ export interface UpstreamRegistryOptions {
   readonly now?: () => number;
   /** For tests: send every database's traffic through this dispatcher. */
   readonly dispatcher?: Dispatcher;
+  /** Makes each attempt a client span under the call's `trace` (tracing/ords-spans.ts); default: not traced. */
+  readonly tracing?: Pick<Tracing, 'span'>;
 }
 
 export function createUpstreamRegistry({
@@ -44,6 +48,7 @@ export function createUpstreamRegistry({
   metrics,
   now = Date.now,
   dispatcher,
+  tracing,
 }: UpstreamRegistryOptions): UpstreamRegistry {
   // Keyed by the config object: a reloaded configuration with a changed database gets a fresh client.
   const clients = new Map<DatabaseConfig, OrdsClient>();
@@ -57,6 +62,17 @@ export function createUpstreamRegistry({
   };
 
   const resilience = createResilience(metrics ? { metrics } : {});
+
+  /** Each attempt of a client call (retries make several), timed, and traced when tracing is on. */
+  function attempts<T extends { status: number }>(
+    database: DatabaseConfig,
+    call: OrdsCall,
+    send: (call: OrdsCall) => Promise<T>,
+  ): () => Promise<T> {
+    let attempt = 0;
+    if (!tracing) return () => timed(database, call, () => send(call));
+    return () => tracedAttempt(tracing, database, call, attempt++, (sent) => timed(database, call, () => send(sent)));
+  }
 
   /** One attempt, timed: with retries a client call may make several. */
   async function timed<T extends { status: number }>(
@@ -78,9 +94,18 @@ export function createUpstreamRegistry({
   return {
     client,
     json: (database, call) =>
-      resilience.call(database, call, () => timed(database, call, () => client(database).json(call))),
+      resilience.call(
+        database,
+        call,
+        attempts(database, call, (sent) => client(database).json(sent)),
+      ),
     stream: (database, call) =>
-      resilience.call(database, call, () => timed(database, call, () => client(database).stream(call)), streamHooks),
+      resilience.call(
+        database,
+        call,
+        attempts(database, call, (sent) => client(database).stream(sent)),
+        streamHooks,
+      ),
     async probe(name, requestId) {
       const database = config.current().databases[name];
       if (!database) throw new GatewayError('database-not-found');

@@ -77,7 +77,7 @@ import {
 } from 'cockatiel';
 
 import type { DatabaseConfig } from '../config/types.js';
-import type { GatewayMetrics } from '../ops/metrics.js';
+import { type GatewayMetrics, showBreakerState } from '../ops/metrics.js';
 import type { OrdsCall, OrdsStreamAnswer } from './ords-client.js';
 import { OrdsTransportError, transportOf } from './transport.js';
 
@@ -172,7 +172,6 @@ const STATE_NAME: Record<CircuitState, CircuitStateName> = {
   [CircuitState.HalfOpen]: 'half-open',
   [CircuitState.Isolated]: 'open', // never used: nothing isolates the breaker
 };
-const GAUGE: Record<CircuitStateName, number> = { closed: 0, open: 1, 'half-open': 2 };
 
 /** Longest pause between two retries, whatever `retryBaseMs` and the attempt number. */
 const MAX_RETRY_DELAY_MS = 5_000;
@@ -220,11 +219,11 @@ export function createResilience({ metrics }: ResilienceOptions = {}): UpstreamR
         policy.openedAt = Date.now();
         metrics?.circuitOpens.inc({ database: name });
       }
-      if (newest.get(name) === policy) metrics?.circuitState.set({ database: name }, GAUGE[STATE_NAME[state]]);
+      if (metrics && newest.get(name) === policy) showBreakerState(metrics, name, STATE_NAME[state]);
     });
     policies.set(database, policy);
     newest.set(name, policy);
-    metrics?.circuitState.set({ database: name }, GAUGE.closed);
+    if (metrics) showBreakerState(metrics, name, 'closed');
     return policy;
   }
 

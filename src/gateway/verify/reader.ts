@@ -3,6 +3,7 @@ import { Agent, type Dispatcher, request } from 'undici';
 
 import type { DatabaseConfig } from '../config/types.js';
 import { GatewayError } from '../problems/gateway-error.js';
+import { connectOptions } from '../upstream/connect-options.js';
 import { createCredentialProvider } from '../upstream/credentials.js';
 import type { Answer } from './answer.js';
 
@@ -44,7 +45,8 @@ export function createUpstreamReader(
   options: { dispatcher?: Dispatcher } = {},
 ): UpstreamReader {
   const origin = new URL(database.url).origin;
-  const own = options.dispatcher ? undefined : new Agent({ connect: { timeout: database.timeouts.connectMs } });
+  // The gateway's own connect options (upstream/connect-options.ts): the same CA, client certificate, server name.
+  const own = options.dispatcher ? undefined : new Agent({ connect: connectOptions(database) });
   const dispatcher = options.dispatcher ?? own!;
   const credentials = createCredentialProvider({
     auth: database.auth,

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { JwtVerifier } from '../../../src/gateway/auth/jwt-verifier.js';
-import { DEMO_KEYS, sha256, testConfig, testTenants } from '../../helpers/gateway-config.js';
+import { DEMO_KEYS, testApiKey, testConfig, testTenants } from '../../helpers/gateway-config.js';
 import { type JwksServer, startJwksServer } from '../../helpers/jwks-server.js';
 import {
   claims,
@@ -313,7 +313,7 @@ describe('JWTs next to API keys', () => {
   const dotted = 'aaaa.bbbb.cccc';
   const tenants = testTenants();
   const config = testConfig({
-    tenants: { ...tenants, 'hr-team': { ...tenants['hr-team']!, apiKeyHashes: [sha256(dotted)] } },
+    tenants: { ...tenants, 'hr-team': { ...tenants['hr-team']!, apiKeys: [testApiKey(dotted, 'dotted')] } },
   });
 
   it('never looks a JWT-shaped Bearer value up as an API key, even when it is one', async () => {

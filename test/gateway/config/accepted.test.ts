@@ -39,6 +39,7 @@ describe('accepted configs', () => {
           timeZone: 'UTC',
           ordsPath: 'orcl/pdbadmin',
           auth: { kind: 'basic', username: 'pdbadmin', password: SECRET },
+          tls: null,
           timeouts: { connectMs: 5000, createMs: 30000, readMs: 10000, fileIdleMs: 30000, fileMinBytesPerSecond: 1024 },
           maxResponseBytes: 1048576,
           connections: 16,
@@ -56,7 +57,7 @@ describe('accepted configs', () => {
       tenants: {
         'hr-team': {
           id: 'hr-team',
-          apiKeyHashes: [HR_HASH],
+          apiKeys: [{ id: `key-${HR_HASH.slice(0, 8)}`, derivedId: true, sha256: HR_HASH, expiresAtMs: null }],
           databases: ['orcl'],
           grants: {
             operations: ['EXPORT', 'IMPORT'],
@@ -85,6 +86,7 @@ describe('accepted configs', () => {
       store: {
         backend: { kind: 'sqlite', path: 'data/gateway.db' },
         retentionMs: 90 * 86_400_000,
+        auditRetentionMs: 400 * 86_400_000,
         provenanceMs: 365 * 86_400_000,
         purgeIntervalMs: 3_600_000,
       },
@@ -94,6 +96,7 @@ describe('accepted configs', () => {
       idempotency: { ttlMs: 86_400_000 },
       reconcile: { intervalMs: 30000, matchWindowMs: 120000, giveUpAfterMs: 900000 },
       watch: { intervalMs: 5000 },
+      docs: { note: null },
     } satisfies GatewayConfig);
   });
 
@@ -193,6 +196,7 @@ describe('accepted configs', () => {
     expect(config.store).toEqual({
       backend: { kind: 'postgres', url: 'postgres://u:p@db/x', schema: 'datapump_gateway' },
       retentionMs: 7 * 86_400_000,
+      auditRetentionMs: 400 * 86_400_000,
       provenanceMs: 365 * 86_400_000,
       purgeIntervalMs: 300_000,
     });
@@ -253,7 +257,9 @@ describe('accepted configs', () => {
       clientSecret: 'client-secret',
       tokenUrl: 'http://127.0.0.1:8181/ords/orcl/pdbadmin/oauth/token',
     });
-    expect(auth('https://idp.example.com/token')).toMatchObject({ tokenUrl: 'https://idp.example.com/token' });
+    expect(auth('http://127.0.0.1:8181/ords/oauth/token')).toMatchObject({
+      tokenUrl: 'http://127.0.0.1:8181/ords/oauth/token',
+    });
   });
 
   it('turns whole references into numbers and booleans where the schema wants them', () => {
@@ -302,7 +308,7 @@ describe('accepted configs', () => {
       (config.listen as { port: number }).port = 1;
     }).toThrow(TypeError);
     expect(() => {
-      (config.tenants['hr-team']!.apiKeyHashes as string[]).push('x');
+      (config.tenants['hr-team']!.apiKeys as unknown[]).push('x');
     }).toThrow(TypeError);
     expect(() => {
       (config.databases as Record<string, unknown>).other = {};
@@ -386,7 +392,7 @@ describe('config/example.yaml', () => {
     ['dba-demo-key', 'dba-team'],
   ])('maps the hash of the demo key %s to %s, and to no other tenant', (key, tenant) => {
     const config = load({ ORDS_PASSWORD: SECRET });
-    const owners = Object.values(config.tenants).filter((t) => t.apiKeyHashes.includes(hashApiKey(key)));
+    const owners = Object.values(config.tenants).filter((t) => t.apiKeys.some((k) => k.sha256 === hashApiKey(key)));
     expect(owners.map((t) => t.id)).toEqual([tenant]);
   });
 

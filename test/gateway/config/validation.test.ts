@@ -224,14 +224,38 @@ const cases: readonly BadCase[] = [
     env: { CS: 'x' },
     problems: ['databases.orcl.auth.oauth2.token_url: must be a URL'],
   },
+  {
+    name: 'OAuth2 token URL on another origin than ORDS (the pool would send it to ORDS)',
+    edit: set('databases.orcl.auth', {
+      oauth2: { client_id: 'gw', client_secret: '${CS}', token_url: 'https://idp.example.com/token' },
+    }),
+    env: { CS: 'x' },
+    problems: [
+      "databases.orcl.auth.oauth2.token_url: must be on the database's ORDS origin (http://127.0.0.1:8181): ORDS issues its own tokens",
+    ],
+  },
+  {
+    name: 'OAuth2 token URL on the same host but another port',
+    edit: set('databases.orcl.auth', {
+      oauth2: { client_id: 'gw', client_secret: '${CS}', token_url: 'http://127.0.0.1:9999/ords/oauth/token' },
+    }),
+    env: { CS: 'x' },
+    problems: [
+      "databases.orcl.auth.oauth2.token_url: must be on the database's ORDS origin (http://127.0.0.1:8181): ORDS issues its own tokens",
+    ],
+  },
 
   // unknown and missing keys
   {
     name: 'misspelt key',
     edit: (c) => setAt(c, 'listen', { hots: '127.0.0.1', port: 8080 }),
-    problems: ['listen.hots: is not a known setting'],
+    problems: ['listen.hots: is not a known setting (did you mean "host"?)'],
   },
-  { name: 'unknown top-level key', edit: set('tenant', {}), problems: ['tenant: is not a known setting'] },
+  {
+    name: 'unknown top-level key',
+    edit: set('tenant', {}),
+    problems: ['tenant: is not a known setting (did you mean "tenants"?)'],
+  },
   {
     name: 'unknown key in an api_keys entry',
     edit: set('tenants.hr-team.api_keys', [{ sha256: HR_HASH, label: 'ci' }]),
@@ -245,7 +269,7 @@ const cases: readonly BadCase[] = [
     },
     problems: [
       'tenants.hr-team.grants.max_threads: is required',
-      'tenants.hr-team.grants.max_thread: is not a known setting',
+      'tenants.hr-team.grants.max_thread: is not a known setting (did you mean "max_threads"?)',
     ],
   },
   { name: 'missing public_url', edit: remove('public_url'), problems: ['public_url: is required'] },
@@ -506,7 +530,9 @@ const cases: readonly BadCase[] = [
   {
     name: 'tenant naming a database in the wrong case',
     edit: set('tenants.hr-team.databases', ['ORCL']),
-    problems: ['tenants.hr-team.databases[0]: database "ORCL" is not configured (did you mean "orcl"?)'],
+    problems: [
+      'tenants.hr-team.databases[0]: database "ORCL" is not configured (database names are case-sensitive: did you mean "orcl"?)',
+    ],
   },
   {
     name: 'one key hash for two tenants',
@@ -605,7 +631,7 @@ const cases: readonly BadCase[] = [
     },
     problems: [
       'databases.orcl.auth.basic.password: must be a reference to an environment variable, like ${ORDS_PASSWORD}',
-      'listen.hots: is not a known setting',
+      'listen.hots: is not a known setting (did you mean "host"?)',
       'listen.port: must be <= 65535',
       'tenants.hr-team.grants.max_threads: must be <= 1024',
       'tenants.hr-team.databases[0]: database "nope" is not configured',

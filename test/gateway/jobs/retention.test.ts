@@ -141,4 +141,44 @@ describe('startRetentionPurge', () => {
     expect(await store.registry.find('orcl', 'HR', 'NEW')).toBeDefined();
     await purge.stop();
   });
+
+  it('with auditRetentionMs: the audit cutoff is now - audit retention, the job cutoff stays now - retention', async () => {
+    const store = fakeStore();
+    const purge = startRetentionPurge({ store, retentionMs: 30 * DAY, auditRetentionMs: 400 * DAY, intervalMs: HOUR });
+    await vi.advanceTimersByTimeAsync(HOUR);
+    expect(store.purgeOlderThan.mock.calls).toEqual([
+      [new Date(T0.getTime() + HOUR - 30 * DAY).toISOString(), new Date(T0.getTime() + HOUR - 400 * DAY).toISOString()],
+    ]);
+    await purge.stop();
+  });
+
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])('refuses an audit retention of %s', (auditRetentionMs) => {
+    expect(() =>
+      startRetentionPurge({ store: fakeStore(), retentionMs: DAY, auditRetentionMs, intervalMs: HOUR }),
+    ).toThrow(RangeError);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('end to end on the controlled clock: audit events outlive their job records, until their own retention', async () => {
+    const store = createMemoryStore();
+    // T0 is 2025-03-01; the job and its completion's event are 40 days old, another event 500 days old.
+    await seed(store, job({ jobName: 'OLD', createdAt: '2025-01-20T00:00:00.000Z', lastState: 'COMPLETED' }));
+    await store.audit.append(auditEvent({ at: '2023-10-18T00:00:00.000Z', requestId: 'ancient' }));
+    const onPurged = vi.fn();
+    const purge = startRetentionPurge({
+      store: store.retention,
+      retentionMs: 30 * DAY,
+      auditRetentionMs: 400 * DAY,
+      intervalMs: DAY,
+      onPurged,
+    });
+    await vi.advanceTimersByTimeAsync(DAY);
+    expect(onPurged).toHaveBeenLastCalledWith(expect.objectContaining({ jobs: 1, audit: 1 }));
+    expect(await store.registry.find('orcl', 'HR', 'OLD')).toBeUndefined();
+    expect((await store.audit.list({ limit: 10 })).map((e) => e.requestId)).toEqual(['done:OLD']);
+    // 360 days later the job's event is 401 days old: now it goes too.
+    await vi.advanceTimersByTimeAsync(360 * DAY);
+    expect(await store.audit.list({ limit: 10 })).toEqual([]);
+    await purge.stop();
+  });
 });

@@ -41,7 +41,7 @@ function brokenStore(): StateStore {
       finish: fail,
       listUnfinished: fail,
     },
-    intents: { claim: fail, get: fail, complete: fail, transition: fail, release: fail, list: fail },
+    intents: { claim: fail, get: fail, complete: fail, transition: fail, release: fail, list: fail, find: fail },
     audit: { append: fail, appendAggregated: fail, list: fail },
     leases: { tryLease: fail, releaseLease: fail },
     retention: { purgeOlderThan: fail },

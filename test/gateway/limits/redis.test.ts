@@ -1,11 +1,11 @@
 // Rate-limit counters in Redis: one budget across gateway replicas, and what happens when Redis dies mid-way.
 import request from 'supertest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { testGateway } from '../../helpers/gateway-app.js';
 import { TEST_LIMITS, testConfig, testTenants } from '../../helpers/gateway-config.js';
 import { mockOrds } from '../../helpers/mock-ords.js';
-import { redisKeyPrefix, TEST_REDIS_URL } from '../../helpers/redis.js';
+import { redisKeyPrefix, requireRedis, TEST_REDIS_URL } from '../../helpers/redis.js';
 import { type RedisServer, startRedisServer } from '../../helpers/redis-server.js';
 
 const JOBS = '/databases/orcl/datapump/jobs/';
@@ -22,6 +22,10 @@ function salesLimited(create: number, read = 10_000) {
 }
 
 describe('two gateway replicas sharing Redis', () => {
+  beforeAll(async () => {
+    await requireRedis();
+  });
+
   it('never let a tenant exceed its budget in total', async () => {
     const prefix = redisKeyPrefix('replicas');
     const ords = mockOrds();

@@ -95,6 +95,20 @@ export async function eventually(what: string, check: () => boolean | Promise<bo
   }
 }
 
+/**
+ * The breaker's state for `database` as /metrics shows it (`datapump_gateway_ords_breaker_state{database,state}`):
+ * the one state whose series is 1; throws unless all three series are there and exactly one is 1.
+ */
+export function breakerState(text: string, database = 'orcl'): 'closed' | 'open' | 'half_open' {
+  const states = ['closed', 'open', 'half_open'] as const;
+  const values = states.map((state) =>
+    metricValue(text, `datapump_gateway_ords_breaker_state{database="${database}",state="${state}"}`),
+  );
+  if (values.some((v) => v !== 0 && v !== 1) || values.filter((v) => v === 1).length !== 1)
+    throw new Error(`breaker series of ${database} are not one-hot: ${JSON.stringify(values)}`);
+  return states[values.indexOf(1)]!;
+}
+
 /** A metric's value in the Prometheus text, or undefined when the series is absent. */
 export function metricValue(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));

@@ -41,8 +41,8 @@ describe('guardStore', () => {
   it('turns any failure of any method of any role into 503 store-unavailable with Retry-After, cause kept', async () => {
     const cause = new Error('SQLITE_IOERR: disk I/O error');
     const { store, methods } = failingStore(() => cause);
-    // registry 8, intents 6, audit 3, leases 2, retention 1, provenance 3, health 1
-    expect(methods).toHaveLength(24);
+    // registry 8, intents 7, audit 3, leases 2, retention 1, provenance 3, health 1
+    expect(methods).toHaveLength(25);
     const guarded = guardStore(store);
     for (const path of methods) {
       const err = await call(guarded, path).catch((e: unknown) => e);

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 
 import type { StateStore } from '../../../src/gateway/store/types.js';
+import { adminCases } from './suite-admin.js';
 import { auditCases } from './suite-audit.js';
 import { claimCases } from './suite-claim.js';
 import { completeCases } from './suite-complete.js';
@@ -34,5 +35,6 @@ export function describeStateStore(name: string, makeStore: StoreFactory): void 
     auditCases(current);
     provenanceCases(current);
     watchCases(current);
+    adminCases(current);
   });
 }
