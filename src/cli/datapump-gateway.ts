@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 
 import { Command, CommanderError } from 'commander';
 
+import { packageVersion } from '../client-cli/package-version.js';
 import { registerAuditCommand } from './audit-command.js';
 import { registerCheckConfig } from './check-config.js';
 import { EXIT, exitCodeForCommander } from './exit-codes.js';
@@ -12,7 +13,6 @@ import { registerHashKey } from './hash-key.js';
 import { registerIntentsCommand } from './intents-command.js';
 import type { CliIo, CommandRegistrar } from './io.js';
 import { registerJobsCommand } from './jobs-command.js';
-import { packageVersion } from './package-version.js';
 import { registerVerifyUpstream } from './verify-upstream.js';
 
 export type { CliIo, CommandRegistrar } from './io.js';

@@ -1,4 +1,4 @@
-/** @module The version `datapump --version` prints: that of the nearest package.json with a name above this file. */
+/** @module The version `datapump --version` and `datapump-gateway --version` print: the nearest named package.json's. */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 /**
  * Walks up from `from` (this file's folder by default) to the first package.json that has a `name`: the
  * repository's from src/ (tsx) or dist/, the installed package's from node_modules/<pkg>/dist/src/client-cli/.
- * A package.json without a name (a folder's `{"type":"module"}`) is passed over. The admin CLI has its own copy
- * (src/cli/package-version.ts): the client CLI imports nothing outside the client package.
+ * A package.json without a name (a folder's `{"type":"module"}`) is passed over. It lives here, not in src/lib,
+ * because the client CLI imports nothing outside the client package; the admin CLI (whose package also ships
+ * src/client-cli) reuses it, and so finds its own package's version from node_modules/datapump-gateway/.
  */
 export function packageVersion(from: string = dirname(fileURLToPath(import.meta.url))): string {
   for (let dir = from; ; dir = dirname(dir)) {

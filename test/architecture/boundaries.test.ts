@@ -20,8 +20,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   // The published client stands alone on the generated public types.
   client: ['generated'],
   'client-cli': ['client', 'generated'],
-  // The admin command line registers every subcommand, so it is the one folder that reaches into both programs.
-  cli: ['gateway', 'emulator', 'contract', 'lib'],
+  // The admin command line registers every subcommand, so it is the one folder that reaches into both programs
+  // (and into the client CLI for its version lookup, which must stay inside the client package).
+  cli: ['gateway', 'emulator', 'contract', 'lib', 'client-cli'],
   // `make run` starts the programs as processes; it imports neither.
   dev: [],
 };

@@ -2,6 +2,8 @@
 import { stringify } from 'yaml';
 
 import { hashApiKey } from '../../../src/gateway/config/api-key.js';
+import { ConfigError } from '../../../src/gateway/config/errors.js';
+import { parseConfig } from '../../../src/gateway/config/load.js';
 
 export type Tree = Record<string, unknown>;
 
@@ -62,4 +64,15 @@ export function deleteAt(tree: Tree, path: string): void {
 
 export function toYaml(tree: unknown): string {
   return stringify(tree);
+}
+
+/** Every problem the loader reports for `tree` (none when it is accepted). */
+export function problemsLoading(tree: Tree, env: Readonly<Record<string, string>> = ENV): readonly string[] {
+  try {
+    parseConfig(toYaml(tree), env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
 }

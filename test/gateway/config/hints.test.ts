@@ -4,23 +4,15 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 
-import { ConfigError } from '../../../src/gateway/config/errors.js';
-import { parseConfig } from '../../../src/gateway/config/load.js';
 import { closestName, sameButForCase } from '../../../src/gateway/config/suggest.js';
 import { testGateway } from '../../helpers/gateway-app.js';
 import { testConfig, testDatabase, testTenants } from '../../helpers/gateway-config.js';
-import { ENV, minimalConfig, setAt, toYaml, type Tree } from './fixtures.js';
+import { minimalConfig, problemsLoading, setAt, type Tree } from './fixtures.js';
 
 function problemsOf(edit: (c: Tree) => void): readonly string[] {
   const config = minimalConfig();
   edit(config);
-  try {
-    parseConfig(toYaml(config), ENV);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
+  return problemsLoading(config);
 }
 
 describe('closestName', () => {

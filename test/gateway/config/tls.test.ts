@@ -4,10 +4,9 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ConfigError } from '../../../src/gateway/config/errors.js';
 import { parseConfig } from '../../../src/gateway/config/load.js';
 import { makeTlsFiles, type TlsFiles } from '../../helpers/tls-files.js';
-import { ENV, minimalConfig, setAt, toYaml, type Tree } from './fixtures.js';
+import { ENV, minimalConfig, problemsLoading, setAt, toYaml, type Tree } from './fixtures.js';
 
 const HTTPS_URL = 'https://ords.example.com/ords/orcl/pdbadmin/';
 let files: TlsFiles;
@@ -30,15 +29,7 @@ function configWith(tls: unknown, url = HTTPS_URL): Tree {
   return config;
 }
 
-function problemsOf(config: Tree, env: Record<string, string> = ENV): readonly string[] {
-  try {
-    parseConfig(toYaml(config), env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('the config was accepted');
-}
+const problemsOf = problemsLoading;
 
 describe('config: databases.<name>.tls accepted', () => {
   it('reads the CA bundle at load: its contents, not only its path', () => {

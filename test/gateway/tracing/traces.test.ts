@@ -49,6 +49,31 @@ async function gatewayWith(
   return { gateway, lines };
 }
 
+type Gateway = Awaited<ReturnType<typeof gatewayWith>>;
+
+/**
+ * For one describe block: an emulator process, an OTLP receiver, and an in-process gateway traced as `env` (given the
+ * receiver's URL) says; `use` receives them once started. Stopped after the block.
+ */
+function useStack(
+  env: (receiverUrl: string) => Record<string, string>,
+  use: (stack: { emulator: EmulatorProcess; receiver: OtlpReceiver; tracing: Tracing; gw: Gateway }) => void,
+): void {
+  let stop = async (): Promise<void> => {};
+  beforeAll(async () => {
+    const [emulator, receiver] = await Promise.all([startEmulatorProcess(), startOtlpReceiver()]);
+    stop = async () => void (await Promise.all([emulator.stop(), receiver.close()]));
+    const tracing = createTracing({ settings: tracingSettings(env(receiver.url)) });
+    const gw = await gatewayWith(emulator, tracing);
+    stop = async () => {
+      await gw.gateway.close();
+      await Promise.all([emulator.stop(), receiver.close()]);
+    };
+    use({ emulator, receiver, tracing, gw });
+  });
+  afterAll(() => stop());
+}
+
 async function call(
   gateway: RunningGateway | { url: string },
   method: 'GET' | 'POST',
@@ -83,21 +108,11 @@ describe('tracing on: OTLP/JSON from an in-process gateway', () => {
   let emulator: EmulatorProcess;
   let receiver: OtlpReceiver;
   let tracing: Tracing;
-  let gw: Awaited<ReturnType<typeof gatewayWith>>;
-  beforeAll(async () => {
-    [emulator, receiver] = await Promise.all([startEmulatorProcess(), startOtlpReceiver()]);
-    tracing = createTracing({
-      settings: tracingSettings({
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      }),
-    });
-    gw = await gatewayWith(emulator, tracing);
-  });
-  afterAll(async () => {
-    await gw?.gateway.close();
-    await Promise.all([emulator?.stop(), receiver?.close()]);
-  });
+  let gw: Gateway;
+  useStack(
+    (receiverUrl) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }),
+    (stack) => void ({ emulator, receiver, tracing, gw } = stack),
+  );
   beforeEach(async () => {
     await tracing.forceFlush();
     receiver.clear();
@@ -283,23 +298,12 @@ describe('tracing off', () => {
   let emulator: EmulatorProcess;
   let receiver: OtlpReceiver;
   let tracing: Tracing;
-  let gw: Awaited<ReturnType<typeof gatewayWith>>;
-  beforeAll(async () => {
-    [emulator, receiver] = await Promise.all([startEmulatorProcess(), startOtlpReceiver()]);
+  let gw: Gateway;
+  useStack(
     // Everything but an endpoint: still off.
-    tracing = createTracing({
-      settings: tracingSettings({
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_SERVICE_NAME: 'gw',
-        OTEL_TRACES_SAMPLER: 'always_on',
-      }),
-    });
-    gw = await gatewayWith(emulator, tracing);
-  });
-  afterAll(async () => {
-    await gw?.gateway.close();
-    await Promise.all([emulator?.stop(), receiver?.close()]);
-  });
+    () => ({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'gw', OTEL_TRACES_SAMPLER: 'always_on' }),
+    (stack) => void ({ emulator, receiver, tracing, gw } = stack),
+  );
 
   it("adds no traceparent to ORDS calls, passes a caller's on unchanged, sends nothing, logs no trace id", async () => {
     expect(tracing.enabled).toBe(false);
