@@ -5,6 +5,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { keysExpiringSoon } from '../auth/key-expiry.js';
 import type { ConfigSource } from '../config/types.js';
 import { requestContext } from '../middleware/request-context.js';
+import { contractRoute } from '../validation/contract-validator.js';
 
 export interface GatewayMetrics {
   readonly registry: Registry;
@@ -179,7 +180,7 @@ export function showBreakerState(
 
 /** The contract route a request matched (bounded cardinality), or `unmatched`: the label every per-route metric uses. */
 export function routeLabel(req: Request): string {
-  return (req as { openapi?: { openApiRoute?: string } }).openapi?.openApiRoute ?? 'unmatched';
+  return contractRoute(req) ?? 'unmatched';
 }
 
 /**

@@ -12,9 +12,10 @@ import {
   ATTR_HTTP_ROUTE,
   ATTR_URL_SCHEME,
 } from '@opentelemetry/semantic-conventions';
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 
 import { requestContext, setTrace } from '../middleware/request-context.js';
+import { contractRoute } from '../validation/contract-validator.js';
 
 /** Probes and scrapes, every few seconds each: a trace apiece would drown the requests worth looking at. */
 const UNTRACED = new Set(['/healthz', '/readyz', '/metrics']);
@@ -23,9 +24,6 @@ const UNTRACED = new Set(['/healthz', '/readyz', '/metrics']);
 const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE']);
 
 const httpMethod = (method: string) => (KNOWN_METHODS.has(method) ? method : '_OTHER');
-
-/** The contract route the validator matched (`/databases/{database}/datapump/jobs/`), as the metrics read it. */
-const contractRoute = (req: Request) => (req as { openapi?: { openApiRoute?: string } }).openapi?.openApiRoute;
 
 export function serverSpans({
   tracer,

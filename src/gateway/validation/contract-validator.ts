@@ -14,6 +14,11 @@ import type { ProblemFault } from '../problems/catalogue.js';
 import { classify, requestInvalid } from '../problems/from-error.js';
 import { GatewayError } from '../problems/gateway-error.js';
 
+/** The contract route the validator matched (`/databases/{database}/datapump/jobs/`); undefined before or without a match. */
+export function contractRoute(req: Request): string | undefined {
+  return (req as { openapi?: { openApiRoute?: string } }).openapi?.openApiRoute;
+}
+
 export interface ContractValidatorOptions {
   /** The bundled public contract (generated/openapi/public.json). */
   readonly document: OpenApiDocument;
