@@ -74,6 +74,17 @@ export interface paths {
          *     is terminal (`COMPLETED`, `STOPPED` or `NOT RUNNING`). Send the last `ETag` in
          *     `If-None-Match` to get a `304` while nothing changed. A job the caller does not own answers
          *     `404`, exactly as a job that does not exist.
+         *
+         *     **Long-poll.** With `If-None-Match` and `Prefer: wait=N` (RFC 7240, N seconds, at most 60) the
+         *     answer waits up to N seconds for the job to change: a `200` with the new body as soon as it
+         *     does, or a `304` when N seconds passed without a change. `Preference-Applied: wait=N` says the
+         *     wait was honoured (N as applied: a larger N is cut to 60). A gateway shutting down answers
+         *     waiting polls at once with what it knows. Waiting costs ORDS nothing: the answer comes from the
+         *     gateway's own reads of the job, shared by every poll of it.
+         *
+         *     **Freshness.** Polls of one job within a short window (`watch.fresh_ms`, 1 s by default) of the
+         *     gateway's last read of it from ORDS are answered from that read, so many clients polling one
+         *     job cost ORDS one read per window.
          */
         get: operations["getJob"];
         put?: never;
@@ -287,6 +298,17 @@ export interface paths {
          *     is terminal (`COMPLETED`, `STOPPED` or `NOT RUNNING`). Send the last `ETag` in
          *     `If-None-Match` to get a `304` while nothing changed. A job the caller does not own answers
          *     `404`, exactly as a job that does not exist.
+         *
+         *     **Long-poll.** With `If-None-Match` and `Prefer: wait=N` (RFC 7240, N seconds, at most 60) the
+         *     answer waits up to N seconds for the job to change: a `200` with the new body as soon as it
+         *     does, or a `304` when N seconds passed without a change. `Preference-Applied: wait=N` says the
+         *     wait was honoured (N as applied: a larger N is cut to 60). A gateway shutting down answers
+         *     waiting polls at once with what it knows. Waiting costs ORDS nothing: the answer comes from the
+         *     gateway's own reads of the job, shared by every poll of it.
+         *
+         *     **Freshness.** Polls of one job within a short window (`watch.fresh_ms`, 1 s by default) of the
+         *     gateway's last read of it from ORDS are answered from that read, so many clients polling one
+         *     job cost ORDS one read per window.
          */
         get: operations["getJobOrdsPath"];
         put?: never;
@@ -1039,6 +1061,13 @@ export interface components {
         /** @description The `ETag` of the job as last seen; a `304` answers while it still matches. */
         ifNoneMatch: string;
         /**
+         * @description RFC 7240 preferences. Only `wait=N` is read (on `GET` of one job, with `If-None-Match`): wait up
+         *     to N seconds (at most 60) for the job to change. Other preferences, and a `wait` that is not a
+         *     whole number of seconds, are ignored, as RFC 7240 asks.
+         * @example wait=30
+         */
+        prefer: string;
+        /**
          * @description A key unique to this creation attempt (IETF draft-ietf-httpapi-idempotency-key-header),
          *     either as the draft's quoted string (`"8e03978e-40d5-43e8-bc93-6894a57f9324"`) or as a bare
          *     token. A repeat with the same key and body answers with the original `201` and
@@ -1068,6 +1097,11 @@ export interface components {
          *     gateway.
          */
         ETag: string;
+        /**
+         * @description `wait=N` when the `Prefer: wait` of the request was honoured: the answer waited up to N seconds
+         *     for a change (RFC 7240 §3).
+         */
+        PreferenceApplied: string;
         /** @description Job states and files change and may be sensitive; they are never cached. */
         CacheControlNoStore: "no-store";
         /** @description `true` when this answer replays the answer to an earlier request with the same `Idempotency-Key`. */
@@ -1216,6 +1250,13 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["requestId"];
                 /** @description The `ETag` of the job as last seen; a `304` answers while it still matches. */
                 "If-None-Match"?: components["parameters"]["ifNoneMatch"];
+                /**
+                 * @description RFC 7240 preferences. Only `wait=N` is read (on `GET` of one job, with `If-None-Match`): wait up
+                 *     to N seconds (at most 60) for the job to change. Other preferences, and a `wait` that is not a
+                 *     whole number of seconds, are ignored, as RFC 7240 asks.
+                 * @example wait=30
+                 */
+                Prefer?: components["parameters"]["prefer"];
             };
             path: {
                 /** @description The ORDS database (as the gateway's configuration names it) that runs the job. */
@@ -1241,6 +1282,7 @@ export interface operations {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Preference-Applied": components["headers"]["PreferenceApplied"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
@@ -1250,12 +1292,16 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
-            /** @description The job has not changed since the `ETag` sent in `If-None-Match`. */
+            /**
+             * @description The job has not changed since the `ETag` sent in `If-None-Match` (after waiting, when
+             *     `Prefer: wait=N` was honoured).
+             */
             304: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Preference-Applied": components["headers"]["PreferenceApplied"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -1619,6 +1665,13 @@ export interface operations {
                 "X-Request-Id"?: components["parameters"]["requestId"];
                 /** @description The `ETag` of the job as last seen; a `304` answers while it still matches. */
                 "If-None-Match"?: components["parameters"]["ifNoneMatch"];
+                /**
+                 * @description RFC 7240 preferences. Only `wait=N` is read (on `GET` of one job, with `If-None-Match`): wait up
+                 *     to N seconds (at most 60) for the job to change. Other preferences, and a `wait` that is not a
+                 *     whole number of seconds, are ignored, as RFC 7240 asks.
+                 * @example wait=30
+                 */
+                Prefer?: components["parameters"]["prefer"];
             };
             path: {
                 /**
@@ -1655,6 +1708,7 @@ export interface operations {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Preference-Applied": components["headers"]["PreferenceApplied"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
@@ -1664,12 +1718,16 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
-            /** @description The job has not changed since the `ETag` sent in `If-None-Match`. */
+            /**
+             * @description The job has not changed since the `ETag` sent in `If-None-Match` (after waiting, when
+             *     `Prefer: wait=N` was honoured).
+             */
             304: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "Preference-Applied": components["headers"]["PreferenceApplied"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };

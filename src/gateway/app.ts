@@ -49,6 +49,8 @@ export function createApp(parts: GatewayParts): Express {
     provenance: store.provenance,
     settle: parts.watcher.settle,
     now: parts.now,
+    views: parts.views,
+    ended: parts.ended,
   };
 
   const app = express();
@@ -90,6 +92,7 @@ export function createApp(parts: GatewayParts): Express {
           'RateLimit-Policy',
           'Retry-After',
           'Idempotent-Replayed',
+          'Preference-Applied',
         ],
         maxAge: 600,
       }),

@@ -27,6 +27,7 @@ import { createDownloadLimits, type DownloadLimits } from './limits/downloads.js
 import { type TenantRateLimits, tenantRateLimits } from './limits/rate-limit.js';
 import { createMetrics, type GatewayMetrics, registerApiKeyExpiry } from './ops/metrics.js';
 import type { RequestScope } from './process-guard.js';
+import { createEndedJobs, type EndedJobs } from './routes/ownership.js';
 import { guardStore } from './store/guarded.js';
 import type { StateStore } from './store/types.js';
 import { TRACING_OFF } from './tracing/settings.js';
@@ -35,6 +36,7 @@ import { createOrdsContract } from './upstream/ords-contract.js';
 import { createOrdsPort, type OrdsPort } from './upstream/ords-port.js';
 import { createUpstreamRegistry, type UpstreamRegistry } from './upstream/registry.js';
 import { createContractValidator } from './validation/contract-validator.js';
+import { createJobViews, type JobViews } from './watch/job-views.js';
 import { createJobWatcher, type JobWatcher } from './watch/job-watcher.js';
 
 export interface ComposeOptions {
@@ -84,6 +86,10 @@ export interface GatewayParts {
   readonly reconciler: Reconciler;
   /** Follows every unfinished job to its end (one replica at a time). */
   readonly watcher: JobWatcher;
+  /** This replica's shared reads of jobs and the long-polls waiting on them (answered at once on shutdown). */
+  readonly views: JobViews;
+  /** Ended jobs' records, kept in this process. */
+  readonly ended: EndedJobs;
   readonly jwt: JwtVerifier | undefined;
   readonly now: () => Date;
   readonly generateRequestId: (() => string) | undefined;
@@ -143,7 +149,16 @@ export function composeGateway(options: ComposeOptions): Gateway {
     onProvenanceError: (err) => logger.error({ err: String(err) }, "an export's file name was not remembered"),
   });
   const holder = options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const views = createJobViews({
+    registry: store.registry,
+    settings: () => config.current().watch,
+    clock: () => now().getTime(),
+    onCheckError: (err) => logger.warn({ err: String(err) }, 'a waiting poll could not read the store; it tries again'),
+  });
+  const lifecycle = createLifecycle();
+  lifecycle.onShutdown(() => views.close());
   const watcher = createJobWatcher({
+    views,
     config,
     registry: store.registry,
     leases: store.leases,
@@ -158,7 +173,7 @@ export function composeGateway(options: ComposeOptions): Gateway {
     config,
     logger,
     metrics,
-    lifecycle: createLifecycle(),
+    lifecycle,
     contracts,
     validator: createContractValidator({ document: contracts.public, validateResponses: settings.validateResponses }),
     store,
@@ -193,6 +208,8 @@ export function composeGateway(options: ComposeOptions): Gateway {
       holder,
     }),
     watcher,
+    views,
+    ended: createEndedJobs(),
     jwt: options.jwt ?? (settings.jwt ? createJwtVerifier(settings.jwt) : undefined),
     now,
     generateRequestId: options.generateRequestId,

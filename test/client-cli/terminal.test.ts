@@ -126,7 +126,7 @@ describe('datapump on terminals and pipes', { timeout: 90_000 }, () => {
     let quietEnv: Record<string, string>;
     beforeAll(async () => {
       // A watcher that never comes round again: it cannot keep the log's tail before the job vanishes.
-      quiet = await stack.extraGateway({ watch: { intervalMs: 3_600_000 } });
+      quiet = await stack.extraGateway({ watch: { intervalMs: 3_600_000, freshMs: 0, changeCheckMs: 500 } });
       quietEnv = { ...env, DATAPUMP_URL: quiet.url };
     });
 

@@ -52,6 +52,8 @@ export function testGateway(options: TestGatewayOptions = {}) {
     reconciler: gateway.parts.reconciler,
     /** The job watcher, for a test to run its rounds itself (`runOnce`): no background loop runs here. */
     watcher: gateway.parts.watcher,
+    /** The shared reads and waiting long-polls (watch/job-views.ts). */
+    views: gateway.parts.views,
     metrics,
     upstreams,
     counters,

@@ -152,7 +152,8 @@ export function testConfig(
     policy: { maxListNames: 1000 },
     idempotency: { ttlMs: 86_400_000 },
     reconcile: { intervalMs: 30_000, matchWindowMs: 120_000, giveUpAfterMs: 900_000 },
-    watch: { intervalMs: 5_000 },
+    // No freshness window: a test that sets an ORDS fault sees it on the next poll (tests of the window set it).
+    watch: { intervalMs: 5_000, freshMs: 0, changeCheckMs: 500 },
     docs: { note: null },
     ...overrides,
   });

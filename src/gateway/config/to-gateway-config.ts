@@ -124,7 +124,7 @@ export interface RawConfig {
   policy: { max_list_names: number };
   idempotency: { ttl_hours: number };
   reconcile: { interval_ms: number; match_window_ms: number; give_up_after_ms: number };
-  watch: { interval_ms: number };
+  watch: { interval_ms: number; fresh_ms: number; change_check_ms: number };
   docs: { note?: string };
 }
 
@@ -189,7 +189,7 @@ export function toGatewayConfig(
       matchWindowMs: raw.reconcile.match_window_ms,
       giveUpAfterMs: raw.reconcile.give_up_after_ms,
     },
-    watch: { intervalMs: raw.watch.interval_ms },
+    watch: { intervalMs: raw.watch.interval_ms, freshMs: raw.watch.fresh_ms, changeCheckMs: raw.watch.change_check_ms },
     docs: { note: raw.docs.note ?? null },
   };
 }

@@ -229,7 +229,13 @@ export interface GatewayConfig {
   readonly idempotency: { readonly ttlMs: number };
   readonly reconcile: { readonly intervalMs: number; readonly matchWindowMs: number; readonly giveUpAfterMs: number };
   /** The job watcher (one replica at a time). */
-  readonly watch: { readonly intervalMs: number };
+  readonly watch: {
+    readonly intervalMs: number;
+    /** Polls within this many ms of this replica's last ORDS read of a job are answered from it; 0: never. */
+    readonly freshMs: number;
+    /** How often a waiting long-poll reads the store for another replica's change. */
+    readonly changeCheckMs: number;
+  };
   /** The /docs page: `note` is Markdown shown after the authentication section; null for none. */
   readonly docs: { readonly note: string | null };
 }

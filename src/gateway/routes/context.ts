@@ -6,7 +6,9 @@ import type { RequestContext } from '../middleware/request-context.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import type { JobRegistry, Provenance } from '../store/types.js';
 import type { OrdsPort } from '../upstream/ords-port.js';
+import type { JobViews } from '../watch/job-views.js';
 import type { JobWatcher } from '../watch/job-watcher.js';
+import type { EndedJobs } from './ownership.js';
 
 export interface RouteDeps {
   readonly config: ConfigSource;
@@ -17,6 +19,10 @@ export interface RouteDeps {
   /** The job watcher's step for a job a poll saw end or vanish (watch/job-watcher.ts): recorded the same way. */
   readonly settle: JobWatcher['settle'];
   readonly now: () => Date;
+  /** This replica's shared reads of jobs, and the long-polls waiting on them. */
+  readonly views: JobViews;
+  /** Ended jobs' records, kept in this process (they never change). */
+  readonly ended: EndedJobs;
 }
 
 /** Fields every ORDS call carries: the correlation id and the trace context (the caller's, and the server span's). */

@@ -16,6 +16,7 @@ import { endOf, isTerminalState } from '../jobs/outcome.js';
 import { fileMediaType, jobFileNames } from '../jobs/public-job.js';
 import type { JobRecord, JobRegistry, Leases, Provenance } from '../store/types.js';
 import type { CallMeta, JobResult, OrdsPort } from '../upstream/ords-port.js';
+import type { JobViews } from './job-views.js';
 
 /** What is kept of a log: its end, where Data Pump writes how the job ended. */
 export const LOG_TAIL_BYTES = 64 * 1024;
@@ -43,6 +44,8 @@ export interface JobWatcherDeps {
   readonly holder: string;
   /** `datapump_gateway_jobs_finished_total{result,source}`. */
   readonly finished?: Counter<'result' | 'source'>;
+  /** Polls of a job are answered from the watcher's read of it, and long-polls woken by what it records. */
+  readonly views?: Pick<JobViews, 'seen' | 'changed'>;
 }
 
 export interface WatchSummary {
@@ -89,12 +92,16 @@ export function createJobWatcher(deps: JobWatcherDeps): JobWatcher {
       timeZone: database.timeZone,
     });
     if (!end) {
-      await deps.registry.observe(database.name, record.ownerName, record.jobName, {
+      const seen = {
         state: read.kind === 'job' ? read.job.state.trim() : record.lastState,
         files: files ?? null,
         logTail,
         at,
-      });
+      };
+      await deps.registry.observe(database.name, record.ownerName, record.jobName, seen);
+      const now = { ...record, lastState: seen.state, lastSeenAt: at, files: seen.files, logTail };
+      deps.views?.seen(database.name, record.ownerName, record.jobName, { read, record: now });
+      deps.views?.changed(database.name, record.ownerName, record.jobName);
       return false;
     }
     await deps.registry.finish(database.name, record.ownerName, record.jobName, {
@@ -109,6 +116,8 @@ export function createJobWatcher(deps: JobWatcherDeps): JobWatcher {
         await deps.provenance.record({ tenant: record.tenant, database: database.name, name: file, at });
       }
     }
+    // Kept reads carry the record before its end: dropped, so the next poll reads the ended record.
+    deps.views?.changed(database.name, record.ownerName, record.jobName, true);
     deps.finished?.inc({ result: end.outcome.result, source: end.outcome.source });
     deps.logger.info(
       { tenant: record.tenant, database: database.name, job: `${record.ownerName},${record.jobName}`, ...end },

@@ -95,7 +95,7 @@ describe('accepted configs', () => {
       policy: { maxListNames: 1000 },
       idempotency: { ttlMs: 86_400_000 },
       reconcile: { intervalMs: 30000, matchWindowMs: 120000, giveUpAfterMs: 900000 },
-      watch: { intervalMs: 5000 },
+      watch: { intervalMs: 5000, freshMs: 1000, changeCheckMs: 500 },
       docs: { note: null },
     } satisfies GatewayConfig);
   });
