@@ -178,6 +178,28 @@ describe('long-poll: Prefer: wait=N with If-None-Match', () => {
     expect(l.gw.views.waiting()).toBe(0);
   });
 
+  it("ORDS's own path shape long-polls the same way, with its own links and ETag", async () => {
+    const l = await listening({ freshMs: 1_000 });
+    const job = await createExport(l);
+    const ordsShaped = job.url.replace(
+      '/databases/orcl/datapump/',
+      '/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/',
+    );
+    const first = await get(ordsShaped, HR);
+    expect(first.status).toBe(200);
+    expect(first.headers.etag).not.toBe((await get(job.url, HR)).headers.etag);
+    const waiting = get(ordsShaped, { ...HR, 'if-none-match': String(first.headers.etag), prefer: 'wait=20' });
+    await until(() => l.gw.views.waiting() === 1);
+    await emulator.advanceClock(DURATION_MS + 1_000);
+    await l.gw.watcher.runOnce();
+    const done = await waiting;
+    expect(done.status).toBe(200);
+    expect(done.headers['preference-applied']).toBe('wait=20');
+    expect(JSON.parse(done.body).links.find((k: { rel: string }) => k.rel === 'self').href).toContain(
+      '/_/db-api/stable/',
+    );
+  });
+
   it('answers 304 with Preference-Applied when nothing changed in N seconds', async () => {
     const l = await listening({ freshMs: 1_000 });
     const job = await createExport(l);
