@@ -79,7 +79,7 @@ export interface paths {
          *     answer waits up to N seconds for the job to change: a `200` with the new body as soon as it
          *     does, or a `304` when N seconds passed without a change. `Preference-Applied: wait=N` says the
          *     wait was honoured (N as applied: a larger N is cut to 60). A gateway shutting down answers
-         *     waiting polls at once with what it knows. Waiting costs ORDS nothing: the answer comes from the
+         *     waiting polls at once with what it knows, without `Preference-Applied`. Waiting costs ORDS nothing: the answer comes from the
          *     gateway's own reads of the job, shared by every poll of it.
          *
          *     **Freshness.** Polls of one job within a short window (`watch.fresh_ms`, 1 s by default) of the
@@ -303,7 +303,7 @@ export interface paths {
          *     answer waits up to N seconds for the job to change: a `200` with the new body as soon as it
          *     does, or a `304` when N seconds passed without a change. `Preference-Applied: wait=N` says the
          *     wait was honoured (N as applied: a larger N is cut to 60). A gateway shutting down answers
-         *     waiting polls at once with what it knows. Waiting costs ORDS nothing: the answer comes from the
+         *     waiting polls at once with what it knows, without `Preference-Applied`. Waiting costs ORDS nothing: the answer comes from the
          *     gateway's own reads of the job, shared by every poll of it.
          *
          *     **Freshness.** Polls of one job within a short window (`watch.fresh_ms`, 1 s by default) of the

@@ -58,6 +58,7 @@ interface GlobalOptions {
   database?: string;
   json?: boolean;
   pollInterval?: number;
+  longPoll?: number;
 }
 
 const MODES: readonly JobMode[] = ['FULL', 'SCHEMA', 'TABLE', 'TABLESPACE'];
@@ -74,6 +75,14 @@ function positiveInt(name: string, min = 1) {
   return (value: string) => {
     if (!/^\d+$/.test(value) || Number(value) < min)
       throw new InvalidArgumentError(`${name} must be an integer of at least ${min}.`);
+    return Number(value);
+  };
+}
+
+function intFromTo(name: string, min: number, max: number) {
+  return (value: string) => {
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}.`);
     return Number(value);
   };
 }
@@ -118,6 +127,14 @@ export function buildProgram(io: DatapumpIo): Command {
       new Option('--poll-interval <ms>', 'first pause between polls while waiting')
         .argParser(positiveInt('--poll-interval'))
         .default(1000),
+    )
+    .addOption(
+      new Option(
+        '--long-poll <seconds>',
+        'while waiting, ask the gateway to hold each poll up to this long for a change (0-60; 0: never)',
+      )
+        .argParser(intFromTo('--long-poll', 0, 60))
+        .default(30),
     )
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -326,6 +343,7 @@ async function created(
   try {
     final = await client.waitForJob(job, {
       pollIntervalMs: g.pollInterval ?? 1000,
+      longPollSeconds: g.longPoll ?? 30,
       progressLog: !g.json,
       logTailLines: 8,
       onProgress: (p) => progress.update(p),

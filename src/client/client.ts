@@ -103,9 +103,18 @@ export interface WaitProgress {
 export interface WaitOptions extends CallOptions {
   /** Give up (rejecting with `DatapumpWaitTimeoutError`) after this long. Default: never. */
   readonly timeoutMs?: number;
-  /** Called after every poll. */
+  /** Called after every answer (a long-poll's too). */
   readonly onProgress?: (progress: WaitProgress) => void;
-  /** The first pause between polls; it grows by half while nothing changes. Default 1000 ms. */
+  /**
+   * Long-poll: each poll with `If-None-Match` asks the gateway to hold its answer up to this many seconds for
+   * the job to change (`Prefer: wait=N`), and a gateway that does (`Preference-Applied`) is polled again at once.
+   * A whole number, 0 to 60; 0 never asks. Never more than what is left of `timeoutMs`. Default 30.
+   */
+  readonly longPollSeconds?: number;
+  /**
+   * The first pause between polls, when the gateway does not long-poll; it grows by half while nothing changes.
+   * Default 1000 ms.
+   */
   readonly pollIntervalMs?: number;
   /** The longest pause between polls. Default 10 s. */
   readonly maxPollIntervalMs?: number;
@@ -217,24 +226,32 @@ export function createDatapumpClient(options: DatapumpClientOptions): DatapumpCl
     }
   }
 
+  /**
+   * One read of the job; with `etag`, conditional (`304` is `'not-modified'`), and with `waitSeconds` too, a
+   * long-poll. `applied` is the wait the gateway says it honoured (`Preference-Applied: wait=N`), if any.
+   */
   async function getJobWithEtag(
     job: JobRef,
     etag: string | undefined,
     signal?: AbortSignal,
-  ): Promise<{ job: Job; etag: string | undefined } | 'not-modified'> {
+    waitSeconds = 0,
+  ): Promise<{ answer: { job: Job; etag: string | undefined } | 'not-modified'; applied: number | undefined }> {
+    const header: { 'If-None-Match'?: string; Prefer?: string } = {};
+    if (etag) {
+      header['If-None-Match'] = etag;
+      if (waitSeconds > 0) header.Prefer = `wait=${waitSeconds}`;
+    }
     const { data, error, response } = await send(baseUrl, () =>
-      api.GET(JOB, {
-        params: { path: jobPath(job), ...(etag ? { header: { 'If-None-Match': etag } } : {}) },
-        signal,
-      }),
+      api.GET(JOB, { params: { path: jobPath(job), ...(etag ? { header } : {}) }, signal }),
     );
-    if (response.status === 304) return 'not-modified';
+    const applied = header.Prefer ? appliedWait(response.headers.get('preference-applied'), waitSeconds) : undefined;
+    if (response.status === 304) return { answer: 'not-modified', applied };
     if (data === undefined) throw problemError(error, response);
-    return { job: data, etag: response.headers.get('etag') ?? undefined };
+    return { answer: { job: data, etag: response.headers.get('etag') ?? undefined }, applied };
   }
 
   async function getJob(job: JobRef, { signal }: CallOptions = {}): Promise<Job> {
-    const answer = await getJobWithEtag(job, undefined, signal);
+    const { answer } = await getJobWithEtag(job, undefined, signal);
     if (answer === 'not-modified') throw new DatapumpError('unexpected 304 without If-None-Match');
     return answer.job;
   }
@@ -331,21 +348,41 @@ export function createDatapumpClient(options: DatapumpClientOptions): DatapumpCl
 
   async function waitForJob(start: JobRef | Job, options: WaitOptions = {}): Promise<Job> {
     const { signal, timeoutMs, onProgress, progressLog = false, logTailLines = 20 } = options;
+    const longPoll = options.longPollSeconds ?? 30;
+    // Checked before anything is sent: a wrong value must not be found out after the first poll.
+    if (!Number.isInteger(longPoll) || longPoll < 0 || longPoll > MAX_LONG_POLL_SECONDS)
+      throw new TypeError(
+        `longPollSeconds must be a whole number of seconds from 0 to ${MAX_LONG_POLL_SECONDS} (0: no long-poll), not ${shown(longPoll)}`,
+      );
     const baseInterval = options.pollIntervalMs ?? 1_000;
     const maxInterval = Math.max(baseInterval, options.maxPollIntervalMs ?? 10_000);
     const started = Date.now();
-    const timeout = timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined;
+    // A timer of our own rather than AbortSignal.timeout: the same in every runtime, and fake timers move it.
+    const deadline = timeoutMs !== undefined ? new AbortController() : undefined;
+    const timer = deadline
+      ? setTimeout(() => deadline.abort(new DOMException('The wait timed out', 'TimeoutError')), timeoutMs)
+      : undefined;
+    const timeout = deadline?.signal;
     const signals = [signal, timeout].filter((s): s is AbortSignal => s !== undefined);
     const combined = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    /** The wait to ask for now: `longPollSeconds`, cut to the whole seconds left of `timeoutMs`, so no answer comes late. */
+    const waitNow = () =>
+      timeoutMs === undefined
+        ? longPoll
+        : Math.max(0, Math.min(longPoll, Math.floor((timeoutMs - (Date.now() - started)) / 1000)));
     let job: Job | undefined = typeof start !== 'string' && 'links' in start ? start : undefined;
     let etag: string | undefined;
     let interval = baseInterval;
+    let askedToWait = false;
     try {
       for (let failures = 0; ;) {
         let delayMs: number;
+        const waitSeconds = etag ? waitNow() : 0;
+        const sentAt = Date.now();
         try {
-          const answer = await getJobWithEtag(start, etag, combined);
+          const { answer, applied } = await getJobWithEtag(start, etag, combined, waitSeconds);
           failures = 0;
+          if (waitSeconds > 0) askedToWait = true;
           const changed = answer !== 'not-modified';
           if (answer !== 'not-modified') {
             if (job && (answer.job.state !== job.state || outcomeOf(answer.job).result !== outcomeOf(job).result))
@@ -375,8 +412,21 @@ export function createDatapumpClient(options: DatapumpClientOptions): DatapumpCl
             const tail = (await logTail(ended, logTailLines, { signal: combined }).catch(rethrowAbort)) ?? [];
             throw new DatapumpJobFailedError(ended, tail);
           }
-          delayMs = interval;
-          interval = Math.min(maxInterval, Math.round(interval * 1.5));
+          // The gateway waited for a change (Preference-Applied): the waiting is done, so the next poll goes at
+          // once. Not after a 304 that came back well before its wait (a gateway shutting down answers waiting
+          // polls at once): polling that again at once would spin. A gateway (or ORDS) that did not wait, or a
+          // tenant over the gateway's waiting-poll cap, is polled on the sleeping schedule.
+          const waited =
+            applied !== undefined &&
+            applied > 0 &&
+            (changed || Date.now() - sentAt >= (Math.min(applied, waitSeconds) * 1000) / 2);
+          // The first poll that could ask to wait goes at once too: only its answer tells whether the gateway waits.
+          const firstAsk = !askedToWait && etag !== undefined && waitNow() > 0;
+          if (waited || firstAsk) delayMs = 0;
+          else {
+            delayMs = interval;
+            interval = Math.min(maxInterval, Math.round(interval * 1.5));
+          }
         } catch (error) {
           if (!transient(error)) throw error;
           // Overloaded or briefly unreachable: wait as told, or back off, and keep polling until the deadline.
@@ -386,7 +436,7 @@ export function createDatapumpClient(options: DatapumpClientOptions): DatapumpCl
               : backoffMs(failures, baseInterval, maxInterval);
           failures++;
         }
-        await sleep(delayMs, combined);
+        if (delayMs > 0) await sleep(delayMs, combined);
       }
     } catch (error) {
       if (timeout?.aborted && !signal?.aborted && (isAbortError(error) || error === timeout.reason)) {
@@ -394,6 +444,8 @@ export function createDatapumpClient(options: DatapumpClientOptions): DatapumpCl
       }
       if (signal?.aborted && isAbortError(error)) throw abortReason(signal);
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -412,6 +464,29 @@ export function createDatapumpClient(options: DatapumpClientOptions): DatapumpCl
     logTail,
     waitForJob,
   };
+}
+
+/** The longest `Prefer: wait` the gateway honours (its contract: a larger one is cut to it). */
+const MAX_LONG_POLL_SECONDS = 60;
+
+/** A value as an error message shows it (`"5"` for a string, so it is not taken for the number). */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * The seconds of the `wait` in a `Preference-Applied` header (RFC 7240 §3), `asked` when its value cannot be read;
+ * undefined when the header names no `wait`: the gateway did not wait.
+ */
+function appliedWait(header: string | null, asked: number): number | undefined {
+  if (header === null) return undefined;
+  for (const preference of header.split(',')) {
+    const [name = '', value = ''] = (preference.split(';')[0] ?? '').split('=').map((s) => s.trim());
+    if (name.toLowerCase() !== 'wait') continue;
+    const digits = value.replace(/^"(.*)"$/, '$1');
+    return /^\d{1,9}$/.test(digits) ? Number(digits) : asked;
+  }
+  return undefined;
 }
 
 /** Log reads during a wait are best effort; only an abort (or timeout) stops the wait. */

@@ -304,7 +304,8 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
   });
 
   describe('waitForJob', () => {
-    it('polls with If-None-Match until COMPLETED, reporting progress', async () => {
+    // The sleeping schedule, as with a gateway that does not long-poll (long-polls: long-poll.test.ts).
+    it('polls with If-None-Match until COMPLETED, reporting progress (longPollSeconds 0)', async () => {
       const job = await hr.exportSchemas(['HR']);
       const statuses: number[] = [];
       const inm: (string | null)[] = [];
@@ -320,6 +321,7 @@ describe('the typed client, against a real gateway and ORDS emulator', () => {
       });
       const progress: WaitProgress[] = [];
       const waiting = c.waitForJob(job, {
+        longPollSeconds: 0,
         pollIntervalMs: 20,
         maxPollIntervalMs: 40,
         progressLog: true,

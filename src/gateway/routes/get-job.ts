@@ -65,7 +65,9 @@ export function getJob(deps: RouteDeps): JobRoute {
             signal,
           );
           if (end === 'aborted') return; // the client went away: nobody to answer
-          // On shutdown, what is known now is the answer: the body just compared, unchanged.
+          // On shutdown, what is known now is the answer: the body just compared, unchanged. The wait was cut
+          // short, so the answer does not claim it was honoured (a client then polls on its own schedule).
+          if (end === 'closing') res.removeHeader('Preference-Applied');
           if (end !== 'changed') break;
           answer = await answerOf(scope, owner, name, signal);
         }

@@ -249,7 +249,8 @@ describe('long-poll: Prefer: wait=N with If-None-Match', () => {
     l.gw.lifecycle.beginShutdown();
     const done = await waiting;
     expect(done.map((d) => d.status)).toEqual([304, 304, 304]);
-    expect(done.every((d) => d.headers['preference-applied'] === 'wait=30')).toBe(true);
+    // The wait was cut short: the answers do not claim it was honoured.
+    expect(done.every((d) => d.headers['preference-applied'] === undefined)).toBe(true);
     expect(Date.now() - began).toBeLessThan(5_000);
   });
 
