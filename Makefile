@@ -77,7 +77,8 @@ pack: $(STAMP) ## build the installable tarballs @datapump-gateway/client and da
 run: build ## start the ORDS emulator (:8181, EMULATOR_PORT; EMULATOR_ARGS="--lifecycle kept") and the gateway (:8080, PORT) with config/example.yaml
 	node dist/src/dev/run-local.js
 
-bench: $(STAMP) ## benchmarks: the gateway against the emulator and a bare proxy, as ratios (ARGS="--quick" or "--only post")
+bench: $(STAMP) build ## benchmarks of the compiled gateway against the emulator, a bare proxy, an Express floor and nginx, as ratios (ARGS="--quick" or "--only post")
+	$(BIN)/tsc -p bench/tsconfig.build.json
 	node --import tsx bench/run.ts $(ARGS)
 
 emulator: build ## start only the ORDS emulator on 127.0.0.1:8181 (EMULATOR_PORT or ARGS="--port N" to change)

@@ -1,6 +1,6 @@
-/** @module Child processes of the benchmark (emulator, bare proxy, gateways): started with their output in a file, always stopped. */
+/** @module Child processes of the benchmark (emulator, proxies, gateways, nginx): started with their output in a file, always stopped. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,20 +16,32 @@ export interface Service {
   readonly logFile: string;
   readonly child: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+  /** The process and, with `trackChildren`, its own children (nginx's workers): whose CPU time is the target's. */
+  pids(): number[];
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process (and any tracked child) is gone. */
   stop(graceMs?: number): Promise<void>;
 }
 
 export interface StartOptions {
   readonly name: string;
-  /** Arguments after `node` (flags, `--import tsx`, the script and its options). */
+  /** The program; default this Node (`process.execPath`). */
+  readonly command?: string;
+  /** Arguments after the program (for Node: flags, the script and its options). */
   readonly args: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
   /** Where stdout and stderr go: a plain file, so the child never waits on the runner to read it. */
   readonly logFile: string;
-  /** The line that says the service is up; group 1 is its URL. */
-  readonly ready: RegExp;
+  /**
+   * The line that says the service is up (group 1 is its URL); or, for a program that prints none (nginx with
+   * `daemon off`), a probe called every 5 ms that resolves with the URL once the service answers.
+   */
+  readonly ready: RegExp | (() => Promise<string | undefined>);
   readonly timeoutMs?: number;
+  /**
+   * Remember the process's children (read at ready time and at every `pids()`): they are counted in its CPU time,
+   * and any left behind when it exits (a worker whose master was SIGKILLed) are SIGKILLed too.
+   */
+  readonly trackChildren?: boolean;
 }
 
 const running = new Set<Service>();
@@ -44,7 +56,7 @@ export async function startService(options: StartOptions): Promise<Service> {
   const began = performance.now();
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [...options.args], {
+    child = spawn(options.command ?? process.execPath, [...options.args], {
       cwd: ROOT,
       env: options.env ?? process.env,
       stdio: ['ignore', fd, fd],
@@ -61,6 +73,12 @@ export async function startService(options: StartOptions): Promise<Service> {
   void exited.then(() => {
     gone = true;
   });
+  // Children by pid, with their start time: a pid reused by another process after ours exited is never signalled.
+  const tracked = new Map<number, string>();
+  const track = () => {
+    if (!options.trackChildren || gone) return;
+    for (const c of childrenOf(pid)) if (!tracked.has(c)) tracked.set(c, startTimeOf(c) ?? '');
+  };
 
   const service: Service = {
     name: options.name,
@@ -70,7 +88,12 @@ export async function startService(options: StartOptions): Promise<Service> {
     logFile: options.logFile,
     child,
     exited,
+    pids() {
+      track();
+      return [pid, ...[...tracked.keys()].filter((c) => startTimeOf(c) === tracked.get(c))];
+    },
     async stop(graceMs = 5_000) {
+      track();
       if (!gone) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => {
@@ -79,22 +102,40 @@ export async function startService(options: StartOptions): Promise<Service> {
         await exited;
         clearTimeout(timer);
       }
+      killTracked(tracked);
       running.delete(service);
     },
   };
+  leftovers.set(service, tracked);
   running.add(service);
 
   const timeoutMs = options.timeoutMs ?? 30_000;
   try {
     const { url, at } = await new Promise<{ url: string; at: number }>((resolve, reject) => {
       // Polled every 5 ms: start-up times are reported to that resolution.
+      const ready = options.ready;
+      let probing = false;
+      const found = (url: string) => {
+        const at = performance.now();
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve({ url, at });
+      };
       const poll = setInterval(() => {
-        const match = options.ready.exec(readLog(options.logFile));
-        if (match) {
-          const at = performance.now();
-          clearInterval(poll);
-          clearTimeout(timer);
-          resolve({ url: match[1] ?? '', at });
+        if (ready instanceof RegExp) {
+          const match = ready.exec(readLog(options.logFile));
+          if (match) found(match[1] ?? '');
+        } else if (!probing) {
+          probing = true;
+          ready().then(
+            (url) => {
+              probing = false;
+              if (url !== undefined && !gone) found(url);
+            },
+            () => {
+              probing = false;
+            },
+          );
         }
       }, 5);
       const timer = setTimeout(() => {
@@ -112,6 +153,7 @@ export async function startService(options: StartOptions): Promise<Service> {
       });
     });
     Object.assign(service, { url, startMs: at - began });
+    track();
     return service;
   } catch (error) {
     await service.stop(1_000);
@@ -144,6 +186,43 @@ export function killAllNow(): void {
     } catch {
       // already gone
     }
+    killTracked(leftovers.get(s) ?? new Map());
+  }
+}
+
+/** The tracked children of each service, for the last-resort kill. */
+const leftovers = new WeakMap<Service, Map<number, string>>();
+
+/** SIGKILLs the tracked children still alive (and still the same processes). */
+function killTracked(tracked: ReadonlyMap<number, string>): void {
+  for (const [c, started] of tracked) {
+    if (startTimeOf(c) !== started) continue;
+    try {
+      process.kill(c, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+/** A process's children, from /proc/<pid>/task/<pid>/children (Linux); none when it is gone. */
+export function childrenOf(pid: number): number[] {
+  const file = join('/proc', String(pid), 'task', String(pid), 'children');
+  if (!existsSync(file)) return [];
+  try {
+    return readFileSync(file, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Field 22 of /proc/<pid>/stat (start time in ticks since boot): with the pid, names one process for ever. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const text = readFileSync(join('/proc', String(pid), 'stat'), 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
 }
 
@@ -163,6 +242,19 @@ export function memoryOf(pid: number): MemoryStatus {
     return Number(match[1]) * 1024;
   };
   return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
+}
+
+/** CPU time of several processes (a service's `pids()`), in ms; a process already gone counts 0. */
+export function cpuMsOfAll(pids: readonly number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      total += cpuMsOf(pid);
+    } catch {
+      // exited: its time is lost, as it would be for any process
+    }
+  }
+  return total;
 }
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (Linux, 10 ms resolution). */

@@ -1,6 +1,6 @@
 /** @module Gateway configuration files for the benchmark, written as YAML against config/gateway-config.schema.json. */
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 import { stringify } from 'yaml';
 
@@ -62,6 +62,16 @@ export interface GatewayYamlOptions {
   /** Redis for the rate-limit counters (URL taken from $BENCH_REDIS_URL). */
   readonly redisKeyPrefix?: string;
   readonly tenants: Readonly<Record<string, Record<string, unknown>>>;
+  /** The `watch` section; default one watcher round at start and none within a run (see below). */
+  readonly watch?: Readonly<Record<string, unknown>>;
+}
+
+/** The schema's `watch` settings (`interval_ms`, `fresh_ms`, …), read from the compiled copy the gateway loads. */
+export function watchSettingsOf(schemaFile: string): Set<string> {
+  const schema = JSON.parse(readFileSync(schemaFile, 'utf8')) as {
+    properties?: { watch?: { properties?: Record<string, unknown> } };
+  };
+  return new Set(Object.keys(schema.properties?.watch?.properties ?? {}));
 }
 
 /**
@@ -78,7 +88,7 @@ export function gatewayConfig(options: GatewayYamlOptions): Record<string, unkno
     // The job watcher's rounds are background work whose cost grows with the jobs left running, and under the
     // manual clock every job runs for ever (thousands by the POST rounds, far past any concurrent_jobs quota): at
     // its default interval it would be measured as request cost. One round at start, then none within a run.
-    watch: { interval_ms: 3_600_000 },
+    watch: options.watch ?? { interval_ms: 3_600_000 },
     store:
       options.store.kind === 'sqlite'
         ? { sqlite: { path: options.store.path } }

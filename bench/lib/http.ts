@@ -153,3 +153,64 @@ export function download(
     req.end();
   });
 }
+
+/** Moves the emulator's manual clock on (`POST /__emulator/clock`). */
+export async function advanceClock(emulatorBase: string, advanceMs: number): Promise<void> {
+  const res = await call(`${emulatorBase}/__emulator/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ advanceMs }),
+  });
+  if (res.status >= 300) throw new Error(`POST /__emulator/clock answered ${res.status}: ${res.text.slice(0, 300)}`);
+}
+
+/** A job as another tool started it (`POST /__emulator/jobs`; src/emulator/job-store.ts's AddedJobSpec). */
+export interface AddedJob {
+  readonly owner_name: string;
+  readonly job_name: string;
+  readonly operation?: string;
+  readonly job_mode?: string;
+  readonly state?: string;
+}
+
+/** Adds jobs to the emulator, in batches that stay well under its request body limit (4 MiB). */
+export async function addEmulatorJobs(emulatorBase: string, jobs: readonly AddedJob[]): Promise<void> {
+  for (let i = 0; i < jobs.length; i += 5_000) {
+    const res = await call(`${emulatorBase}/__emulator/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(jobs.slice(i, i + 5_000)),
+    });
+    if (res.status !== 201) throw new Error(`POST /__emulator/jobs answered ${res.status}: ${res.text.slice(0, 300)}`);
+  }
+}
+
+/** The sum of every series of a Prometheus counter (or a histogram's `_count`) in `url`'s /metrics text. */
+export async function metricSum(url: string, name: string): Promise<number> {
+  const res = await call(url);
+  if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}`);
+  let sum = 0;
+  for (const line of res.text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (rest[0] !== '{' && rest[0] !== ' ') continue; // another metric whose name begins with this one
+    sum += Number(rest.slice(rest.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+export interface TimedAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  /** Date.now() when the response headers arrived (comparable with pino's `time` in a gateway's log). */
+  readonly answeredAt: number;
+}
+
+/** A GET whose answer may take long (a long-poll): when its headers arrived, by the wall clock. */
+export async function timedGet(url: string, headers: Record<string, string>, timeoutMs: number): Promise<TimedAnswer> {
+  assertLocal(url);
+  const res = await request(url, { headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const answeredAt = Date.now();
+  await res.body.dump();
+  return { status: res.statusCode, headers: res.headers, answeredAt };
+}

@@ -8,6 +8,8 @@ export interface LoadSpec {
   readonly body?: string;
   /** A header set to a value unique to each request (e.g. `idempotency-key`). */
   readonly uniqueHeader?: string;
+  /** Paths requested in turn, round-robin over all connections, instead of `url`'s (the poll storm's jobs). */
+  readonly paths?: readonly string[];
   /** The status every answer should have; others count as errors. */
   readonly expectStatus: number;
   readonly connections: number;
@@ -52,6 +54,9 @@ export async function runLoad(spec: LoadSpec, durationS: number): Promise<Measur
   const headers: Record<string, string> = { ...spec.headers };
   if (spec.body !== undefined) headers['content-type'] ??= 'application/json';
   const unique = spec.uniqueHeader;
+  const paths = spec.paths;
+  if (unique && paths) throw new Error('runLoad: uniqueHeader and paths together are not supported');
+  let next = -1;
   const options: autocannon.Options = {
     url: spec.url,
     method: spec.method ?? 'GET',
@@ -75,6 +80,17 @@ export async function runLoad(spec: LoadSpec, durationS: number): Promise<Measur
                 ...request,
                 headers: { ...request.headers, [unique]: `bench-${runTag}-${(uniqueCounter += 1)}` },
               }),
+            },
+          ],
+        }
+      : {}),
+    ...(paths
+      ? {
+          requests: [
+            {
+              // One round-robin over every request sent, not per connection: autocannon would start each connection
+              // at the first path, and many connections would then poll one path at a time, in lockstep.
+              setupRequest: (request: autocannon.Request) => ({ ...request, path: paths[(next += 1) % paths.length] }),
             },
           ],
         }
