@@ -1,6 +1,7 @@
 /** @module Rules that span fields and that JSON Schema cannot say: references between sections, uniqueness across tenants. */
 import { isKnownTimeZone } from '../../lib/zoned-time.js';
 import { derivedApiKeyId } from './api-key.js';
+import { prefixOverlaps } from './file-prefixes.js';
 import type { Problem } from './messages.js';
 import { ordsPathOf } from './ords-path.js';
 import { formatPath, isRecord } from './paths.js';
@@ -12,14 +13,16 @@ import { closestName, sameButForCase } from './suggest.js';
  */
 export function crossCheck(data: unknown): Problem[] {
   if (!isRecord(data)) return [];
+  // Listed once for the rules that go through every tenant (10,000 of them, at start-up).
+  const all = tenants(data);
   return [
-    ...tenantDatabases(data),
-    ...uniqueKeyHashes(data),
-    ...apiKeyLifecycle(data),
-    ...grantRules(data),
+    ...tenantDatabases(data, all),
+    ...uniqueKeyHashes(all),
+    ...apiKeyLifecycle(all),
+    ...grantRules(all),
     ...serverTimeouts(data),
     ...metricsAddress(data),
-    ...overlappingPrefixes(data),
+    ...overlappingPrefixes(all),
     ...tenantLabel(data),
     ...timeZones(data),
     ...ordsPaths(data),
@@ -96,31 +99,16 @@ function timeZones(data: Record<string, unknown>): Problem[] {
  * A prefix that begins another tenant's (`HR` and `HR_ARCHIVE`) would let the first read and overwrite the
  * second's dump files in a shared directory: the prefix is the fence between them.
  */
-function overlappingPrefixes(data: Record<string, unknown>): Problem[] {
-  const prefixes = tenants(data).flatMap(([id, tenant]) => {
+function overlappingPrefixes(all: TenantEntries): Problem[] {
+  const prefixes: Array<{ id: string; prefix: string }> = [];
+  for (const [id, tenant] of all) {
     const prefix = isRecord(tenant.grants) ? tenant.grants.file_prefix : undefined;
-    return typeof prefix === 'string' ? [{ id, prefix }] : [];
-  });
-  // Every prefix by its text: a tenant's prefix is checked against each of its own beginnings, so 10,000 tenants
-  // cost 10,000 × (prefix length) lookups, not 10,000² comparisons.
-  const byText = new Map<string, string[]>();
-  for (const { id, prefix } of prefixes) byText.set(prefix, [...(byText.get(prefix) ?? []), id]);
-  const problems: Problem[] = [];
-  for (const a of prefixes) {
-    let other: { id: string; prefix: string } | undefined;
-    for (let n = 1; n <= a.prefix.length && !other; n++) {
-      const begins = a.prefix.slice(0, n);
-      const id = byText.get(begins)?.find((candidate) => candidate !== a.id);
-      if (id !== undefined) other = { id, prefix: begins };
-    }
-    if (other) {
-      problems.push({
-        path: formatPath(['tenants', a.id, 'grants', 'file_prefix']),
-        message: `"${a.prefix}" begins with tenant ${other.id}'s file_prefix "${other.prefix}": ${other.id} could read and overwrite this tenant's dump files`,
-      });
-    }
+    if (typeof prefix === 'string') prefixes.push({ id, prefix });
   }
-  return problems;
+  return prefixOverlaps(prefixes).map(({ tenant, other }) => ({
+    path: formatPath(['tenants', tenant.id, 'grants', 'file_prefix']),
+    message: `"${tenant.prefix}" begins with tenant ${other.id}'s file_prefix "${other.prefix}": ${other.id} could read and overwrite this tenant's dump files`,
+  }));
 }
 
 /** Tenant ids in /metrics are for operators only: a label needs the token or the separate listener. */
@@ -137,17 +125,19 @@ function tenantLabel(data: Record<string, unknown>): Problem[] {
   ];
 }
 
-function tenants(data: Record<string, unknown>): Array<[string, Record<string, unknown>]> {
+type TenantEntries = ReadonlyArray<readonly [string, Record<string, unknown>]>;
+
+function tenants(data: Record<string, unknown>): TenantEntries {
   return isRecord(data.tenants)
     ? Object.entries(data.tenants).filter((e): e is [string, Record<string, unknown>] => isRecord(e[1]))
     : [];
 }
 
-function tenantDatabases(data: Record<string, unknown>): Problem[] {
+function tenantDatabases(data: Record<string, unknown>, all: TenantEntries): Problem[] {
   if (!isRecord(data.databases)) return [];
   const configured = Object.keys(data.databases);
   const problems: Problem[] = [];
-  for (const [id, tenant] of tenants(data)) {
+  for (const [id, tenant] of all) {
     if (!Array.isArray(tenant.databases)) continue;
     tenant.databases.forEach((name: unknown, index) => {
       if (typeof name !== 'string' || configured.includes(name)) return;
@@ -171,17 +161,22 @@ function tenantDatabases(data: Record<string, unknown>): Problem[] {
 }
 
 /** A presented key must resolve to exactly one tenant, or authentication would be ambiguous. */
-function uniqueKeyHashes(data: Record<string, unknown>): Problem[] {
-  const firstSeen = new Map<string, string>();
+function uniqueKeyHashes(all: TenantEntries): Problem[] {
+  // Where each hash was first seen; its path is spelled out only for a message.
+  const firstSeen = new Map<string, { id: string; index: number }>();
+  const pathOf = (at: { id: string; index: number }) => formatPath(['tenants', at.id, 'api_keys', at.index, 'sha256']);
   const problems: Problem[] = [];
-  for (const [id, tenant] of tenants(data)) {
+  for (const [id, tenant] of all) {
     if (!Array.isArray(tenant.api_keys)) continue;
     tenant.api_keys.forEach((key: unknown, index) => {
       if (!isRecord(key) || typeof key.sha256 !== 'string') return;
-      const path = formatPath(['tenants', id, 'api_keys', index, 'sha256']);
       const earlier = firstSeen.get(key.sha256);
-      if (earlier === undefined) firstSeen.set(key.sha256, path);
-      else problems.push({ path, message: `is the same key as ${earlier} (a key must identify one tenant)` });
+      if (earlier === undefined) firstSeen.set(key.sha256, { id, index });
+      else
+        problems.push({
+          path: pathOf({ id, index }),
+          message: `is the same key as ${pathOf(earlier)} (a key must identify one tenant)`,
+        });
     });
   }
   return problems;
@@ -192,9 +187,9 @@ function uniqueKeyHashes(data: Record<string, unknown>): Problem[] {
  * (`key-<8 hex>`); and an `expires_at` the schema accepts must also be a moment the gateway can compare with
  * its clock (a leap second, `23:59:60`, is valid RFC 3339 that JavaScript cannot read).
  */
-function apiKeyLifecycle(data: Record<string, unknown>): Problem[] {
+function apiKeyLifecycle(all: TenantEntries): Problem[] {
   const problems: Problem[] = [];
-  for (const [tenantId, tenant] of tenants(data)) {
+  for (const [tenantId, tenant] of all) {
     if (!Array.isArray(tenant.api_keys)) continue;
     const firstSeen = new Map<string, { index: number; sha256: unknown }>();
     tenant.api_keys.forEach((key: unknown, index) => {
@@ -225,9 +220,9 @@ function apiKeyLifecycle(data: Record<string, unknown>): Problem[] {
   return problems;
 }
 
-function grantRules(data: Record<string, unknown>): Problem[] {
+function grantRules(all: TenantEntries): Problem[] {
   const problems: Problem[] = [];
-  for (const [id, tenant] of tenants(data)) {
+  for (const [id, tenant] of all) {
     const grants = tenant.grants;
     if (!isRecord(grants)) continue;
     for (const list of ['schemas', 'tablespaces', 'remap_targets'] as const) {
