@@ -4,15 +4,14 @@
  */
 import cors from 'cors';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 
 import type { GatewayParts } from './compose.js';
 import { accessLog } from './middleware/access-log.js';
 import { authenticate } from './middleware/authenticate.js';
-import { countBytes } from './middleware/byte-counter.js';
 import { databaseScope } from './middleware/database-scope.js';
 import { normalizePath } from './middleware/normalize-path.js';
 import { keepRequestScope, requestId } from './middleware/request-id.js';
+import { securityHeaders } from './middleware/security-headers.js';
 import { docsRoutes } from './ops/docs.js';
 import { healthRoutes } from './ops/health.js';
 import { type GatewayMetrics, measureRequests } from './ops/metrics.js';
@@ -67,18 +66,11 @@ export function createApp(parts: GatewayParts): Express {
     }),
   );
   app.use(parts.tracing.requests);
-  app.use(
-    helmet({
-      // No upgrade-insecure-requests: /docs must work on plain-HTTP hosts inside the organisation too.
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
-      // HSTS only for a gateway served over https: on plain HTTP the header is meaningless to browsers and
-      // would pin https for the whole host (other services on it included) once it ever is reached over TLS.
-      strictTransportSecurity: settings.publicUrl.startsWith('https:'),
-    }),
-  );
+  // helmet's headers (CSP without upgrade-insecure-requests, HSTS only over https), worked out once at start-up.
+  app.use(securityHeaders({ publicUrl: settings.publicUrl }));
   app.use(accessLog({ logger }));
+  // Requests answered, their time and their body bytes in and out, from one listener per request.
   app.use(measureRequests(metrics, { tenantLabel: settings.metrics.tenantLabel }));
-  app.use(countBytes(metrics));
   if (settings.corsOrigins.length > 0) {
     app.use(
       cors({

@@ -1,5 +1,5 @@
 /** @module The gateway's Prometheus metrics: one registry per app, never the global one. */
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import { keysExpiringSoon } from '../auth/key-expiry.js';
@@ -33,7 +33,7 @@ export interface GatewayMetrics {
   readonly ordsRowsSkipped: Counter<'database'>;
   /** Jobs the job watcher saw end, by outcome (watch/job-watcher.ts). */
   readonly jobsFinished: Counter<'result' | 'source'>;
-  /** Request body bytes read and response body bytes written, by contract route and method (byte-counter.ts). */
+  /** Request body bytes read and response body bytes written, by contract route and method (measureRequests). */
   readonly requestBytes: Counter<'route' | 'method'>;
   readonly responseBytes: Counter<'route' | 'method'>;
 }
@@ -184,23 +184,97 @@ export function routeLabel(req: Request): string {
 }
 
 /**
- * Records every answered request, labelled by the contract route it matched (bounded cardinality). The tenant
- * label is opt-in (`metrics.tenant_label`): otherwise it is always `none`, and /metrics names no tenant.
+ * Records every request, labelled by the contract route it matched (bounded cardinality), from one `close` listener:
+ * - **answered** (`requests_total`, `request_duration_seconds`): only a request whose answer was completely written
+ *   (a cut one never finishes). The tenant label is opt-in (`metrics.tenant_label`): otherwise it is always `none`,
+ *   and /metrics names no tenant.
+ * - **body bytes** (`request_bytes_total`, `response_bytes_total`): every request, cut ones included, as countBodyBytes
+ *   counts them.
+ * `close` rather than `finish`: it comes for a cut answer too, and one tick after `finish` for a completed one.
  */
 export function measureRequests(metrics: GatewayMetrics, { tenantLabel }: { tenantLabel: boolean }): RequestHandler {
   return function measureRequestsMiddleware(req, res, next) {
     const end = metrics.duration.startTimer();
-    res.on('finish', () => {
+    const bytes = countBodyBytes(req, res);
+    res.once('close', () => {
       const labels = { route: routeLabel(req), method: req.method };
-      end(labels);
-      metrics.requests.inc({
-        ...labels,
-        status: String(res.statusCode),
-        tenant: (tenantLabel ? requestContext(req).caller?.tenant.id : undefined) ?? 'none',
-      });
+      const finished = res.writableFinished;
+      if (finished) {
+        end(labels);
+        metrics.requests.inc({
+          ...labels,
+          status: String(res.statusCode),
+          tenant: (tenantLabel ? requestContext(req).caller?.tenant.id : undefined) ?? 'none',
+        });
+      }
+      const bodiless = req.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304;
+      metrics.requestBytes.inc(labels, bytes.in);
+      metrics.responseBytes.inc(labels, bodiless ? 0 : bytes.out + (finished ? bytes.atEnd : 0));
     });
     next();
   };
+}
+
+// ------------------------------------------------------------------------------------------- body bytes
+
+type WriteCallback = (error?: Error | null) => void;
+
+/** Bytes of a chunk as Node will write it (a string in its encoding, utf8 by default). */
+function byteLength(chunk: unknown, encoding: unknown): number {
+  if (typeof chunk === 'string')
+    return Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  if (chunk instanceof Uint8Array) return chunk.byteLength;
+  return 0;
+}
+
+/**
+ * Counts one request's body bytes in and its response's body bytes out, as they go.
+ *
+ * Why not the socket's own counters: a keep-alive (or pipelined) connection carries several requests, and
+ * `socket.bytesWritten` also counts headers and bytes still queued when a connection is cut. So:
+ * - **in**: the body chunks the gateway read (every chunk a Readable hands out passes through its `emit('data')`),
+ *   while the response is not yet finished; Node draining an unread body after the answer is not the gateway
+ *   reading it. A request refused before its body was read counts 0. A request with neither Content-Length nor
+ *   Transfer-Encoding has no body (RFC 9112 §6.3), so its `emit` is left alone: a job poll pays nothing for this.
+ * - **out**: each `write`/`end` chunk counts once Node reports it written to the connection (the write callback
+ *   without an error; `end`'s chunk, `atEnd`, only once the response finished: the caller adds it then). A download
+ *   cut half-way counts what left, not what was offered. HEAD, 204 and 304 answers carry no body: Node drops what is
+ *   written, so the caller counts them 0.
+ */
+function countBodyBytes(req: Request, res: Response): { in: number; out: number; atEnd: number } {
+  const counts = { in: 0, out: 0, atEnd: 0 };
+  const length = req.headers['content-length'];
+  if ((length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined) {
+    const emit = req.emit;
+    req.emit = function countingEmit(event: string | symbol, ...args: unknown[]): boolean {
+      if (event === 'data' && !res.writableFinished) counts.in += byteLength(args[0], undefined);
+      return emit.call(req, event, ...args);
+    } as typeof req.emit;
+  }
+
+  const write = res.write as (...args: unknown[]) => boolean;
+  res.write = function countingWrite(chunk: unknown, ...rest: unknown[]): boolean {
+    const callback = rest.find((a): a is WriteCallback => typeof a === 'function');
+    const encoding = rest.find((a) => typeof a === 'string');
+    const size = byteLength(chunk, encoding);
+    const counted: WriteCallback = (error) => {
+      if (!error) counts.out += size;
+      callback?.(error);
+    };
+    return write.call(res, chunk, ...(typeof encoding === 'string' ? [encoding] : []), counted);
+  } as typeof res.write;
+
+  const end = res.end as (...args: unknown[]) => Response;
+  res.end = function countingEnd(...args: unknown[]) {
+    // end(cb), end(chunk, cb), end(chunk, encoding, cb): the chunk is written with the last bytes, so it counts
+    // when the response finishes (everything flushed), not when end is called.
+    const chunk = typeof args[0] === 'function' ? undefined : args[0];
+    if (chunk !== undefined && chunk !== null && !res.writableEnded) {
+      counts.atEnd = byteLength(chunk, typeof args[1] === 'string' ? args[1] : undefined);
+    }
+    return end.apply(res, args);
+  } as typeof res.end;
+  return counts;
 }
 
 /**

@@ -1,4 +1,6 @@
 /** @module The gateway's request (and optionally response) validation against the public contract. */
+import { createRequire } from 'node:module';
+
 import type { Request, RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 
@@ -24,6 +26,11 @@ export interface ContractValidatorOptions {
   readonly document: OpenApiDocument;
   /** Validate the gateway's own JSON answers too: on in development and tests, configurable in production. */
   readonly validateResponses: boolean;
+  /**
+   * Find each request's route with matchers compiled once (withRouteCache) rather than by the validator's own
+   * lookup, which compiles them all again on every request. On by default; off only to compare the two (tests).
+   */
+  readonly cacheRoutes?: boolean;
 }
 
 /**
@@ -43,7 +50,11 @@ const OWNED_HEADERS = new Set(['x-request-id']);
  * and array items) than any the contract accepts is refused before Ajv sees it, and an integer query
  * parameter is a number only when written in decimal digits. HEAD is accepted wherever GET is.
  */
-export function createContractValidator({ document, validateResponses }: ContractValidatorOptions): RequestHandler[] {
+export function createContractValidator({
+  document,
+  validateResponses,
+  cacheRoutes = true,
+}: ContractValidatorOptions): RequestHandler[] {
   const spec = withOwnedHeadersOpen(withHeadForEveryGet(forRequestValidation(document)));
   const chain = OpenApiValidator.middleware({
     apiSpec: spec as never,
@@ -56,21 +67,218 @@ export function createContractValidator({ document, validateResponses }: Contrac
     ignoreUndocumented: false,
     // Match on req.url, which the path normaliser rewrote (`/jobs` → `/jobs/`), not on req.originalUrl.
     useRequestUrl: true,
+    // No multipart body in the contract: the multer step would only ever pass the request on, a promise later.
+    fileUploader: hasMultipartBody(spec) ? {} : false,
   }) as unknown as RequestHandler[];
-  // The validator's chain is (path params, metadata: route matched or 404/405, …, request validation, …).
-  const matched = chain.findIndex((step) => step.name === 'metadataMiddleware');
-  const validates = chain.findIndex((step) => step.name === 'requestMiddleware');
-  if (matched < 0 || validates < matched) {
+  // The validator's chain is (path params, metadata: route matched or 404/405, security, [multipart], request
+  // validation, [response validation]).
+  const step = (name: string) => chain.findIndex((s) => s.name === name);
+  const [params, matched, security, validates] = [
+    step('pathParamsMiddleware'),
+    step('metadataMiddleware'),
+    step('securityMiddleware'),
+    step('requestMiddleware'),
+  ];
+  if (params !== 0 || matched !== 1 || security !== 2 || validates < security) {
     throw new Error('express-openapi-validator: its middleware chain is not the one this gateway was written for');
   }
   return [
-    ...chain.slice(0, matched + 1),
+    cacheRoutes ? installedOnce(chain[params]!) : chain[params]!,
+    cacheRoutes ? withRouteCache(chain[matched]!, spec) : chain[matched]!,
     // Bound on the published document: the validator's copy has its discriminators rewritten as if/then.
     refuseOversizedBodies(bodyLimits(largestRequestBody(document))),
-    ...chain.slice(matched + 1, validates),
+    // The security step is left out: with validateSecurity off it only passes the request on, a promise later.
+    ...chain.slice(security + 1, validates),
     withDecimalIntegers(chain[validates]!, integerQueryParameters(spec)),
     ...chain.slice(validates + 1),
   ];
+}
+
+// ------------------------------------------------------------------------------------------- route lookup
+
+/** path-to-regexp 8's `pathToRegexp`, as express-openapi-validator calls it. */
+type PathToRegexp = (
+  path: string,
+  options: { sensitive: boolean; strict: boolean },
+) => { regexp: RegExp; keys: ReadonlyArray<{ name: string }> };
+
+/** What the validator's lookup found for one route and method, learnt from its own answer. */
+interface Learnt {
+  readonly openApiRoute: string;
+  readonly schema: unknown;
+  readonly serial: unknown;
+  readonly responseSchema?: { readonly value: unknown };
+}
+
+type OpenApiMatch = {
+  expressRoute: string;
+  openApiRoute: string;
+  pathParams: Record<string, string>;
+  schema: unknown;
+  serial: unknown;
+  _responseSchema?: unknown;
+};
+
+/**
+ * A cache in front of express-openapi-validator's route lookup, without forking it.
+ *
+ * Why: its metadata step (5.6.2, and 6.0.0-alpha.9, the newest release; openapi.metadata.js, `lookupRoute`) compiles
+ * `pathToRegexp()` again for every route of the contract, on every request, until one matches (~5 µs each: four on
+ * a job poll by the gateway's path, nine by ORDS's). The upstream fix (cdimascio/express-openapi-validator#1217,
+ * "perf: cache route matchers") is open and unreleased; once released, this wrapper can go.
+ *
+ * How: the routes are the contract's paths turned into Express paths exactly as the validator does it, compiled
+ * once per (case sensitive, strict) setting of the app with the validator's own copy of path-to-regexp and the
+ * options its lookup reads from `req.app`. A request whose path matches exactly one of them, by a method the
+ * validator has already matched on that route once, gets the `req.openapi` and `req.params` the validator would
+ * have set: its route and schema objects (learnt from its own answer, so the request validator finds the schemas it
+ * compiled), and the captures decoded the same way. Everything else goes to the validator's own step unchanged and
+ * is answered (404, 405, a malformed %-escape) exactly as before: the first request of each route and method (which
+ * teaches the cache), a path of no route or of several, and a path the validator did not match as this cache did.
+ * The cache holds at most one entry per route and method of the contract.
+ */
+export function withRouteCache(lookup: RequestHandler, spec: OpenApiDocument): RequestHandler {
+  const routes = expressRoutes(spec);
+  if (routes === undefined) return lookup;
+  const pathToRegexp = validatorsPathToRegexp();
+  // By (sensitive, strict) as 0–3; what the validator answered, by route (its index) and method.
+  const compiled: Array<Array<{ regexp: RegExp; keys: string[] }> | undefined> = [];
+  const learnt = routes.map(() => new Map<string, Learnt>());
+  const matchersFor = (sensitive: boolean, strict: boolean) => {
+    const slot = (sensitive ? 2 : 0) + (strict ? 1 : 0);
+    let matchers = compiled[slot];
+    if (!matchers) {
+      matchers = routes.map((route) => {
+        const { regexp, keys } = pathToRegexp(route, { sensitive, strict });
+        return { regexp, keys: keys.map((k) => k.name) };
+      });
+      compiled[slot] = matchers;
+    }
+    return matchers;
+  };
+  return function routeCacheMiddleware(req, res, next) {
+    const query = req.url.indexOf('?');
+    const path = query === -1 ? req.url : req.url.slice(0, query);
+    const matchers = matchersFor(req.app.enabled('case sensitive routing'), req.app.enabled('strict routing'));
+    let found = -1;
+    let captures: RegExpExecArray | null = null;
+    for (let i = 0; i < matchers.length; i += 1) {
+      const hit = matchers[i]!.regexp.exec(path);
+      if (!hit) continue;
+      if (found >= 0) {
+        found = -2; // several routes: the validator's order decides
+        break;
+      }
+      found = i;
+      captures = hit;
+    }
+    if (found < 0 || !captures) {
+      lookup(req, res, next);
+      return;
+    }
+    const expressRoute = routes[found]!;
+    const known = learnt[found]!.get(req.method);
+    let pathParams: Record<string, string> | undefined;
+    if (known) {
+      try {
+        // As the validator does: every capture through decodeURIComponent, zipped with the route's keys.
+        const keys = matchers[found]!.keys;
+        pathParams = {};
+        for (let k = 0; k < keys.length; k += 1) pathParams[keys[k]!] = decodeURIComponent(captures[k + 1]!);
+      } catch {
+        pathParams = undefined; // a malformed %-escape: the validator's own 400
+      }
+    }
+    if (!known || !pathParams) {
+      lookup(req, res, (err?: unknown) => {
+        const openapi = (req as { openapi?: OpenApiMatch }).openapi;
+        if (!err && !known && openapi?.expressRoute === expressRoute && openapi.schema !== undefined) {
+          learnt[found]!.set(req.method, {
+            openApiRoute: openapi.openApiRoute,
+            schema: openapi.schema,
+            serial: openapi.serial,
+            ...('_responseSchema' in openapi ? { responseSchema: { value: openapi._responseSchema } } : {}),
+          });
+        }
+        next(err);
+      });
+      return;
+    }
+    const openapi: OpenApiMatch = {
+      expressRoute,
+      openApiRoute: known.openApiRoute,
+      pathParams,
+      schema: known.schema,
+      serial: known.serial,
+    };
+    if (known.responseSchema) openapi._responseSchema = known.responseSchema.value;
+    (req as { openapi?: OpenApiMatch }).openapi = openapi;
+    req.params = pathParams;
+    next();
+  };
+}
+
+/** The validator's path-params step installs `app.param` handlers on its first request; after that it only waits a promise. */
+function installedOnce(install: RequestHandler): RequestHandler {
+  let installed = false;
+  return function pathParamsOnceMiddleware(req, res, next) {
+    if (installed) {
+      next();
+      return;
+    }
+    install(req, res, (err?: unknown) => {
+      if (err === undefined || err === null) installed = true;
+      next(err);
+    });
+  };
+}
+
+/** The copy of path-to-regexp the validator itself requires (resolved from its folder), so both compile alike. */
+function validatorsPathToRegexp(): PathToRegexp {
+  const fromValidator = createRequire(createRequire(import.meta.url).resolve('express-openapi-validator'));
+  return (fromValidator('path-to-regexp') as { pathToRegexp: PathToRegexp }).pathToRegexp;
+}
+
+const NOT_OPERATIONS = new Set(['parameters', 'summary', 'description']);
+
+/**
+ * The validator's routes for the contract's paths (openapi.spec.loader.js: `{name}` → `:name`, a literal `:`
+ * escaped); undefined, which leaves every lookup to the validator, for a contract whose routes it would build
+ * otherwise: a server with a base path (its routes are under it) or a `*` wildcard path.
+ */
+function expressRoutes(spec: OpenApiDocument): string[] | undefined {
+  const servers = (spec as { servers?: Array<{ url?: unknown }> }).servers ?? [];
+  if (!servers.every((server) => typeof server.url === 'string' && isRootServer(server.url))) return undefined;
+  const routes: string[] = [];
+  for (const [path, item] of Object.entries(spec.paths as Record<string, Record<string, unknown>>)) {
+    if (!Object.keys(item).some((key) => !key.startsWith('x-') && !NOT_OPERATIONS.has(key))) continue;
+    if (path.includes('*')) return undefined;
+    routes.push(
+      path
+        .split(':')
+        .map((part) => part.replace(/\{([^}]+)}/g, ':$1'))
+        .join('\\:'),
+    );
+  }
+  return routes;
+}
+
+/** A server URL whose path is `/` (or none), as the validator's BasePath reads it: its routes are the paths as written. */
+function isRootServer(url: string): boolean {
+  const afterScheme = url.includes('://') ? url.slice(url.indexOf('://') + 3) : url;
+  const slash = afterScheme.indexOf('/');
+  return slash === -1 || afterScheme.slice(slash) === '/';
+}
+
+function hasMultipartBody(spec: OpenApiDocument): boolean {
+  type Body = { $ref?: string; content?: Record<string, unknown> };
+  return Object.values(spec.paths as Record<string, Record<string, unknown>>).some((item) =>
+    Object.values(item).some((operation) => {
+      const body = (operation as { requestBody?: Body } | null)?.requestBody;
+      const resolved = typeof body?.$ref === 'string' ? (resolveLocalRef(spec, body.$ref) as Body | undefined) : body;
+      return Object.keys(resolved?.content ?? {}).some((type) => type.toLowerCase().startsWith('multipart/'));
+    }),
+  );
 }
 
 // ------------------------------------------------------------------------------------------- bounded bodies

@@ -1,4 +1,4 @@
-// The byte counters' middleware on a real HTTP server: request bodies counted as read (Content-Length or chunked,
+// The byte counters of measureRequests (src/gateway/ops/metrics.ts) on a real HTTP server: request bodies counted as read (Content-Length or chunked,
 // none when never read), response bodies as written (strings in their encoding, write and end, streams), nothing
 // for HEAD/204/304, each request of a keep-alive connection on its own, and a download cut half-way counted only
 // for what left. The end-to-end counts through the whole gateway are in test/ops/dashboard-metrics.test.ts.
@@ -11,8 +11,7 @@ import express from 'express';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { countBytes } from '../../../src/gateway/middleware/byte-counter.js';
-import { createMetrics } from '../../../src/gateway/ops/metrics.js';
+import { createMetrics, measureRequests } from '../../../src/gateway/ops/metrics.js';
 
 const metrics = createMetrics({ defaultMetrics: false });
 const STRINGS = Buffer.byteLength('héllo ') + 2 + Buffer.byteLength(' wörld €');
@@ -25,7 +24,7 @@ app.use((req, _res, next) => {
   (req as { openapi?: { openApiRoute: string } }).openapi = { openApiRoute: req.path };
   next();
 });
-app.use(countBytes(metrics));
+app.use(measureRequests(metrics, { tenantLabel: false }));
 app.post('/json', express.json(), (req, res) => {
   res.json({ got: req.body });
 });
