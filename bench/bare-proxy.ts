@@ -17,45 +17,17 @@ import { pipeline } from 'node:stream';
 
 import { Pool } from 'undici';
 
+import {
+  FORWARDED_REQUEST_HEADERS,
+  type Forwarder,
+  type ForwarderOptions,
+  HOP_BY_HOP,
+  PUBLIC_PREFIX,
+  runForwarder,
+} from './lib/forwarding.js';
 import { isMain } from './lib/is-main.js';
 
-export interface BareProxyOptions {
-  /** ORDS base URL up to and including `/ords/<database>/<schema>/`. */
-  readonly upstream: string;
-  /** `user:password` for ORDS's HTTP Basic. */
-  readonly credentials: string;
-  /** Connections kept to ORDS (the gateway's default `connections` is 16). */
-  readonly connections?: number;
-  readonly host?: string;
-  readonly port?: number;
-}
-
-export interface BareProxy {
-  readonly url: string;
-  close(): Promise<void>;
-}
-
-const PUBLIC_PREFIX = '/databases/orcl/datapump/jobs/';
-/** Hop-by-hop headers are the connection's, never forwarded. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'proxy-authenticate',
-  'proxy-authorization',
-]);
-const FORWARDED_REQUEST_HEADERS = [
-  'accept',
-  'content-type',
-  'content-length',
-  'if-none-match',
-  'x-request-id',
-] as const;
-
-export async function startBareProxy(options: BareProxyOptions): Promise<BareProxy> {
+export async function startBareProxy(options: ForwarderOptions): Promise<Forwarder> {
   const upstream = new URL(options.upstream.endsWith('/') ? options.upstream : `${options.upstream}/`);
   const origin = upstream.origin;
   const ordsJobs = `${upstream.pathname}_/db-api/stable/database/datapump/jobs/`;
@@ -119,30 +91,4 @@ function forwardable(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   return out;
 }
 
-function arg(argv: readonly string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
-
-if (isMain(import.meta.url)) {
-  const argv = process.argv.slice(2);
-  const upstream = arg(argv, '--upstream');
-  if (!upstream) {
-    process.stderr.write(
-      'usage: bare-proxy.ts --upstream <ords url> [--port N] [--user name:password] [--connections N]\n',
-    );
-    process.exit(1);
-  }
-  const proxy = await startBareProxy({
-    upstream,
-    credentials: arg(argv, '--user') ?? 'pdbadmin:oracle',
-    connections: Number(arg(argv, '--connections') ?? 16),
-    port: Number(arg(argv, '--port') ?? 0),
-  });
-  process.stdout.write(`bare proxy listening on ${proxy.url}\n`);
-  const stop = () => {
-    void proxy.close().then(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
+if (isMain(import.meta.url)) await runForwarder('bare proxy', 'bare-proxy.js', startBareProxy);

@@ -35,6 +35,8 @@ const JOB = JOBS.map((jobs) => `${jobs}:owner_name,:job_name/`);
 const FILE = JOB.map((job) => `${job}:filename`);
 const EXPORT = SHAPES.map((base) => `${base}export`);
 const IMPORT = SHAPES.map((base) => `${base}import`);
+/** The job routes' Express paths, each on both shapes (tests mount the validator on the very same paths). */
+export const JOB_ROUTES = { JOBS, JOB, FILE, EXPORT, IMPORT } as const;
 
 /** Builds the Express application; it does not listen (the server entry or a test does). */
 export function createApp(parts: GatewayParts): Express {

@@ -10,6 +10,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadContract } from '../../../src/contract/documents.js';
+import { JOB_ROUTES } from '../../../src/gateway/app.js';
 import {
   contractRoute,
   createContractValidator,
@@ -20,15 +21,7 @@ const contract = loadContract('public');
 
 // The gateway's routes (src/gateway/app.ts), so that Express's own params and the validator's app.param handlers
 // meet as they do in the gateway.
-const SHAPES = [
-  '/databases/:database/datapump/',
-  '/ords/:ords_database/:ords_schema/_/db-api/:api_version/database/datapump/',
-];
-const JOBS = SHAPES.map((base) => `${base}jobs/`);
-const JOB = JOBS.map((jobs) => `${jobs}:owner_name,:job_name/`);
-const FILE = JOB.map((job) => `${job}:filename`);
-const EXPORT = SHAPES.map((base) => `${base}export`);
-const IMPORT = SHAPES.map((base) => `${base}import`);
+const { JOBS, JOB, FILE, EXPORT, IMPORT } = JOB_ROUTES;
 
 type Openapi = { expressRoute: string; openApiRoute: string; pathParams: unknown; schema?: { operationId?: string } };
 

@@ -164,11 +164,7 @@ describe('long-poll: Prefer: wait=N with If-None-Match', () => {
     const first = await get(job.url, HR);
     const etag = String(first.headers.etag);
     const began = Date.now();
-    const waiting = get(job.url, { ...HR, 'if-none-match': etag, prefer: 'wait=20' });
-    await until(() => l.gw.views.waiting() === 1);
-    await emulator.advanceClock(DURATION_MS + 1_000);
-    await l.gw.watcher.runOnce();
-    const done = await waiting;
+    const done = await waitThroughTheEnd(l, job.url, etag);
     expect(done.status).toBe(200);
     expect(done.headers['preference-applied']).toBe('wait=20');
     expect(done.headers.etag).not.toBe(etag);
@@ -188,11 +184,7 @@ describe('long-poll: Prefer: wait=N with If-None-Match', () => {
     const first = await get(ordsShaped, HR);
     expect(first.status).toBe(200);
     expect(first.headers.etag).not.toBe((await get(job.url, HR)).headers.etag);
-    const waiting = get(ordsShaped, { ...HR, 'if-none-match': String(first.headers.etag), prefer: 'wait=20' });
-    await until(() => l.gw.views.waiting() === 1);
-    await emulator.advanceClock(DURATION_MS + 1_000);
-    await l.gw.watcher.runOnce();
-    const done = await waiting;
+    const done = await waitThroughTheEnd(l, ordsShaped, String(first.headers.etag));
     expect(done.status).toBe(200);
     expect(done.headers['preference-applied']).toBe('wait=20');
     expect(JSON.parse(done.body).links.find((k: { rel: string }) => k.rel === 'self').href).toContain(
@@ -312,6 +304,15 @@ describe('long-poll: Prefer: wait=N with If-None-Match', () => {
     }
   });
 });
+
+/** A long-poll of `url` (wait=20) while the job ends and the watcher's round records it; the poll's answer. */
+async function waitThroughTheEnd(l: Listening, url: string, etag: string) {
+  const waiting = get(url, { ...HR, 'if-none-match': etag, prefer: 'wait=20' });
+  await until(() => l.gw.views.waiting() === 1);
+  await emulator.advanceClock(DURATION_MS + 1_000);
+  await l.gw.watcher.runOnce();
+  return waiting;
+}
 
 /** Polls a condition of this process's own state (no sleeps in the assertion itself). */
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
