@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { TenantConfig } from '../config/types.js';
 import { GatewayError } from '../problems/gateway-error.js';
 import type { JobRecord, JobRegistry } from '../store/types.js';
+import { jobKeyOf } from '../watch/job-views.js';
 
 /**
  * The record, when the tenant may see the job it describes. Throws `job-not-found` — the same answer as for a job
@@ -42,11 +43,10 @@ export function createEndedJobs({
   ttlMs = 10 * 60_000,
 }: { max?: number; ttlMs?: number } = {}): EndedJobs {
   const cache = new LRUCache<string, JobRecord>({ max, ttl: ttlMs });
-  const key = (database: string, owner: string, job: string) => `${database}\u0000${owner}\u0000${job}`;
   return {
-    get: (database, owner, job) => cache.get(key(database, owner, job)),
+    get: (database, owner, job) => cache.get(jobKeyOf(database, owner, job)),
     remember(record) {
-      if (record.outcome) cache.set(key(record.database, record.ownerName, record.jobName), record);
+      if (record.outcome) cache.set(jobKeyOf(record.database, record.ownerName, record.jobName), record);
     },
   };
 }

@@ -88,7 +88,9 @@ interface Group {
   checking: boolean;
 }
 
-const keyOf = (database: string, owner: string, job: string) => `${database}\u0000${owner}\u0000${job}`;
+/** One job's key in this process's maps and caches (a NUL cannot be in a database, owner or job name). */
+export const jobKeyOf = (database: string, owner: string, job: string) => `${database}\u0000${owner}\u0000${job}`;
+const keyOf = jobKeyOf;
 
 /** What of a record tells a waiting poll to look again: any write the watcher or a poll makes moves one of these. */
 export function recordFingerprint(record: JobRecord | undefined): string {
@@ -138,8 +140,10 @@ export function createJobViews(deps: JobViewsDeps): JobViews {
           const now = recordFingerprint(record);
           if (now !== group.fingerprint) {
             group.fingerprint = now;
-            // Another replica recorded something: this replica's kept read carries an older record.
-            kept.delete(key);
+            // Another replica recorded something: a kept read made with an older record goes. One made with this
+            // very record (this replica's watcher round, which wrote it) stays, so nobody reads ORDS again for it.
+            const entry = kept.peek(key);
+            if (entry && recordFingerprint(entry.record) !== now) kept.delete(key);
             wakeAll(key, 'changed');
           }
         })

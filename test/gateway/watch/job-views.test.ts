@@ -348,6 +348,19 @@ describe('waitForChange', () => {
     expect(r.views.fresh(DB, OWNER, 'J')).toBeUndefined();
   });
 
+  it("a read kept with the very record the store now holds (this replica's own write) stays, and still wakes", async () => {
+    const r = rig({ changeCheckMs: 500, freshMs: 60_000 });
+    const since = await recorded(r, 'J');
+    const wait = track(r.views.waitForChange(DB, OWNER, 'J', since, 30_000));
+    await r.store.registry.updateState(DB, OWNER, 'J', 'DEFINING', at(3));
+    const now = (await r.store.registry.find(DB, OWNER, 'J'))!;
+    r.views.seen(DB, OWNER, 'J', { read: ordsRead('J', 'DEFINING'), record: now });
+    await vi.advanceTimersByTimeAsync(500);
+    await flush();
+    expect(wait.value).toBe('changed');
+    expect(r.views.fresh(DB, OWNER, 'J')?.record).toEqual(now);
+  });
+
   it('a record that did not move wakes nobody: timeout after ms, to the millisecond', async () => {
     const r = rig({ changeCheckMs: 500 });
     const since = await recorded(r, 'J');
