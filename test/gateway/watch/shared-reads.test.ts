@@ -322,3 +322,34 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+// How a job ends is not the same on every ORDS (README, "How jobs end"): a long-poll is woken by the end however
+// the emulator shows it, a kept job (NOT RUNNING, still listed) and a completed one (COMPLETED, then gone) too.
+describe.each(['kept', 'completed'] as const)('long-poll with the emulator lifecycle %s', (lifecycle) => {
+  let shared: EmulatorProcess;
+  let own: EmulatorProcess | undefined;
+  beforeAll(async () => {
+    own = await startEmulatorProcess({
+      clock: 'manual',
+      config: { jobDurationMs: DURATION_MS, lifecycle, completedVisibleMs: 60_000 },
+    });
+    shared = emulator;
+    emulator = own; // the helpers above talk to `emulator`
+  });
+  afterAll(async () => {
+    emulator = shared;
+    await own?.stop();
+  });
+
+  it('answers 200 with the end once the watcher records it', async () => {
+    const l = await listening({ freshMs: 1_000 });
+    const job = await createExport(l);
+    const etag = String((await get(job.url, HR)).headers.etag);
+    const done = await waitThroughTheEnd(l, job.url, etag);
+    expect(done.status).toBe(200);
+    expect(done.headers['preference-applied']).toBe('wait=20');
+    const body = JSON.parse(done.body) as { state: string; outcome: { result: string } };
+    expect(body.outcome.result).toBe('succeeded');
+    expect(['COMPLETED', 'NOT RUNNING']).toContain(body.state);
+  });
+});
