@@ -39,6 +39,9 @@ interface Local {
   readonly stdout: () => string;
   /** Where the full logs go (DATAPUMP_RUN_LOG_DIR): a fresh temporary folder, never the repository's .run/. */
   readonly logDir: string;
+  /** The emulator's origin (its `/__emulator/*` endpoints) and its database's jobs path (ORDS without the gateway). */
+  readonly emulator: string;
+  readonly ords: string;
 }
 
 async function startLocal(emulatorArgs: string, extraEnv: Record<string, string> = {}): Promise<Local> {
@@ -51,6 +54,9 @@ async function startLocal(emulatorArgs: string, extraEnv: Record<string, string>
       EMULATOR_PORT: String(emulatorPort),
       EMULATOR_ARGS: emulatorArgs,
       DATAPUMP_RUN_LOG_DIR: logDir,
+      // Its own store, never the repository's data/gateway.db: a run must not see another run's jobs (the manual
+      // clock gives every run the same job names).
+      GATEWAY_DB: join(logDir, 'gateway.db'),
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,6 +79,8 @@ async function startLocal(emulatorArgs: string, extraEnv: Record<string, string>
     output: () => output,
     stdout: () => stdout,
     logDir,
+    emulator: `http://127.0.0.1:${emulatorPort}`,
+    ords: `http://127.0.0.1:${emulatorPort}/ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/`,
   };
 }
 
@@ -91,7 +99,12 @@ afterEach(async () => {
 
 describe.each(['dropped', 'kept', 'completed'])('make run, the emulator with --lifecycle %s', (lifecycle) => {
   it('a success ends succeeded and a failure failed, terminal, listed with their outcome; the log stays readable', async () => {
-    running = await startLocal(`--lifecycle ${lifecycle} --job-duration 300 --fail-when-file-name-contains FAIL`);
+    // The emulator's clock is moved by the test (make run's gateway answers polls from its last read for
+    // watch.fresh_ms, so on the real clock a dropped job's 1 s COMPLETED moment could pass unseen on a loaded
+    // machine; then its log's end is not kept and the outcome is inferred, which job-outcomes tests).
+    running = await startLocal(
+      `--lifecycle ${lifecycle} --clock manual --job-duration 300 --fail-when-file-name-contains FAIL`,
+    );
     const { jobs } = running;
     const create = async (body: unknown) => {
       const res = await fetch(jobs, { method: 'POST', headers: HR, body: JSON.stringify(body) });
@@ -100,6 +113,15 @@ describe.each(['dropped', 'kept', 'completed'])('make run, the emulator with --l
     };
     const ok = await create({ operation: 'EXPORT', schema_expressions: [{ expression: "IN ('HR')" }] });
     const bad = await create({ operation: 'EXPORT', file_name: 'HR_FAIL%U.DMP' });
+    const advance = async (advanceMs: number) => {
+      const moved = await fetch(`${running!.emulator}/__emulator/clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ advanceMs }),
+      });
+      expect(moved.status).toBe(200);
+    };
+    await advance(500); // both jobs ended (300 ms); a dropped success shows COMPLETED until 1,300 ms
 
     const settled = async (url: string) =>
       until(`${url} terminal`, async () => {
@@ -119,8 +141,11 @@ describe.each(['dropped', 'kept', 'completed'])('make run, the emulator with --l
       expect(success.state).toBe('NOT RUNNING'); // keep_master: the success lingers
     else expect(success.state).toBe('COMPLETED');
 
-    // Past the dropped lifecycle's COMPLETED moment (1 s): ORDS no longer shows the success.
-    await sleep(1_500);
+    // Past the dropped lifecycle's COMPLETED moment: ORDS no longer shows the success (asked of ORDS itself).
+    await advance(2_000);
+    const ordsAuth = { authorization: `Basic ${Buffer.from('pdbadmin:oracle').toString('base64')}` };
+    const atOrds = await fetch(`${running.ords}${ok.split('/jobs/')[1]!}`, { headers: ordsAuth });
+    expect(atOrds.status).toBe(lifecycle === 'dropped' ? 404 : 200);
     const list = (await (await fetch(jobs, { headers: HR })).json()) as {
       items: Array<{ job_name: string; outcome: { result: string } }>;
     };
