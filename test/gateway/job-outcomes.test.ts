@@ -120,6 +120,38 @@ describe.each(SETTINGS)('the emulator with lifecycle %s, vanished files %s', (li
     await gw.close();
   });
 
+  // A success shorter than the watcher's interval, its COMPLETED moment unseen (no poll outside a freshness window):
+  // the first read finds it gone. Its log is read by the name recorded at its create, where ORDS still serves it.
+  it.runIf(lifecycle === 'dropped')(
+    'a success nobody read before ORDS dropped it: settled as vanished; its log is what ORDS still serves',
+    async () => {
+      const gw = gateway();
+      const url = await start(gw, { operation: 'EXPORT' });
+      await emulator.advanceClock(DURATION_MS + 3_000);
+      const done = await request(gw.app).get(url).set(HR);
+      expect(done.status, done.text).toBe(200);
+      expect(done.body.state).toBe('COMPLETED');
+      expect(done.body.outcome).toMatchObject({
+        result: 'succeeded',
+        source: vanished === 'served' ? 'log' : 'inferred',
+      });
+      const log = (done.body.links as Array<{ href: string; mediaType?: string }>).find(
+        (l) => l.mediaType === 'text/plain',
+      );
+      const file = await request(gw.app).get(new URL(log!.href).pathname).set(HR).buffer(true);
+      if (vanished === 'served') {
+        expect(file.status).toBe(200);
+        expect(file.headers['datapump-log-partial']).toBeUndefined();
+        expect(file.text).toMatch(/successfully completed at /);
+      } else {
+        // Nothing was kept and ORDS has nothing: a 404, never an empty or invented log.
+        expect(file.status).toBe(404);
+        expect(file.body.type).toMatch(/\/file-not-found$/);
+      }
+      await gw.close();
+    },
+  );
+
   it('a failing export ends failed (NOT RUNNING, from its log), in GET and in the list', async () => {
     const gw = gateway();
     const url = await start(gw, { operation: 'EXPORT', file_name: 'HR_FAIL_%U.DMP' });
