@@ -14,9 +14,9 @@ export const MAX_WAIT_SECONDS = 60;
 export function preferredWait(header: string | readonly string[] | undefined): number | undefined {
   if (header === undefined) return undefined;
   const text = typeof header === 'string' ? header : header.join(',');
-  for (const preference of text.split(',')) {
+  for (const preference of splitOutsideQuotes(text, ',')) {
     // Parameters after `;` belong to the preference; `wait` has none that change it.
-    const [head = ''] = preference.split(';');
+    const [head = ''] = splitOutsideQuotes(preference, ';');
     const eq = head.indexOf('=');
     const name = (eq === -1 ? head : head.slice(0, eq)).trim().toLowerCase();
     if (name !== 'wait') continue;
@@ -29,4 +29,25 @@ export function preferredWait(header: string | readonly string[] | undefined): n
     return Math.min(Number(value), MAX_WAIT_SECONDS);
   }
   return undefined;
+}
+
+/**
+ * `text` cut at each `separator` outside a quoted string (RFC 9110 §5.6.4: `"…"`, with `\` escaping the next
+ * character): another preference's quoted value may hold a comma or a semicolon, which ends nothing.
+ */
+function splitOutsideQuotes(text: string, separator: ',' | ';'): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted && c === '\\') i++;
+    else if (c === '"') quoted = !quoted;
+    else if (!quoted && c === separator) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
 }

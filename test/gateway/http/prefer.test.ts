@@ -62,12 +62,29 @@ describe('preferredWait', () => {
     expect(preferredWait(header)).toBe(expected);
   });
 
-  // Known: list elements are split at every comma, also inside a quoted string (RFC 9110 §5.6.4), so a quoted
-  // parameter can hide the real wait or show a false one. Harmless (a client can only shorten or lengthen its own
-  // wait); the fix is to split at commas outside quotes only. `it.fails` until then.
-  it.fails('a comma inside a quoted string does not end a preference', () => {
-    expect(preferredWait('foo="x, wait=1", wait=5')).toBe(5);
-    expect(preferredWait('foo="a, wait=9, b"')).toBeUndefined();
+  // A quoted string (RFC 9110 §5.6.4) may hold commas and semicolons: they end no preference and no parameter, so a
+  // quoted value can neither hide the real wait nor show a false one.
+  it.each([
+    ['a comma in a quoted value before the wait', 'foo="x, wait=1", wait=5', 5],
+    ['a wait only inside a quoted value', 'foo="a, wait=9, b"', undefined],
+    ['a semicolon in a quoted parameter of the wait', 'wait=5;foo="a;b"', 5],
+    ['a quoted parameter holding a comma and a wait', 'respond-async;x="1, wait=2", wait=6', 6],
+    ['an escaped quote inside the quoted value', 'foo="a\\", wait=1", wait=7', 7],
+    ['an escaped backslash ends before the closing quote', 'foo="a\\\\", wait=8', 8],
+    ['an unclosed quote swallows the rest: nothing to honour', 'foo="x, wait=5', undefined],
+  ])('%s: %s → %s', (_, header, expected) => {
+    expect(preferredWait(header)).toBe(expected);
+  });
+
+  it('for any text quoted (escaped as RFC 9110 says) as another preference, the wait after it is read', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.integer({ min: 0, max: 60 }), (text, n) => {
+        const quoted = `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+        expect(preferredWait(`foo=${quoted}, wait=${n}`)).toBe(n);
+        expect(preferredWait(`wait=${n};foo=${quoted}`)).toBe(n);
+        expect(preferredWait(`foo=${quoted}`)).toBeUndefined();
+      }),
+    );
   });
 
   it('cuts at MAX_WAIT_SECONDS, which is 60', () => {
