@@ -99,7 +99,7 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
     }),
     retries: new Counter({
       name: 'datapump_gateway_ords_retries_total',
-      help: 'GET calls to ORDS sent again, by database and reason (connect-failed, connection-lost, ords-503).',
+      help: 'GET calls to ORDS sent again, by database and reason (connect-failed, connection-lost, ords-503, ords-571).',
       labelNames: ['database', 'reason'],
       registers: [registry],
     }),

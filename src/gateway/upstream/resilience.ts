@@ -28,7 +28,7 @@
  *   busy-but-healthy gateway must not be pulled from the load balancer; it is not retried because
  *   readiness must report what ORDS does now, fast.
  * - **GET retries** (`getRetries`, first delay in [0, `retryBaseMs`), doubling, full jitter, capped at
- *   5 s): on connection errors (refused, connect timeout, DNS, reset, closed) and ORDS 503 only. Never on
+ *   5 s): on connection errors (refused, connect timeout, DNS, reset, closed), ORDS 503 and 571 only. Never on
  *   other statuses (they are answers, and repeating them repeats them), never on a headers/body timeout:
  *   a GET is idempotent so it would be safe, but each attempt already waited the full `readMs`, so retrying
  *   multiplies the client's wait past its own patience and adds load to an ORDS that is already slow; the
@@ -78,12 +78,13 @@ import {
 
 import type { DatabaseConfig } from '../config/types.js';
 import { type GatewayMetrics, showBreakerState } from '../ops/metrics.js';
+import { ORDS_DATABASE_CONNECTION_ERROR } from './ords-answers.js';
 import type { OrdsCall, OrdsStreamAnswer } from './ords-client.js';
 import { OrdsTransportError, transportOf } from './transport.js';
 
 export type CircuitStateName = 'closed' | 'open' | 'half-open';
 
-export type RetryReason = 'connect-failed' | 'connection-lost' | 'ords-503';
+export type RetryReason = 'connect-failed' | 'connection-lost' | 'ords-503' | 'ords-571';
 
 /** The 503 of an open (or probing) breaker; /readyz shows `detail` as `circuit-open` / `circuit-half-open`. */
 export class CircuitOpenError extends OrdsTransportError {
@@ -116,7 +117,13 @@ function isOrdsFailure(err: unknown): boolean {
 
 /** Why a GET attempt may be retried, or `undefined` when it may not. */
 function retryReason(outcome: { error: unknown } | { status: number }): RetryReason | undefined {
-  if ('status' in outcome) return outcome.status === 503 ? 'ords-503' : undefined;
+  if ('status' in outcome) {
+    if (outcome.status === 503) return 'ords-503';
+    // ORDS could not connect to the database (its pool's connection failed): as passing as a 503, and answered
+    // before any database work, so a GET may be sent again.
+    if (outcome.status === ORDS_DATABASE_CONNECTION_ERROR) return 'ords-571';
+    return undefined;
+  }
   const kind = transportOf(outcome.error)?.kind;
   if (kind === 'refused') return 'connect-failed';
   if (kind === 'reset') return 'connection-lost';
@@ -275,7 +282,9 @@ export function createResilience({ metrics }: ResilienceOptions = {}): UpstreamR
       { maxAttempts: database.resilience.getRetries, backoff: policy.backoff },
     );
     retrying.onRetry((event: FailureReason<unknown>) => {
-      const reason = 'error' in event ? retryReason({ error: event.error }) : 'ords-503';
+      const reason = retryReason(
+        'error' in event ? { error: event.error } : { status: (event.value as Answer).status },
+      );
       if (reason) metrics?.retries.inc({ database: database.name, reason });
       if ('value' in event && hooks) hooks.discard(event.value as T);
     });

@@ -1,4 +1,4 @@
-// GET retries with jittered backoff (connection errors and ORDS 503 only), never a POST, files only before
+// GET retries with jittered backoff (connection errors, ORDS 503 and 571 only), never a POST, files only before
 // their first byte; counted at the dispatcher (MockAgent or a real closed port) or by a raw ORDS stand-in.
 import request from 'supertest';
 import { Agent } from 'undici';
@@ -74,6 +74,25 @@ describe('GET retries', () => {
     expect(res.body.type).toBe(problem('upstream-unavailable'));
     expect(res.headers['retry-after']).toBe('17');
     expect(calls).toHaveLength(3);
+    await gw.close();
+  });
+
+  it("retries a GET answered ORDS's 571 (no database connection) like a 503, and answers 503 once retries run out", async () => {
+    const { ords, calls, gw } = gatewayWith({ getRetries: 2, retryBaseMs: 5 });
+    const noDatabase = { ...unavailable, code: 'DatabaseConnectionError', message: 'cannot connect' };
+    ords.answer('GET', ORDS_LIST, 571, noDatabase);
+    ords.answer('GET', ORDS_LIST, 200, EMPTY_COLLECTION);
+    const recovered = await request(gw.app).get(LIST).set(DBA);
+    expect(recovered.status).toBe(200);
+    expect(calls).toHaveLength(2);
+    const metrics = await gw.metrics.registry.metrics();
+    expect(metricValue(metrics, 'datapump_gateway_ords_retries_total{database="orcl",reason="ords-571"}')).toBe(1);
+
+    ords.answer('GET', ORDS_LIST, 571, noDatabase, {}, 3);
+    const down = await request(gw.app).get(LIST).set(DBA);
+    expect(down.status).toBe(503);
+    expect(down.body.type).toBe(problem('upstream-unavailable'));
+    expect(calls).toHaveLength(5);
     await gw.close();
   });
 
