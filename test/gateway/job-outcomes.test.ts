@@ -139,7 +139,11 @@ describe.each(SETTINGS)('the emulator with lifecycle %s, vanished files %s', (li
         (l) => l.mediaType === 'text/plain',
       );
       const file = await request(gw.app).get(new URL(log!.href).pathname).set(HR).buffer(true);
+      // A HEAD answers what the GET does: it asks ORDS for the file too (reading none of it).
+      const head = await request(gw.app).head(new URL(log!.href).pathname).set(HR);
+      expect(head.status).toBe(file.status);
       if (vanished === 'served') {
+        expect(head.headers['content-length']).toBe(String(Buffer.byteLength(file.text)));
         expect(file.status).toBe(200);
         expect(file.headers['datapump-log-partial']).toBeUndefined();
         expect(file.text).toMatch(/successfully completed at /);

@@ -6,7 +6,7 @@
  * ORDS lists them now (the port reads the job first; any other name, or a job ORDS no longer shows, is
  * `404 file-not-found` and ORDS's file endpoint is not called); then the file streams through a pace check that
  * cuts a client that stops reading or reads too slowly (limits/downloads.ts). A HEAD answers from the job's file
- * list alone and never opens the file.
+ * list alone while ORDS shows the job; of a job gone from ORDS, it opens the file and reads none of it.
  *
  * A job ORDS no longer shows (Data Pump drops a successful job's control table) is asked for by the file names
  * the registry recorded of it; where ORDS no longer serves its log (unconfirmed either way), the log's tail the
@@ -95,10 +95,19 @@ export function getJobFile(deps: RouteDeps, { downloads, logger }: FileRouteDeps
       if (!(listed ?? knownFiles)?.has(filename)) {
         throw new GatewayError('file-not-found', { detail: 'The job has no such file.' });
       }
-      res
-        .status(200)
-        .set(headers(fileMediaType(filename)))
-        .end();
+      let length: unknown;
+      if (!listed) {
+        // Gone from ORDS, nothing kept: whether ORDS still serves the file is known only by asking for it, so the
+        // HEAD answers what the GET would (its body is thrown away unread; a 404 propagates as the GET's would).
+        const file = await deps.ords.openFile(database, owner, name, filename, callMeta(scope), {
+          knownFiles: knownFiles!,
+        });
+        file.body.destroy();
+        length = file.headers['content-length'];
+      }
+      res.status(200).set(headers(fileMediaType(filename)));
+      if (typeof length === 'string' && /^\d+$/.test(length)) res.setHeader('Content-Length', length);
+      res.end();
       return;
     }
 
