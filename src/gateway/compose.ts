@@ -189,6 +189,7 @@ export function composeGateway(options: ComposeOptions): Gateway {
       audit,
       now,
       tracing,
+      logger,
     }),
     counters,
     limits: tenantRateLimits({ stores: counters }),

@@ -37,12 +37,13 @@ function release(ordsVersion: string, config: Record<string, unknown> = {}) {
     await emulator.clearJobs();
     return emulator;
   };
-  const gateway = (database: Partial<DatabaseConfig> = {}) => {
+  const gateway = (database: Partial<DatabaseConfig> = {}, logStream?: { write(line: string): void }) => {
     const base = testConfig({}, { url: emulator.ordsUrl, ordsVersion, ...database });
     // dba-team may use one Object Storage bucket, for the credential_name cases.
     const tenants = testTenants(['orcl']);
     const dba = tenants['dba-team']!;
     return testGateway({
+      ...(logStream ? { logStream } : {}),
       config: {
         ...base,
         tenants: {
@@ -58,10 +59,11 @@ function release(ordsVersion: string, config: Record<string, unknown> = {}) {
 describe('ORDS 19.4', () => {
   const ords = release('19.4');
 
-  it('an IMPORT goes to POST import (its POST jobs/ takes only EXPORT), whichever create_endpoint', async () => {
+  it('an IMPORT goes to POST import (its POST jobs/ takes only EXPORT), whichever create_endpoint; a reroute is logged', async () => {
     for (const createEndpoint of ['jobs', 'rpc'] as const) {
       const emulator = await ords.fresh();
-      const gw = ords.gateway({ createEndpoint });
+      const lines: Array<Record<string, unknown>> = [];
+      const gw = ords.gateway({ createEndpoint }, { write: (line) => lines.push(JSON.parse(line) as never) });
       const res = await request(gw.app)
         .post(JOBS)
         .set(HR)
@@ -72,6 +74,21 @@ describe('ORDS 19.4', () => {
         { path: 'import', body: expect.objectContaining({ file_name: 'HR_NIGHTLY_01.DMP' }) },
       ]);
       expect(posts(await emulator.requests())[0]!.body).not.toHaveProperty('operation');
+      // Sent elsewhere than configured: one line says where and why; sent where configured: none.
+      const rerouted = lines.filter((l) => l.msg === 'create sent to the other ORDS endpoint for its release');
+      if (createEndpoint === 'jobs') {
+        expect(rerouted).toEqual([
+          expect.objectContaining({
+            requestId: res.headers['x-request-id'],
+            tenant: 'hr-team',
+            database: 'orcl',
+            ordsVersion: '19.4',
+            configured: 'jobs',
+            endpoint: 'rpc',
+            why: expect.stringMatching(/^ORDS 19\.4's POST jobs\/ cannot take /),
+          }),
+        ]);
+      } else expect(rerouted).toEqual([]);
       await gw.close();
     }
   });

@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import type { Logger } from 'pino';
+
 import type { components } from '../../../generated/public.js';
 import type { ConfigSource, DatabaseConfig, TenantConfig } from '../config/types.js';
 import { auditedRequest, type AuditTrail } from '../jobs/audit.js';
@@ -70,6 +72,8 @@ export interface CreateDeps {
   readonly newId?: () => string;
   /** Spans for the policy and the store calls, under the request's server span (default: none). */
   readonly tracing?: Pick<Tracing, 'span'>;
+  /** Where a create sent to another endpoint than the configured one (its ORDS release) is logged. */
+  readonly logger?: Pick<Logger, 'info'>;
 }
 
 export type CreateJob = (input: CreateInput) => Promise<CreateOutput>;
@@ -205,6 +209,22 @@ export function createJobUseCase(deps: CreateDeps): CreateJob {
       });
     }
     const endpoint = route.endpoint;
+    // An operator configured one endpoint and the release sent the job to the other: said once per create, so a
+    // surprise at ORDS (its access log, its audit) can be traced back to the gateway's decision.
+    if (route.rerouted) {
+      deps.logger?.info(
+        {
+          requestId: input.requestId,
+          tenant: tenant.id,
+          database: database.name,
+          ordsVersion: database.ordsVersion,
+          configured: database.createEndpoint,
+          endpoint,
+          why: route.why,
+        },
+        'create sent to the other ORDS endpoint for its release',
+      );
+    }
     const forwarded = upstreamBody(allowed, endpoint);
     const audited = auditedRequest(forwarded);
 
