@@ -1,7 +1,8 @@
 // Command-line options of the emulator, shared by main.ts and the package CLI's `emulator` subcommand.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 
 import { checkConfig, type EmulatorConfig, loadConfigFile, toEmulatorOptions } from './config-file.js';
+import type { PagingParam } from './options.js';
 import { createEmulator, type Emulator } from './server.js';
 import { parseByteSize } from './sizes.js';
 
@@ -12,6 +13,19 @@ const int =
     return Number(value);
   };
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+const PAGING_PARAMS: readonly PagingParam[] = ['limit', 'offset'];
+/** `limit,offset` → `['limit', 'offset']`; an unknown name is refused (commander prints it on one line, exit 1). */
+function pagingParams(value: string): PagingParam[] {
+  const names = value.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(PAGING_PARAMS as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new InvalidArgumentError(
+      `--ignore-paging takes limit and/or offset, comma-separated, not ${unknown.map((n) => JSON.stringify(n)).join(', ')}`,
+    );
+  }
+  return [...new Set(names as PagingParam[])];
+}
 
 /** Flag → config key. A flag overrides the config file only when given (or set through its env variable). */
 const FLAGS: Array<[Option, keyof EmulatorConfig | null]> = [
@@ -124,6 +138,13 @@ const FLAGS: Array<[Option, keyof EmulatorConfig | null]> = [
     'validate',
   ],
   [new Option('--no-validate', 'skip checking create bodies (the same as --validate off)'), 'validate'],
+  [
+    new Option(
+      '--ignore-paging <params>',
+      'list paging parameters not read, comma-separated: limit (every page is defaultLimit, 25, long), offset (every page starts at the first job)',
+    ).argParser(pagingParams),
+    'ignorePaging',
+  ],
   [
     new Option('--faults <json>', 'initial fault list as JSON (see README)').argParser((v) => JSON.parse(v) as unknown),
     'faults',

@@ -24,6 +24,7 @@ export {
   type DumpMediaType,
   type EmulatorOptions,
   type Lifecycle,
+  type PagingParam,
   type ResolvedOptions,
   resolveOptions,
   type ValidateMode,

@@ -1,5 +1,6 @@
 // The query of `GET jobs/`: ORDS's reserved `limit` and `offset` (checked as numbers) and a simple `q` filter.
 import type { OrdsJob } from './job-view.js';
+import type { PagingParam } from './options.js';
 
 export interface ListQuery {
   limit: number;
@@ -57,10 +58,21 @@ function compileCondition(cond: unknown): Predicate | null {
   return null;
 }
 
-export function parseListQuery(params: URLSearchParams, defaultLimit: number, maxLimit: number): ListQueryResult {
-  const limit = nonNegative(params.get('limit'), 'limit', defaultLimit);
+/**
+ * `ignored` (the `ignorePaging` option) plays an ORDS that does not honour `limit` or `offset`: such a parameter is
+ * simply not read, as if it were absent, so a non-numeric value of it is no 400 either (a server that ignores a
+ * parameter does not check it). The page is then `defaultLimit` long, or starts at the first job.
+ */
+export function parseListQuery(
+  params: URLSearchParams,
+  defaultLimit: number,
+  maxLimit: number,
+  ignored: readonly PagingParam[] = [],
+): ListQueryResult {
+  const read = (name: PagingParam) => (ignored.includes(name) ? null : params.get(name));
+  const limit = nonNegative(read('limit'), 'limit', defaultLimit);
   if (typeof limit === 'string') return { ok: false, message: limit };
-  const offset = nonNegative(params.get('offset'), 'offset', 0);
+  const offset = nonNegative(read('offset'), 'offset', 0);
   if (typeof offset === 'string') return { ok: false, message: offset };
   const filter = compileFilter(params.get('q'));
   if (typeof filter === 'string') return { ok: false, message: filter };

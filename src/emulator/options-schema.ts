@@ -37,6 +37,7 @@ export const optionsSchema = {
     validate: { anyOf: [{ enum: ['documented', 'strict', 'off'] }, { type: 'boolean' }] },
     defaultLimit: nonNegativeInt,
     maxLimit: { type: 'integer', minimum: 1 },
+    ignorePaging: { type: 'array', uniqueItems: true, items: { enum: ['limit', 'offset'] } },
     bodyLimitBytes: { type: 'integer', minimum: 1 },
     faults: faultListSchema,
     faultSeed: { type: 'integer' },

@@ -11,6 +11,8 @@ export type Lifecycle = 'dropped' | 'kept' | 'completed';
 export type VanishedFiles = 'gone' | 'served';
 export type ValidateMode = 'documented' | 'strict' | 'off';
 export type DumpMediaType = 'application/octet-stream' | 'application/vnd.tcpdump.pcap';
+/** The list's paging query parameters, which `ignorePaging` can make the emulator disregard. */
+export type PagingParam = 'limit' | 'offset';
 
 /** PEM text of the emulator's server certificate and key, and of the CA client certificates must come from. */
 export interface EmulatorTls {
@@ -114,6 +116,13 @@ export interface EmulatorOptions {
   defaultLimit?: number;
   /** Largest page size applied, whatever `limit` asks (ORDS's `misc.pagination.maxRows`). Default 10000. */
   maxLimit?: number;
+  /**
+   * Paging parameters of `GET jobs/` the emulator does not read, to play an ORDS that ignores them (how a client,
+   * e.g. `verify-upstream`, copes): with `limit` every page is `defaultLimit` long; with `offset` every page starts
+   * at the first job, and its `next` link (still written) leads to the first page again. An ignored parameter is
+   * not checked either (no 400). The answer's `limit` and `offset` say what was applied. Default `[]`.
+   */
+  ignorePaging?: PagingParam[];
   /** Largest request body read. Default 4 MiB. */
   bodyLimitBytes?: number;
   /** Faults active from the start. Default none. */
@@ -134,8 +143,9 @@ export interface EmulatorOptions {
   ids?: IdSource;
 }
 
-export type ResolvedOptions = Readonly<Required<Omit<EmulatorOptions, 'faults' | 'validate'>>> & {
+export type ResolvedOptions = Readonly<Required<Omit<EmulatorOptions, 'faults' | 'validate' | 'ignorePaging'>>> & {
   readonly faults: readonly Fault[];
+  readonly ignorePaging: readonly PagingParam[];
   readonly validate: ValidateMode;
 };
 
@@ -164,6 +174,7 @@ export const DEFAULT_OPTIONS = {
   validate: 'documented',
   defaultLimit: 25,
   maxLimit: 10000,
+  ignorePaging: [],
   bodyLimitBytes: 4 * 1024 * 1024,
   faults: [],
   faultSeed: 1,
@@ -201,6 +212,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     users: { ...(defined.users ?? DEFAULT_OPTIONS.users) },
     clients: { ...(defined.clients ?? DEFAULT_OPTIONS.clients) },
     faults: [...(defined.faults ?? [])],
+    ignorePaging: Object.freeze([...(defined.ignorePaging ?? [])]),
     clock: clock ?? systemClock(),
     ids: ids ?? randomIds(),
   }) as ResolvedOptions;

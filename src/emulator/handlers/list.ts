@@ -9,8 +9,8 @@ import { jsonReply, type Reply } from '../reply.js';
 type Collection = components['schemas']['OrdsJobCollection'];
 
 export function listJobs(state: EmulatorState, ctx: AuthenticatedContext): Reply {
-  const { defaultLimit, maxLimit } = state.options;
-  const parsed = parseListQuery(ctx.query, defaultLimit, maxLimit);
+  const { defaultLimit, maxLimit, ignorePaging } = state.options;
+  const parsed = parseListQuery(ctx.query, defaultLimit, maxLimit, ignorePaging);
   if (!parsed.ok) return ordsError(400, state.options.ids, parsed.message);
   const { limit, offset, filter } = parsed.query;
   const q = ctx.query.get('q');
@@ -30,6 +30,9 @@ export function listJobs(state: EmulatorState, ctx: AuthenticatedContext): Reply
     items = page.jobs.map((job) => jobBody(job, ctx.now, ctx.urls, false));
   }
   const hasMore = offset + items.length < total;
+  // The members and links count from what was applied, so under `ignorePaging` they stay truthful: with `offset`
+  // ignored every page says offset 0 and its `next` link asks for `offset=<count>` again, which (ignored once more)
+  // gives the first page again, as an ORDS ignoring `offset` would; with `limit` ignored they carry `defaultLimit`.
   const page = (at: number) => {
     const params = new URLSearchParams({ limit: String(limit), offset: String(at) });
     if (q) params.set('q', q);
