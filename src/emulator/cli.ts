@@ -185,8 +185,25 @@ function pairs(list: string[], flag: string): Record<string, string> {
 
 /** Adds the emulator's options to `command` (main.ts's program or the `emulator` subcommand). */
 export function addEmulatorOptions(command: Command): Command {
-  for (const [option] of FLAGS) command.addOption(option);
+  for (const [option] of FLAGS) command.addOption(asArgumentError(option));
   return command;
+}
+
+/**
+ * A flag's parser that throws (a bad number, size or JSON) is refused as commander refuses a bad argument: one line
+ * naming the flag and the value, exit 1, no stack trace.
+ */
+function asArgumentError(option: Option): Option {
+  const parse = option.parseArg;
+  if (!parse) return option;
+  return option.argParser((value: string, previous: unknown) => {
+    try {
+      return parse(value, previous);
+    } catch (err) {
+      if (err instanceof InvalidArgumentError) throw err;
+      throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+    }
+  });
 }
 
 /** Config file, then env variables and flags that were actually given. */

@@ -122,7 +122,12 @@ describe('the emulator process', () => {
     [['--lifecycle', 'forever'], /--lifecycle/],
     [['--db-time-zone', 'Mars/Olympus_Mons'], /dbTimeZone/],
     [['--validate', 'lenient'], /--validate/],
-  ])('refuses a bad option (%j) with exit code 1 and a message', async (flags, message) => {
+    [['--port', 'abc'], /--port must be a non-negative integer, not "abc"/],
+    [['--log-bytes', '12XB'], /--log-bytes .*invalid byte size: "12XB"/],
+    [['--faults', '{'], /--faults .* is invalid/],
+    [['--ignore-paging', 'page'], /--ignore-paging takes limit and\/or offset/],
+    [['--user', 'bad'], /--user expects name:secret, not "bad"/],
+  ])('refuses a bad option (%j) with exit code 1 and a one-line message, no stack trace', async (flags, message) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/emulator/main.ts', '--port', '0', ...flags], {
       cwd: new URL('../../', import.meta.url),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -134,5 +139,7 @@ describe('the emulator process', () => {
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
     expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
   });
 });
