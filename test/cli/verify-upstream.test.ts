@@ -344,3 +344,73 @@ describe('verify-upstream: usage and configuration errors exit 2', () => {
     expect(result.stderr).toMatch(/ORDS_PASSWORD/);
   });
 });
+
+// An ORDS ignoring the list's `limit` or `offset`: the list-limit, list-offset and list-next WARNs it gets.
+const JOBS = 3;
+const LIST = '200 GET /ords/orcl/pdbadmin/_/db-api/stable/database/datapump/jobs/';
+type Expected = Record<'list-limit' | 'list-offset' | 'list-next', Pick<Check, 'status' | 'summary'>>;
+
+const honoured: Expected = {
+  'list-limit': { status: 'PASS', summary: `honoured: ${LIST}?limit=1 gave 1 item of several` },
+  'list-offset': { status: 'PASS', summary: `honoured: ${LIST}?limit=1&offset=1 gave the second job of limit=2` },
+  'list-next': { status: 'PASS', summary: `the next link leads on: ${LIST}?limit=1&offset=1, 1 item(s)` },
+};
+const limitIgnored = { status: 'WARN', summary: `ignored: ${LIST}?limit=1 gave ${JOBS} items` } as const;
+const offsetIgnored = {
+  status: 'WARN',
+  summary: `ignored: ${LIST}?limit=1&offset=1 gave the first job again`,
+} as const;
+// With limit ignored the first page holds every job, so no next page is needed.
+const noNextNeeded = { status: 'PASS', summary: `none needed: ${LIST}?limit=1 holds the whole list` } as const;
+
+// Each row: the emulator's flags, and what the three paging checks make of it.
+const ROWS: Array<[string, string[], Expected]> = [
+  ['(none)', [], honoured],
+  [
+    'limit',
+    ['--ignore-paging', 'limit'],
+    // `offset=1` still shifts the (25-long) page by one: the second job of limit=2 comes first.
+    { ...honoured, 'list-limit': limitIgnored, 'list-next': noNextNeeded },
+  ],
+  [
+    'offset',
+    ['--ignore-paging', 'offset'],
+    {
+      'list-limit': honoured['list-limit'],
+      'list-offset': offsetIgnored,
+      // The next link asks for offset=1, which the emulator ignores again: the first job once more.
+      'list-next': {
+        status: 'WARN',
+        summary: `the next link's page (${LIST}?limit=1&offset=1) repeats the first: the gateway stops there`,
+      },
+    },
+  ],
+  [
+    'limit,offset',
+    ['--ignore-paging', 'limit,offset'],
+    { 'list-limit': limitIgnored, 'list-offset': offsetIgnored, 'list-next': noNextNeeded },
+  ],
+];
+
+describe('verify-upstream against an emulator ignoring paging parameters (--ignore-paging)', () => {
+  it.each(ROWS)('--ignore-paging %s', async (_name, args, expected) => {
+    // Jobs that run for the whole test, so none drops out of the list between the reads.
+    emulator = await startEmulatorProcess({ config: { jobDurationMs: 600_000 }, args });
+    for (let i = 0; i < JOBS; i++) await createExport(emulator);
+
+    const result = await verify(writeConfig(emulator), ['--json']);
+    expect(result.stderr).toBe('');
+    const doc = JSON.parse(result.stdout) as { result: string; exit_code: number; checks: Check[] };
+    const checks = Object.fromEntries(doc.checks.map((c) => [c.check, { status: c.status, summary: c.summary }]));
+    expect({
+      'list-limit': checks['list-limit'],
+      'list-offset': checks['list-offset'],
+      'list-next': checks['list-next'],
+    }).toEqual(expected);
+    // WARNs are "the gateway copes": the run says WARN and exits 0, as long as nothing FAILs.
+    expect(doc.checks.filter((c) => c.status === 'FAIL')).toEqual([]);
+    if (Object.values(expected).some((c) => c.status === 'WARN')) expect(doc.result).toBe('WARN');
+    expect(doc.exit_code).toBe(0);
+    expect(result.code).toBe(0);
+  });
+});

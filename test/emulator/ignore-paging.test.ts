@@ -1,11 +1,10 @@
 // ignorePaging: an emulator that does not read the list's `limit` and/or `offset`, its answers, links and option checks.
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 
-import { addEmulatorOptions, configFromCommand } from '../../src/emulator/cli.js';
 import { checkConfig } from '../../src/emulator/config-file.js';
 import { type PagingParam, resolveOptions } from '../../src/emulator/index.js';
 import { BASIC, call } from './helpers/client.js';
+import { parseFlags } from './helpers/flags.js';
 import { startTestEmulator } from './helpers/start.js';
 
 const auth = { authorization: BASIC };
@@ -118,21 +117,10 @@ describe('GET jobs/ with ignorePaging', () => {
   });
 });
 
-function parse(argv: string[]) {
-  const command = addEmulatorOptions(
-    new Command('test')
-      .exitOverride()
-      .configureOutput({ writeErr: () => undefined })
-      .action(() => undefined),
-  );
-  command.parse(argv, { from: 'user' });
-  return configFromCommand(command);
-}
-
 describe('the ignorePaging option', () => {
   it('defaults to reading both parameters', () => {
     expect(resolveOptions().ignorePaging).toEqual([]);
-    expect(parse([]).ignorePaging).toBeUndefined();
+    expect(parseFlags([]).ignorePaging).toBeUndefined();
   });
 
   it.each([
@@ -142,7 +130,7 @@ describe('the ignorePaging option', () => {
     ['offset, limit', ['offset', 'limit']],
     ['limit,limit', ['limit']],
   ])('--ignore-paging %s', (value, expected) => {
-    expect(parse(['--ignore-paging', value]).ignorePaging).toEqual(expected);
+    expect(parseFlags(['--ignore-paging', value]).ignorePaging).toEqual(expected);
   });
 
   it.each([
@@ -151,7 +139,7 @@ describe('the ignorePaging option', () => {
     ['', /not ""$/],
     ['limit,', /not ""$/],
   ])('--ignore-paging %j is refused, naming what is wrong', (value, message) => {
-    expect(() => parse(['--ignore-paging', value])).toThrow(message);
+    expect(() => parseFlags(['--ignore-paging', value])).toThrow(message);
   });
 
   it.each([

@@ -3,30 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 
-import { addEmulatorOptions, configFromCommand } from '../../src/emulator/cli.js';
 import { loadConfigFile, toEmulatorOptions } from '../../src/emulator/config-file.js';
 import { DEFAULT_OPTIONS, isManualClock, resolveOptions } from '../../src/emulator/index.js';
 import { parseByteSize } from '../../src/emulator/sizes.js';
-
-function parse(argv: string[], env: Record<string, string> = {}) {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    const command = addEmulatorOptions(
-      new Command('test')
-        .exitOverride()
-        .configureOutput({ writeErr: () => undefined })
-        .action(() => undefined),
-    );
-    command.parse(argv, { from: 'user' });
-    return configFromCommand(command);
-  } finally {
-    for (const key of Object.keys(env)) if (saved[key] === undefined) delete process.env[key];
-  }
-}
+import { parseFlags } from './helpers/flags.js';
 
 function configFile(content: unknown): string {
   const file = join(mkdtempSync(join(tmpdir(), 'emu-config-')), 'c.json');
@@ -124,36 +106,36 @@ describe('config file and flags', () => {
 
   it('flags win over the config file; unset flags do not override it', () => {
     const file = configFile({ port: 1111, database: 'pdb1', validate: false, jobDurationMs: 10 });
-    expect(parse(['--config', file])).toMatchObject({
+    expect(parseFlags(['--config', file])).toMatchObject({
       port: 1111,
       database: 'pdb1',
       validate: false,
       jobDurationMs: 10,
     });
-    expect(parse(['--config', file, '--port', '0', '--job-duration', '99'])).toMatchObject({
+    expect(parseFlags(['--config', file, '--port', '0', '--job-duration', '99'])).toMatchObject({
       port: 0,
       database: 'pdb1',
       validate: false,
       jobDurationMs: 99,
     });
-    expect(parse(['--config', file, '--validate', 'strict'])).toMatchObject({ validate: 'strict' });
+    expect(parseFlags(['--config', file, '--validate', 'strict'])).toMatchObject({ validate: 'strict' });
   });
 
   it('--validate takes a mode; --no-validate (kept for scripts) is --validate off', () => {
-    expect(parse(['--validate', 'documented']).validate).toBe('documented');
-    expect(parse(['--validate', 'strict']).validate).toBe('strict');
-    expect(parse(['--validate', 'off']).validate).toBe('off');
-    expect(parse(['--no-validate']).validate).toBe('off');
-    expect(parse([]).validate).toBeUndefined();
+    expect(parseFlags(['--validate', 'documented']).validate).toBe('documented');
+    expect(parseFlags(['--validate', 'strict']).validate).toBe('strict');
+    expect(parseFlags(['--validate', 'off']).validate).toBe('off');
+    expect(parseFlags(['--no-validate']).validate).toBe('off');
+    expect(parseFlags([]).validate).toBeUndefined();
   });
 
   it('EMULATOR_PORT sets the port; --port wins over it', () => {
-    expect(parse([], { EMULATOR_PORT: '9999' }).port).toBe(9999);
-    expect(parse(['--port', '0'], { EMULATOR_PORT: '9999' }).port).toBe(0);
+    expect(parseFlags([], { EMULATOR_PORT: '9999' }).port).toBe(9999);
+    expect(parseFlags(['--port', '0'], { EMULATOR_PORT: '9999' }).port).toBe(0);
   });
 
   it('every flag maps to its option', () => {
-    const config = parse([
+    const config = parseFlags([
       '--host',
       '0.0.0.0',
       '--database',
@@ -230,14 +212,14 @@ describe('config file and flags', () => {
   });
 
   it('refuses bad flags', () => {
-    expect(() => parse(['--port', 'abc'])).toThrow(/--port/);
-    expect(() => parse(['--user', 'nocolon'])).toThrow(/name:secret/);
-    expect(() => parse(['--clock', 'sundial'])).toThrow();
-    expect(() => parse(['--faults', '[{"kind":"boom"}]'])).toThrow(/faults/);
-    expect(() => parse(['--lifecycle', 'forever'])).toThrow();
-    expect(() => parse(['--vanished-files', 'maybe'])).toThrow();
-    expect(() => parse(['--validate', 'lenient'])).toThrow();
-    expect(() => parse(['--completed-visible', 'soon'])).toThrow(/--completed-visible/);
-    expect(() => parse(['--db-time-zone', 'Nowhere/At_All'])).toThrow(/dbTimeZone/);
+    expect(() => parseFlags(['--port', 'abc'])).toThrow(/--port/);
+    expect(() => parseFlags(['--user', 'nocolon'])).toThrow(/name:secret/);
+    expect(() => parseFlags(['--clock', 'sundial'])).toThrow();
+    expect(() => parseFlags(['--faults', '[{"kind":"boom"}]'])).toThrow(/faults/);
+    expect(() => parseFlags(['--lifecycle', 'forever'])).toThrow();
+    expect(() => parseFlags(['--vanished-files', 'maybe'])).toThrow();
+    expect(() => parseFlags(['--validate', 'lenient'])).toThrow();
+    expect(() => parseFlags(['--completed-visible', 'soon'])).toThrow(/--completed-visible/);
+    expect(() => parseFlags(['--db-time-zone', 'Nowhere/At_All'])).toThrow(/dbTimeZone/);
   });
 });
