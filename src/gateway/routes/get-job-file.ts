@@ -86,7 +86,8 @@ export function getJobFile(deps: RouteDeps, { downloads, logger }: FileRouteDeps
 
     if (req.method === 'HEAD') {
       // From the job's file list only: a HEAD must not make ORDS stream a file nobody reads.
-      const listed = await deps.ords.jobFiles(database, owner, name, { ...callMeta(scope), signal: abortOnClose(res) });
+      const call = { ...callMeta(scope), signal: abortOnClose(res) };
+      const listed = await deps.ords.jobFiles(database, owner, name, call);
       if (!listed && keptTail) {
         // Gone from ORDS: a GET may get the whole log or the kept tail; the tail is the one thing certain.
         answerTail(keptTail);
@@ -99,14 +100,18 @@ export function getJobFile(deps: RouteDeps, { downloads, logger }: FileRouteDeps
       if (!listed) {
         // Gone from ORDS, nothing kept: whether ORDS still serves the file is known only by asking for it, so the
         // HEAD answers what the GET would (its body is thrown away unread; a 404 propagates as the GET's would).
-        const file = await deps.ords.openFile(database, owner, name, filename, callMeta(scope), {
-          knownFiles: knownFiles!,
-        });
-        file.body.destroy();
-        length = file.headers['content-length'];
+        // It holds an ORDS file connection meanwhile, so it takes one of the tenant's download slots, as a GET does.
+        const release = downloads.acquire(tenant);
+        try {
+          const file = await deps.ords.openFile(database, owner, name, filename, call, { knownFiles: knownFiles! });
+          file.body.destroy();
+          length = file.headers['content-length'];
+        } finally {
+          release();
+        }
       }
       res.status(200).set(headers(fileMediaType(filename)));
-      if (typeof length === 'string' && /^\d+$/.test(length)) res.setHeader('Content-Length', length);
+      copyLength(res, length);
       res.end();
       return;
     }
@@ -147,8 +152,7 @@ export function getJobFile(deps: RouteDeps, { downloads, logger }: FileRouteDeps
     // application/vnd.tcpdump.pcap Oracle's file page gives dumps (realities §6). Only a text/plain answer is a log.
     const type = upstreamType.startsWith('text/plain') ? 'text/plain' : fileMediaType(filename);
     res.status(200).set(headers(type));
-    const length = file.headers['content-length'];
-    if (typeof length === 'string' && /^\d+$/.test(length)) res.setHeader('Content-Length', length);
+    copyLength(res, file.headers['content-length']);
 
     let cut: PaceCut | undefined;
     const pace = paceGuard(
@@ -191,4 +195,9 @@ export function getJobFile(deps: RouteDeps, { downloads, logger }: FileRouteDeps
       pace.stop();
     }
   };
+}
+
+/** ORDS's `Content-Length`, passed on when it is a plain number (anything else is left to chunked encoding). */
+function copyLength(res: express.Response, length: unknown): void {
+  if (typeof length === 'string' && /^\d+$/.test(length)) res.setHeader('Content-Length', length);
 }

@@ -90,7 +90,6 @@ interface Group {
 
 /** One job's key in this process's maps and caches (a NUL cannot be in a database, owner or job name). */
 export const jobKeyOf = (database: string, owner: string, job: string) => `${database}\u0000${owner}\u0000${job}`;
-const keyOf = jobKeyOf;
 
 /** What of a record tells a waiting poll to look again: any write the watcher or a poll makes moves one of these. */
 export function recordFingerprint(record: JobRecord | undefined): string {
@@ -156,10 +155,10 @@ export function createJobViews(deps: JobViewsDeps): JobViews {
   }
 
   return {
-    fresh: (database, owner, job) => fresh(keyOf(database, owner, job)),
+    fresh: (database, owner, job) => fresh(jobKeyOf(database, owner, job)),
 
     async read(database, owner, job, record, fetch, signal) {
-      const key = keyOf(database, owner, job);
+      const key = jobKeyOf(database, owner, job);
       if (deps.settings().freshMs <= 0) return { read: await fetch(signal), record, own: true };
       const shared = inFlight.get(key);
       // A read every sharer gave up on is being aborted: a poll arriving now reads anew, not inheriting that abort.
@@ -193,17 +192,17 @@ export function createJobViews(deps: JobViewsDeps): JobViews {
 
     seen(database, owner, job, view) {
       if (deps.settings().freshMs <= 0) return;
-      kept.set(keyOf(database, owner, job), { ...view, at: deps.clock() });
+      kept.set(jobKeyOf(database, owner, job), { ...view, at: deps.clock() });
     },
 
     changed(database, owner, job, drop = false) {
-      const key = keyOf(database, owner, job);
+      const key = jobKeyOf(database, owner, job);
       if (drop) kept.delete(key);
       wakeAll(key, 'changed');
     },
 
     async once(database, owner, job, work) {
-      const key = keyOf(database, owner, job);
+      const key = jobKeyOf(database, owner, job);
       const current = running.get(key);
       if (current) return (await current) as Awaited<ReturnType<typeof work>>;
       const started = work();
@@ -219,7 +218,7 @@ export function createJobViews(deps: JobViewsDeps): JobViews {
       if (closed) return Promise.resolve('closing');
       if (signal?.aborted) return Promise.resolve('aborted');
       if (ms <= 0) return Promise.resolve('timeout');
-      const key = keyOf(database, owner, job);
+      const key = jobKeyOf(database, owner, job);
       let group = groups.get(key);
       if (!group) {
         group = { waiters: new Set(), fingerprint: recordFingerprint(since), timer: undefined, checking: false };
